@@ -1,0 +1,65 @@
+// sioconf/limits.h — every bound on input-driven memory, in one struct.
+//
+// Each field bounds one buffer or counter that grows with input, and exceeding it yields exactly
+// one `limit_*` Errc (named in the comment), never an allocation. A vector or an adapter request
+// can override any field by its key (the field name, see `set_limit`). Defaults are safe for a
+// server facing the Internet and match the Node reference where it has a bound.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace sioconf {
+
+struct Limits {
+  // ---- ws (RFC 6455) ----
+  /// One frame's payload. engine.io passes maxHttpBufferSize (1e6) to ws as maxPayload.
+  std::uint64_t ws_max_frame_bytes = 1'000'000;    // limit_ws_frame_bytes (close 1009)
+  /// One reassembled message, all fragments together.
+  std::uint64_t ws_max_message_bytes = 1'000'000;  // limit_ws_message_bytes (close 1009)
+  /// Frames in one fragmented message, empty ones included. ws 8.21 bounds it at 131072 after
+  /// CVE-2026-48779; a real client fragments 1 MB into far fewer, so we allow 4096.
+  std::uint32_t ws_max_fragments = 4096;            // limit_ws_fragments (close 1008)
+
+  // ---- eio (Engine.IO v4) ----
+  /// One Engine.IO packet (engine.io maxPayload = maxHttpBufferSize = 1e6).
+  std::uint64_t eio_max_packet_bytes = 1'000'000;  // limit_eio_packet_bytes
+  /// One HTTP long-polling body (maxHttpBufferSize; 100 MB before CVE-2020-36048).
+  std::uint64_t eio_max_payload_bytes = 1'000'000; // limit_eio_payload_bytes
+  /// Records in one polling body. engine.io has no bound; 1e6 bytes could hold 500k "6" records.
+  std::uint32_t eio_max_payload_packets = 10'000;   // limit_eio_payload_packets
+
+  // ---- sio (Socket.IO v5) ----
+  /// One Socket.IO text packet (header + JSON), before its attachments.
+  std::uint64_t max_payload_bytes = 1'000'000;     // limit_payload_bytes
+  /// JSON nesting: the most arrays/objects any value sits inside. `["a",1]` is depth 1 (its values
+  /// sit in one array), `["a",[]]` too, `["a",[1]]` is 2. socket.io-parser has no bound; ~5000
+  /// deep kills the Node echo server (reference-behaviour Part D). Real payloads rarely pass 10.
+  std::uint32_t max_depth = 32;                    // limit_depth
+  /// Binary attachments of one packet (socket.io-parser >= 4.2.6 default, CVE-2026-33151).
+  std::uint32_t max_attachments = 10;              // limit_attachments
+  /// Bytes of all attachments of one packet together.
+  std::uint64_t max_attachment_bytes = 1'000'000;  // limit_attachment_bytes
+  /// Largest ack id: 2^53-1, the largest integer a JavaScript peer holds exactly.
+  std::uint64_t max_ack_id = 9'007'199'254'740'991; // limit_ack_id
+  /// Digits of an ack id, leading zeros included (CVE-2020-36049 was a digit run).
+  std::uint32_t max_ack_id_digits = 16;            // limit_ack_id_digits
+  /// Bytes of a namespace name, the leading '/' included.
+  std::uint32_t max_namespace_bytes = 256;         // limit_namespace_bytes
+
+  // ---- ndjson ----
+  /// One line, without its '\n' (the MiniSocket of seed 001 had no bound).
+  std::uint64_t ndjson_max_line_bytes = 1'000'000; // limit_ndjson_line_bytes
+};
+
+/// Sets the field named `key` (its C++ name, e.g. "max_attachments") to `value`. Returns false for
+/// an unknown key or a value the field's type cannot hold.
+bool set_limit(Limits& limits, std::string_view key, std::uint64_t value) noexcept;
+/// The value of the field named `key`, if there is one.
+std::optional<std::uint64_t> get_limit(const Limits& limits, std::string_view key) noexcept;
+/// The keys of every field, in declaration order.
+std::span<const std::string_view> limit_keys() noexcept;
+
+}  // namespace sioconf

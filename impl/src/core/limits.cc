@@ -1,0 +1,48 @@
+#include "sioconf/limits.h"
+
+#include <limits>
+
+namespace sioconf {
+namespace {
+
+// One row per Limits field; the key is the field's own name.
+#define SIOCONF_LIMIT_FIELDS(X)                                                              \
+  X(ws_max_frame_bytes) X(ws_max_message_bytes) X(ws_max_fragments) X(eio_max_packet_bytes) \
+  X(eio_max_payload_bytes) X(eio_max_payload_packets) X(max_payload_bytes) X(max_depth)     \
+  X(max_attachments) X(max_attachment_bytes) X(max_ack_id) X(max_ack_id_digits)             \
+  X(max_namespace_bytes) X(ndjson_max_line_bytes)
+
+constexpr std::string_view kKeys[] = {
+#define SIOCONF_KEY(field) #field,
+    SIOCONF_LIMIT_FIELDS(SIOCONF_KEY)
+#undef SIOCONF_KEY
+};
+
+template <class T>
+bool assign(T& field, std::uint64_t value) noexcept {
+  if (value > std::numeric_limits<T>::max()) return false;
+  field = static_cast<T>(value);
+  return true;
+}
+
+}  // namespace
+
+bool set_limit(Limits& limits, std::string_view key, std::uint64_t value) noexcept {
+#define SIOCONF_SET(field) \
+  if (key == #field) return assign(limits.field, value);
+  SIOCONF_LIMIT_FIELDS(SIOCONF_SET)
+#undef SIOCONF_SET
+  return false;
+}
+
+std::optional<std::uint64_t> get_limit(const Limits& limits, std::string_view key) noexcept {
+#define SIOCONF_GET(field) \
+  if (key == #field) return static_cast<std::uint64_t>(limits.field);
+  SIOCONF_LIMIT_FIELDS(SIOCONF_GET)
+#undef SIOCONF_GET
+  return std::nullopt;
+}
+
+std::span<const std::string_view> limit_keys() noexcept { return kKeys; }
+
+}  // namespace sioconf
