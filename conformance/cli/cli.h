@@ -1,0 +1,43 @@
+// Internals of the `sioconf` command shared by main.cc and the tests. Includes nlohmann/json:
+// include this only from the CLI's own translation units.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "layers.h"
+
+namespace sioconf::cli {
+
+using json = nlohmann::json;
+
+/// {"text": s} | {"base64": b} | {"hex": "81 05 ..."} -> Element (throws BadRequest).
+Element element_from_json(const json& value);
+/// Element -> {"text": s} or {"base64": b}.
+json element_to_json(const Element& element);
+
+/// Applies {"key": value, ...} over the defaults (throws BadRequest on an unknown key or a bad
+/// value).
+Limits limits_from_json(const json& overrides);
+
+/// One adapter-protocol request -> its answer (conformance/PROTOCOL.md). Never throws; a request
+/// it cannot read is answered {"ok":false,"error":"bad_request",...}. `bye` is answered null.
+json handle_request(const json& request);
+
+/// The adapter loop: one JSON request per input line, one answer per output line, until `bye`
+/// or end of input. Returns the process exit code.
+int run_adapter(std::istream& in, std::ostream& out);
+
+/// `sioconf vectors`: options and the runner (vectors.cc).
+struct VectorOptions {
+  std::vector<std::string> paths;  // files or folders of corpus/spec
+  std::string json_report;         // write a JSON report here when not empty
+  std::string filter;              // only ids containing this
+  bool verbose = false;            // print every case, not only failures
+};
+int run_vectors(const VectorOptions& options, std::ostream& out);
+
+}  // namespace sioconf::cli
