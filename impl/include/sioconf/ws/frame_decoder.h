@@ -83,10 +83,10 @@ class FrameDecoder {
   ///   ok         all of `in` consumed; the stream is at a frame boundary (or closed)
   ///   need_more  all of `in` consumed; a frame is partly read (at most its 14-byte header is held
   ///              back in the spill; payload is passed on as it arrives)
-  ///   error      a frame or sink rule broke; `consumed` counts the bytes read up to and including
-  ///              the one that revealed it (the offending byte is at error().offset, which may lie
-  ///              in an earlier input). The error is sticky: every later feed() returns
-  ///              {error, 0} until reset().
+  ///   error      a frame or sink rule broke; `consumed` counts the bytes read before stopping:
+  ///              through the header byte that revealed a header error, through the whole piece
+  ///              a sink refused. The offending byte is at error().offset, which may lie in an
+  ///              earlier input. Sticky: every later feed() returns {error, 0} until reset().
   [[nodiscard]] Fed feed(ByteView in, FrameSink& sink) noexcept;
 
   /// The end of the stream. ok at a frame boundary (or after a close frame); error `truncated`,
