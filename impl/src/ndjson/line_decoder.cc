@@ -41,9 +41,9 @@ void LineDecoder::hold(const char* bytes, std::size_t n) noexcept {
 }
 
 Errc LineDecoder::deliver(std::string_view line, LineSink& sink) noexcept {
-  // NDJSON 1.0 / JSON Lines: a line may end in "\r\n".
+  // NDJSON 1.0 3.2: a line may end in "\r\n".
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  if (line.empty()) return Errc::ndjson_empty_line;  // sioconf: stricter than NDJSON's "MAY ignore"
+  if (line.empty()) return Errc::ndjson_empty_line;  // sioconf: NDJSON 1.0 3.2 would let us skip it
   if (const Errc e = dom_->parse(line, max_depth_); e != Errc::none) return e;  // RFC 8259
   sink.on_line(line);
   ++lines_;
@@ -97,7 +97,7 @@ Status LineDecoder::finish(LineSink&) noexcept {
 Errc encode_line(std::string_view json_text, std::string& out, const Limits& limits) noexcept {
   if (json_text.size() > limits.ndjson_max_line_bytes) return Errc::limit_ndjson_line_bytes;
   if (json_text.empty()) return Errc::ndjson_empty_line;
-  if (json_text.find('\n') != std::string_view::npos) return Errc::ndjson_raw_newline;  // NDJSON 1.0
+  if (json_text.find_first_of("\r\n") != std::string_view::npos) return Errc::ndjson_raw_newline;  // NDJSON 1.0 3.1
   detail::JsonDom dom;
   if (const Errc e = dom.parse(json_text, limits.max_depth); e != Errc::none) return e;  // RFC 8259
   out.reserve(out.size() + json_text.size() + 1);

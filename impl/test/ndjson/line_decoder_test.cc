@@ -274,10 +274,11 @@ TEST(EncodeLine, Table) {
       {"scalar", "7", Errc::none},
       {"whitespace around", " [1] ", Errc::none},
       {"escaped newline", "\"a\\nb\"", Errc::none},
-      {"trailing cr is whitespace", "[1]\r", Errc::none},
       {"empty", "", Errc::ndjson_empty_line},
       {"raw newline as whitespace", "[1,\n2]", Errc::ndjson_raw_newline},
       {"only a newline", "\n", Errc::ndjson_raw_newline},
+      {"trailing cr", "[1]\r", Errc::ndjson_raw_newline},
+      {"cr as whitespace", "[1,\r2]", Errc::ndjson_raw_newline},
       {"newline checked before JSON", "[1,\nx", Errc::ndjson_raw_newline},
       {"not JSON", "[1", Errc::json_syntax},
       {"two values", "1 2", Errc::json_syntax},
@@ -305,9 +306,7 @@ TEST(EncodeLine, Table) {
     // What the encoder writes, the decoder (same limits) reads back, under every chunking.
     const test::Transcript t = test::grind(
         [&](const std::vector<ByteView>& chunks) { return run(limits, chunks); }, out.substr(5));
-    std::string back = row.text;
-    if (!back.empty() && back.back() == '\r') back.pop_back();
-    EXPECT_EQ(t.events, std::vector<std::string>{"line " + test::printable(as_bytes(back))});
+    EXPECT_EQ(t.events, std::vector<std::string>{"line " + test::printable(as_bytes(row.text))});
     EXPECT_EQ(t.outcome, "ok");
   }
 }

@@ -18,8 +18,10 @@
 //     (a trailing '\r' counts; refused at the first byte past      (that byte: line start + limit)
 //     the limit, before the '\n' is seen, so nothing more than
 //     the limit is ever held)
-//   one '\r' right before the '\n' is dropped (CRLF line ends);
-//     a '\r' anywhere else is JSON whitespace, left in the text
+//   one '\r' right before the '\n' is dropped (NDJSON 1.0 3.2:
+//     CRLF line ends); a '\r' anywhere else is JSON whitespace,
+//     left in the text (a sender must not write it, 3.1, but the
+//     line is still one JSON value, so it is accepted)
 //   nothing left: an empty line ("\n" or "\r\n")                  ndjson_empty_line (line start)
 //   not exactly one JSON value (RFC 8259), whitespace around it   json_syntax, json_bad_utf8,
 //     allowed; nested deeper than Limits::max_depth                json_number, json_lone_surrogate,
@@ -30,8 +32,9 @@
 // the stream as a connection, where an unterminated line means the peer stopped mid-line; a file
 // reader that wants JSON Lines' optional last newline can append one before finishing.
 //
-// Deliberately stricter than NDJSON 1.0, which lets a parser skip empty lines: an empty line is an
-// error here (nothing in a generated stream writes one; a run of them is a cheap flood).
+// Empty lines (NDJSON 1.0 3.2 lets a parser ignore them silently, if it documents that): sioconf
+// does not ignore them, an empty line is an error. No encoder writes one, and a stream of "\n"
+// would otherwise be free work for the receiver with nothing to show for it.
 //
 // Views and memory: a line that lies within one feed() input is passed to the sink as a view into
 // that input (no copy). Only a line split across inputs is copied into the decoder's spill buffer,
@@ -124,16 +127,16 @@ class LineDecoder {
 };
 
 /// Appends `json_text` and '\n' to `out`: one NDJSON line that LineDecoder (with the same limits)
-/// gives back as the same text (less a trailing '\r', see below). Returns Errc::none, or, appending nothing:
+/// gives back as the same text. Returns Errc::none, or, appending nothing:
 ///   limit_ndjson_line_bytes  json_text.size() > Limits::ndjson_max_line_bytes
 ///   ndjson_empty_line        json_text is empty
-///   ndjson_raw_newline       json_text holds a raw '\n' (only legal in JSON as whitespace; write
-///                            the value compactly), checked before the JSON rules
+///   ndjson_raw_newline       json_text holds a raw '\n' or '\r' (NDJSON 1.0 3.1: "The JSON texts
+///                            MUST NOT contain newlines or carriage returns"; in valid JSON they
+///                            can only be whitespace, so write the value compactly). Checked
+///                            before the JSON rules.
 ///   json_syntax, json_bad_utf8, json_number, json_lone_surrogate, limit_depth (Limits::max_depth)
 ///                            json_text is not exactly one JSON value within the depth limit
-/// A text that ends in '\r' is written as is; the decoder drops that '\r' (JSON whitespace), so
-/// the value, not the exact text, comes back. Each call validates with a fresh parser (it
-/// allocates); growing `out` may allocate.
+/// Each call validates with a fresh parser (it allocates); growing `out` may allocate.
 [[nodiscard]] Errc encode_line(std::string_view json_text, std::string& out,
                                const Limits& limits = {}) noexcept;
 
