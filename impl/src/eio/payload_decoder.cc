@@ -18,6 +18,16 @@ PayloadDecoder::PayloadDecoder(const Limits& limits) noexcept
 
 void PayloadDecoder::fail(Errc code, std::uint64_t offset) noexcept { error_ = {code, offset}; }
 
+// Capacity never passes Limits::eio_max_packet_bytes: callers check the record length first, and
+// the doubling a plain insert would do could overshoot it.
+void PayloadDecoder::spill(const std::uint8_t* from, const std::uint8_t* to) noexcept {
+  const std::size_t need = spill_.size() + static_cast<std::size_t>(to - from);
+  if (need > spill_.capacity())
+    spill_.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(
+        std::max<std::size_t>(need, 2 * spill_.capacity()), max_packet_bytes_)));
+  spill_.insert(spill_.end(), from, to);
+}
+
 bool PayloadDecoder::begin_record(std::uint64_t at) noexcept {
   if (records_ >= max_packets_) {  // engine.io has no such bound; 1e6 bytes hold 500k records
     fail(Errc::limit_eio_payload_packets, at);
@@ -71,14 +81,14 @@ Fed PayloadDecoder::feed_impl(ByteView chunk, PacketSink& sink, ByteView* tail) 
       if (tail != nullptr && started_here) {
         *tail = chunk.subspan(i, j - i);  // decode_whole: the last record, left in place
       } else {
-        spill_.insert(spill_.end(), p + i, p + j);
+        spill(p + i, p + j);
       }
       i = j;
       break;
     }
     ByteView record = chunk.subspan(i, j - i);
     if (!started_here) {
-      spill_.insert(spill_.end(), p + i, p + j);
+      spill(p + i, p + j);
       record = ByteView(spill_);
     }
     if (!end_record(record, sink)) return stop(j + 1);

@@ -27,26 +27,20 @@
 //     ping, pong: data other than "" or "probe"          eio_unexpected_data    @ 1
 //     message: any text                                  (accepted)
 //
-// Where sioconf is stricter than the Node reference (engine.io-parser 5.2.3 decodePacket(), which
-// never fails except on the type character; reference-behaviour/eio-parser-5.2.3.txt Part A):
-//   - '1x', '5x', '6x': engine.io-parser keeps the data, engine.io ignores it. No v4 peer sends
-//     data there, so sioconf refuses it (eio_unexpected_data).
-//   - '2x', '3x': the only data the protocol gives a ping or pong is the upgrade probe "probe"
-//     (v4, "Upgrade"). '2:4€' (a v3 payload sent to a v4 peer) becomes ping ":4€" in
-//     engine.io-parser; sioconf refuses it (eio_unexpected_data).
-//   - '0...': engine.io-parser accepts any string (even none); the client then JSON.parses it.
-//     sioconf requires the handshake object (eio_bad_open), so '0' alone is refused too.
-//   - 'b...' in a TEXT frame: engine.io-parser decodes it as base64 binary (decodePacket serves
-//     both transports). The "b" prefix exists only in polling payloads (v4, "Packet encoding"),
-//     so over WebSocket sioconf refuses it as a bad type (eio_bad_packet_type).
-//   - UTF-8: ws already closes with 1007 on a bad text frame; this layer checks again so that it
-//     can be driven without ws (fuzzers, the CLI).
+// Stricter than engine.io-parser 5.2.3 decodePacket(), which fails only on the type character
+// (reference-behaviour/eio-parser-5.2.3.txt Part A):
+//   - '1x', '5x', '6x': it keeps the data (engine.io ignores it); no v4 peer sends any.
+//   - '2x', '3x': v4 "Upgrade" gives ping/pong only the data "probe"; '2:4€' (a v3 payload sent
+//     to a v4 peer) is ping ":4€" there.
+//   - '0...': it accepts any data, even none; sioconf wants the handshake object.
+//   - 'b...' in a TEXT frame: it decodes base64 (one function serves both transports); the "b"
+//     prefix exists only in polling bodies (v4 "Packet encoding"), so here it is a bad type.
+//   - UTF-8: ws already answers a bad text frame with 1007; checked again so the layer can be
+//     driven without ws (fuzzers, the CLI).
 //
-// Errors are sticky: after one, every feed() returns Status::error without calling the sink and
-// finish() returns error, until reset(). Packets decoded before the error were delivered.
-//
-// Memory: no buffer of its own, apart from the transient parse of an open packet's JSON
-// (bounded by eio_max_packet_bytes). Packet::data points into the caller's message.
+// Errors are sticky: feed() and finish() return error, without calling the sink, until reset().
+// Memory: no buffer; an open packet's JSON is parsed in a transient parser (bounded by
+// eio_max_packet_bytes). Packet::data points into the caller's message.
 #pragma once
 
 #include <cstddef>

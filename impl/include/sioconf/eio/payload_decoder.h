@@ -1,69 +1,52 @@
 // sioconf/eio/payload_decoder.h — Engine.IO v4 packets out of an HTTP long-polling body.
 //
-// A polling body (a POST from the client, a GET response from the server) is one or more
-// records joined by the record separator 0x1e (engine.io-protocol v4, "Packet encoding / HTTP
-// long-polling"):
+// A polling body (a client POST, a server GET response) is records joined by 0x1e
+// (engine.io-protocol v4, "Packet encoding / HTTP long-polling"):
 //
-//   4hello\x1e2\x1e4world      message "hello", ping, message "world"
-//   4hello\x1ebAQIDBA==         message "hello", binary message <01 02 03 04>
+//   4hello\x1e2\x1e4world   message "hello", ping, message "world"
+//   4hello\x1ebAQIDBA==      message "hello", binary message <01 02 03 04>
 //
-// Feed the body in chunks as it arrives, then end it:
-//
-//   eio::PayloadDecoder dec(limits);                      // one decoder per body (or reset())
-//   Fed r = dec.feed(chunk, sink);                        // sink.on_packet(...) per record
+//   eio::PayloadDecoder dec(limits);
+//   Fed r = dec.feed(chunk, sink);                 // sink.on_packet(...) per complete record
 //   if (r.status == Status::error) return reject(dec.error());
-//   ...
-//   if (dec.finish(sink) == Status::error) ...            // emits the last record, or refuses
+//   if (dec.finish(sink) == Status::error) ...     // the body's end: its last record
 //
-// A record is:
-//   b<base64>    a binary `message` packet; the base64 must be strict (RFC 4648 4: padded, the
-//                standard alphabet only, zero unused bits; sioconf/base64.h)
-//   anything     one text packet, with every rule of PacketDecoder (packet_decoder.h): type digit
-//                '0'-'6', UTF-8, and the data rules on open/close/ping/pong/upgrade/noop
+// A record is "b" + strict base64 (RFC 4648 4, sioconf/base64.h): a binary `message`; or else
+// one text packet under every rule of packet_decoder.h.
 //
-// Rules; error().offset is the absolute offset in the body (bytes since construction/reset()):
+// Rules; error().offset counts bytes since construction, reset() or the last finish():
 //
-//   the body's byte number Limits::eio_max_payload_bytes
-//     (so exactly eio_max_payload_bytes is accepted,
-//     like engine.io, which answers 413 above it)          limit_eio_payload_bytes   @ that byte
-//   a record reaching eio_max_packet_bytes + 1 bytes         limit_eio_packet_bytes    @ record + eio_max_packet_bytes
-//   record number eio_max_payload_packets + 1 begins
-//     (records begin at the body's first byte and
-//     right after each separator)                            limit_eio_payload_packets @ its first byte
-//   at each record's end (separator or finish()), its content:
-//     empty record: leading, trailing or doubled 0x1e       eio_empty_record          @ where it would start
+//   the body's byte number eio_max_payload_bytes (exactly
+//     the limit is accepted; engine.io answers 413 above)   limit_eio_payload_bytes   @ that byte
+//   a record reaching eio_max_packet_bytes + 1 bytes         limit_eio_packet_bytes    @ record + limit
+//   record number eio_max_payload_packets + 1 begins (at
+//     the body's first byte, or after a separator)           limit_eio_payload_packets @ its first byte
+//   when a record ends (separator or finish()):
+//     empty record: leading, trailing or doubled 0x1e       eio_empty_record          @ its place
 //     "b" + text that is not strict base64                   eio_bad_base64            @ record + 1
-//     any rule of a text packet (packet_decoder.h)           same Errc                 @ record + its index
+//     a text packet rule (packet_decoder.h)                  that Errc                 @ record + index
 //   finish() on a body of zero bytes                         eio_empty_payload         @ 0
 //
-// Limits are checked as the bytes arrive, content when a record ends; errors come in body
-// order in that sense. So a record that is too long is refused for its length even when its
-// first byte was already a bad type. The transcript (the packets delivered and the error) is
+// Limits are checked as bytes arrive, content when a record ends: a record that is too long is
+// refused for its length even if its first byte is a bad type. The packets and the error are
 // the same however the body is cut into chunks.
 //
 // Where sioconf differs from engine.io-parser 5.2.3 decodePayload() (reference-behaviour Part A):
-//   - base64 is strict. Node's Buffer.from(s, "base64") skips bad characters and accepts missing
-//     padding: "b!!!!" and "b====" are an empty buffer there, "bAQIDBA" is <01020304>. All are
-//     eio_bad_base64 here. "b" alone is strict base64 of nothing: an empty binary message in both.
-//   - the text packet rules of packet_decoder.h (data on close/upgrade/noop, ping data other
-//     than "probe", open without the handshake) which engine.io-parser does not check.
-//   - a bound on records per body (Limits::eio_max_payload_packets); engine.io has none.
-//   - errors in both stop at the first bad record, earlier records having been delivered; but
-//     engine.io refuses a body over maxHttpBufferSize before decoding anything (HTTP 413, and
-//     the session stays open), whereas this decoder streams: records completed before the
-//     offending byte were delivered. A server that needs engine.io's all-or-nothing answer
-//     checks Content-Length first, or holds packets until finish().
+//   - strict base64: Node's Buffer.from skips bad characters and missing padding ("b!!!!",
+//     "b====" are empty buffers, "bAQIDBA" is <01020304>); here each is eio_bad_base64.
+//   - the stricter text rules of packet_decoder.h; a bound on records per body.
+//   - engine.io refuses a body over maxHttpBufferSize whole (413, session kept); this decoder
+//     streams, so records completed before the offending byte were delivered. For engine.io's
+//     all-or-nothing answer, check Content-Length first or hold packets until finish().
 //
-// Errors are sticky: after one, feed() returns {error, 0} and finish() returns error, without
-// calling the sink, until reset().
+// Errors are sticky: feed() returns {error, 0} and finish() error, without calling the sink,
+// until reset().
 //
-// Memory: a record that lies wholly inside one chunk and is followed by a separator in that
-// chunk is handed out as a view into the chunk, with no copy. A record cut by a chunk boundary,
-// and the body's last record (a view into the final chunk would die before finish()), is copied
-// into a spill buffer that never grows past Limits::eio_max_packet_bytes, because a record's
-// length is checked before its bytes are appended. Base64 records are decoded into a second
-// buffer of at most 3/4 of that. Both keep their capacity until reset(). decode_whole() hands
-// out even the last record without a copy.
+// Memory: a record followed by its separator in the same chunk is handed out as a view into
+// the chunk. A record cut by a chunk boundary, and the last record of the body, are copied into
+// a spill buffer whose capacity never passes Limits::eio_max_packet_bytes (a record's length is
+// checked before it is appended); "b" records decode into a second buffer (<= 3/4 of that).
+// Both keep their capacity until reset(). decode_whole() copies no record at all.
 #pragma once
 
 #include <cstddef>
@@ -82,16 +65,12 @@ class PayloadDecoder {
   /// Limits used: eio_max_payload_bytes, eio_max_packet_bytes, eio_max_payload_packets; copied.
   explicit PayloadDecoder(const Limits& limits) noexcept;
 
-  /// Decodes the next bytes of the body, calling `sink.on_packet` for each record that is
-  /// complete (followed by a separator) and valid, in order.
-  ///   need_more  all of `chunk` consumed and no error. (A body is complete only at finish():
-  ///              until then the last record may go on, so ok is never returned.)
-  ///   error      a rule broke; `consumed` counts the bytes read before stopping, through the
-  ///              byte that revealed the error: the byte over a limit, the separator that ended
-  ///              a bad record or began one record too many (for the first record: the body's
-  ///              first byte). Sticky until reset().
-  /// The sink's views are valid only during its call: they point into `chunk` or into the
-  /// decoder's buffers.
+  /// Decodes the next bytes of the body, calling `sink.on_packet` for each valid record that
+  /// is followed by a separator, in order. Views are valid only during the sink's call.
+  ///   need_more  all of `chunk` consumed, no error (never ok: only finish() ends a body)
+  ///   error      a rule broke; `consumed` runs through the byte that revealed it: the byte over
+  ///              a limit, or the separator that ended a bad record or began one too many (the
+  ///              first record begins at the body's first byte). Sticky until reset().
   [[nodiscard]] Fed feed(ByteView chunk, PacketSink& sink) noexcept;
 
   /// The end of the body: checks and emits its last record.
@@ -107,7 +86,7 @@ class PayloadDecoder {
 
   /// The sticky error ({Errc::none, 0} while there is none).
   DecodeError error() const noexcept { return error_; }
-  /// Bytes consumed since construction or reset().
+  /// Bytes consumed since construction, reset() or the last successful finish().
   std::uint64_t offset() const noexcept { return offset_; }
   /// Records begun so far (the one in progress included).
   std::uint32_t records() const noexcept { return records_; }
@@ -119,6 +98,7 @@ class PayloadDecoder {
   // place as *tail instead of being spilled.
   Fed feed_impl(ByteView chunk, PacketSink& sink, ByteView* tail) noexcept;
   Status finish_impl(ByteView tail, PacketSink& sink) noexcept;
+  void spill(const std::uint8_t* from, const std::uint8_t* to) noexcept;
   bool begin_record(std::uint64_t at) noexcept;
   bool end_record(ByteView record, PacketSink& sink) noexcept;
   void fail(Errc code, std::uint64_t offset) noexcept;
