@@ -1,0 +1,223 @@
+#include "sioconf/sio/packet_decoder.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "payload_checker.h"
+
+namespace sioconf::detail {
+
+using sio::PacketType;
+
+namespace {
+
+bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+// What the text before the payload says.
+struct Header {
+  PacketType type = PacketType::connect;
+  std::uint32_t attachments = 0;
+  std::string_view nsp = "/";
+  bool has_nsp = false;
+  std::optional<std::uint64_t> id;
+  std::size_t payload_at = 0;
+};
+
+// Reads `<type>[<n>-][<nsp>,][<id>]`. On error `at` is the offending byte's index.
+Errc parse_header(std::string_view s, const Limits& limits, Header& h, std::size_t& at) noexcept {
+  const std::size_t n = s.size();
+  at = 0;
+  if (n == 0) return Errc::sio_empty_packet;
+  if (s[0] < '0' || s[0] > '6') return Errc::sio_bad_packet_type;  // socket.io-protocol v5: types 0-6
+  h.type = static_cast<PacketType>(s[0] - '0');
+  std::size_t i = 1;
+
+  if (sio::is_binary(h.type)) {
+    // socket.io-protocol v5: "<# of binary attachments>-", decimal digits only (sioconf).
+    const std::size_t first = i;
+    std::uint64_t count = 0;
+    for (; i < n && is_digit(s[i]); ++i)
+      if (i - first < 10) count = count * 10 + static_cast<std::uint64_t>(s[i] - '0');
+    at = i;
+    if (i == first || i == n || s[i] != '-') return Errc::sio_bad_attachments;
+    at = first;
+    // CVE-2026-33151: bound the count before anything is retained; 10+ digits never fit.
+    if (i - first > 9 || count > limits.max_attachments) return Errc::limit_attachments;
+    if (count == 0) return Errc::sio_bad_attachments;  // socket.io-parser 4.2.7: at least one
+    h.attachments = static_cast<std::uint32_t>(count);
+    ++i;
+  }
+
+  if (i < n && s[i] == '/') {  // socket.io-protocol v5: the namespace runs to ','
+    const std::size_t end = std::min(s.find(',', i), n);
+    const std::string_view nsp = s.substr(i, end - i);
+    std::size_t bad = 0;
+    if (const Errc e = check_namespace(nsp, limits, bad); e != Errc::none) {
+      at = i + bad;
+      return e;
+    }
+    h.nsp = nsp;
+    h.has_nsp = true;
+    i = end < n ? end + 1 : n;
+  }
+
+  const std::size_t first = i;
+  std::uint64_t id = 0;
+  bool overflow = false;
+  for (; i < n && is_digit(s[i]); ++i) {
+    if (i - first == limits.max_ack_id_digits) {  // CVE-2020-36049: a digit run is bounded
+      at = i;
+      return Errc::limit_ack_id_digits;
+    }
+    const auto d = static_cast<std::uint64_t>(s[i] - '0');
+    if (id > (std::numeric_limits<std::uint64_t>::max() - d) / 10) overflow = true;
+    else id = id * 10 + d;
+  }
+  const bool has_id = i > first;
+  at = first;
+  if (has_id && (overflow || id > limits.max_ack_id)) return Errc::limit_ack_id;
+  if (i < n) {
+    // sioconf: "21.5[..]", "21e3[..]", "2-1[..]" are numbers where an integer id belongs.
+    const char c = s[i];
+    const bool sign = c == '-' || c == '+';
+    if ((has_id && (sign || c == '.' || c == 'e' || c == 'E')) ||
+        (!has_id && sign && i + 1 < n && is_digit(s[i + 1]))) {
+      at = i;
+      return Errc::sio_bad_ack_id;
+    }
+  }
+  if (has_id) {
+    // sioconf: only EVENT and ACK take part in acknowledgements (socket.io-protocol v5).
+    if (h.type == PacketType::connect || h.type == PacketType::disconnect ||
+        h.type == PacketType::connect_error)
+      return Errc::sio_ack_id_not_allowed;
+    h.id = id;
+  } else if (h.type == PacketType::ack || h.type == PacketType::binary_ack) {
+    at = i;
+    return Errc::sio_ack_without_id;  // socket.io-protocol v5: an ACK carries the id it answers
+  }
+  h.payload_at = i;
+  return Errc::none;
+}
+
+}  // namespace
+
+struct SioDecoderState {
+  explicit SioDecoderState(const Limits& l) : limits(l) {}
+
+  Status fail(Errc code, std::uint64_t at) noexcept {
+    error = {code, at};
+    return Status::error;
+  }
+  Status text(std::string_view s, std::uint64_t base, sio::PacketSink& sink) noexcept;
+  Status binary(ByteView b, std::uint64_t base, sio::PacketSink& sink) noexcept;
+
+  Limits limits;
+  SioPayloadChecker checker;
+  DecodeError error;
+  std::uint64_t offset = 0;
+
+  // The binary packet being assembled.
+  bool awaiting = false;
+  Header header;                         // nsp points into text when has_nsp
+  std::string text_copy;                 // its text, at most max_payload_bytes
+  std::vector<std::uint8_t> pool;        // attachments but the last, back to back
+  std::vector<std::size_t> ends;         // end of each attachment in pool
+  std::vector<ByteView> views;           // handed out as Packet::attachments
+  std::uint64_t attachment_bytes = 0;
+};
+
+Status SioDecoderState::text(std::string_view s, std::uint64_t base, sio::PacketSink& sink) noexcept {
+  // socket.io-parser: "got plaintext data when reconstructing a packet".
+  if (awaiting) return fail(Errc::sio_expected_binary, base);
+  if (s.size() > limits.max_payload_bytes) return fail(Errc::limit_payload_bytes, base + limits.max_payload_bytes);
+  Header h;
+  std::size_t at = 0;
+  if (const Errc e = parse_header(s, limits, h, at); e != Errc::none) return fail(e, base + at);
+  const std::string_view payload = s.substr(h.payload_at);
+  if (const Errc e = checker.check(h.type, payload, h.attachments, limits); e != Errc::none)
+    return fail(e, base + h.payload_at);
+  if (!sio::is_binary(h.type)) {
+    sink.on_packet(sio::Packet{h.type, h.nsp, h.id, payload, {}});
+    return Status::ok;
+  }
+  // The views must outlive this message: keep the text, and the namespace as an offset into it.
+  text_copy.assign(s);
+  if (h.has_nsp) h.nsp = std::string_view(text_copy).substr(static_cast<std::size_t>(h.nsp.data() - s.data()), h.nsp.size());
+  header = h;
+  awaiting = true;
+  attachment_bytes = 0;
+  pool.clear();
+  ends.clear();
+  return Status::ok;
+}
+
+Status SioDecoderState::binary(ByteView b, std::uint64_t base, sio::PacketSink& sink) noexcept {
+  // socket.io-parser: "got binary data when not reconstructing a packet".
+  if (!awaiting) return fail(Errc::sio_unexpected_binary, base);
+  const std::uint64_t room = limits.max_attachment_bytes - attachment_bytes;
+  if (b.size() > room) return fail(Errc::limit_attachment_bytes, base + room);
+  attachment_bytes += b.size();
+  if (ends.size() + 1 < header.attachments) {
+    pool.insert(pool.end(), b.begin(), b.end());
+    ends.push_back(pool.size());
+    return Status::ok;
+  }
+  views.clear();
+  std::size_t start = 0;
+  for (const std::size_t end : ends) {
+    views.emplace_back(pool.data() + start, end - start);
+    start = end;
+  }
+  views.push_back(b);  // the last attachment is not copied
+  awaiting = false;
+  sink.on_packet(sio::Packet{header.type, header.nsp, header.id,
+                             std::string_view(text_copy).substr(header.payload_at), views});
+  return Status::ok;
+}
+
+}  // namespace sioconf::detail
+
+namespace sioconf::sio {
+
+PacketDecoder::PacketDecoder(const Limits& limits)
+    : state_(std::make_unique<sioconf::detail::SioDecoderState>(limits)) {}
+PacketDecoder::~PacketDecoder() = default;
+PacketDecoder::PacketDecoder(PacketDecoder&&) noexcept = default;
+PacketDecoder& PacketDecoder::operator=(PacketDecoder&&) noexcept = default;
+
+Status PacketDecoder::feed(const Message& m, PacketSink& sink) noexcept {
+  auto& st = *state_;
+  if (st.error) return Status::error;
+  const std::uint64_t base = st.offset;
+  st.offset += m.bytes.size();
+  if (m.kind == MessageKind::binary) return st.binary(m.bytes, base, sink);
+  return st.text(as_text(m.bytes), base, sink);
+}
+
+Status PacketDecoder::finish() noexcept {
+  auto& st = *state_;
+  if (st.error) return Status::error;
+  if (st.awaiting) return st.fail(Errc::truncated, st.offset);
+  return Status::ok;
+}
+
+DecodeError PacketDecoder::error() const noexcept { return state_->error; }
+
+void PacketDecoder::reset() noexcept {
+  auto& st = *state_;
+  st.error = {};
+  st.offset = 0;
+  st.awaiting = false;
+  st.attachment_bytes = 0;
+  st.text_copy.clear();
+  st.pool.clear();
+  st.ends.clear();
+  st.views.clear();
+}
+
+bool PacketDecoder::awaiting_attachments() const noexcept { return state_->awaiting; }
+
+}  // namespace sioconf::sio
