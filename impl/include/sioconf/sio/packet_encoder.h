@@ -14,26 +14,28 @@
 //
 // ---- Refusals ------------------------------------------------------------------------------------
 // encode() writes only what a sioconf PacketDecoder with the same Limits accepts, and returns the
-// Errc that decoder would report otherwise (checked in this order; nothing is written then):
-//   the writer's own error, or a container left open         (JsonWriter::error(), json_syntax)
+// Errc that decoder would report otherwise, checking in the decoder's order (nothing is written
+// then):
+//   the writer's own error; a container or key left open     JsonWriter::error(); json_syntax
 //   type outside 0-6                                         sio_bad_packet_type
 //   binary() values in CONNECT, DISCONNECT, CONNECT_ERROR    sio_unexpected_binary
 //   BINARY_EVENT/BINARY_ACK without any binary() value       sio_bad_attachments
+//   the text longer than Limits::max_payload_bytes           limit_payload_bytes
 //   more binary() values than Limits::max_attachments        limit_attachments
-//   their bytes above Limits::max_attachment_bytes           limit_attachment_bytes
 //   nsp empty or not starting with '/' (socket.io-parser
 //     writes '2nsp-without-slash,[...]', which it cannot
-//     read back), or holding ',', a control byte, '"', '[', '{'  sio_bad_namespace
+//     read back)                                             sio_bad_namespace
 //   nsp longer than Limits::max_namespace_bytes              limit_namespace_bytes
+//   nsp holding ',', a control byte, '"', '[' or '{'         sio_bad_namespace
 //   nsp not valid UTF-8                                      bad_utf8
-//   an id on CONNECT, DISCONNECT, CONNECT_ERROR              sio_ack_id_not_allowed
-//   no id on ACK, BINARY_ACK                                 sio_ack_without_id
 //   id with more digits than Limits::max_ack_id_digits       limit_ack_id_digits
 //   id > Limits::max_ack_id                                  limit_ack_id
+//   an id on CONNECT, DISCONNECT, CONNECT_ERROR              sio_ack_id_not_allowed
+//   no id on ACK, BINARY_ACK                                 sio_ack_without_id
 //   the payload rules of packet_decoder.h (presence, JSON validity, max_depth, per-type shape,
 //     event names, placeholders), checked by parsing the written JSON exactly as the decoder
-//     does; e.g. ["connect"]                                 sio_reserved_event_name
-//   the text above Limits::max_payload_bytes                 limit_payload_bytes
+//     does, e.g. ["connect"]                                 sio_reserved_event_name
+//   attachments above Limits::max_attachment_bytes in total  limit_attachment_bytes
 //
 // ---- JSON text -----------------------------------------------------------------------------------
 // Strings and keys must be valid UTF-8 (else json_bad_utf8) and are escaped as JSON.stringify
