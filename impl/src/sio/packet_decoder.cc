@@ -29,7 +29,7 @@ struct Header {
 Errc parse_header(std::string_view s, const Limits& limits, Header& h, std::size_t& at) noexcept {
   const std::size_t n = s.size();
   at = 0;
-  if (n == 0) return Errc::sio_empty_packet;
+  if (n == 0) return Errc::sio_empty_packet;  // socket.io-protocol v5: a packet starts with its type
   if (s[0] < '0' || s[0] > '6') return Errc::sio_bad_packet_type;  // socket.io-protocol v5: types 0-6
   h.type = static_cast<PacketType>(s[0] - '0');
   std::size_t i = 1;
@@ -41,7 +41,7 @@ Errc parse_header(std::string_view s, const Limits& limits, Header& h, std::size
     for (; i < n && is_digit(s[i]); ++i)
       if (i - first < 10) count = count * 10 + static_cast<std::uint64_t>(s[i] - '0');
     at = i;
-    if (i == first || i == n || s[i] != '-') return Errc::sio_bad_attachments;
+    if (i == first || i == n || s[i] != '-') return Errc::sio_bad_attachments;  // sioconf: digits only
     at = first;
     // CVE-2026-33151: bound the count before anything is retained; 10+ digits never fit.
     if (i - first > 9 || count > limits.max_attachments) return Errc::limit_attachments;
@@ -77,7 +77,7 @@ Errc parse_header(std::string_view s, const Limits& limits, Header& h, std::size
   }
   const bool has_id = i > first;
   at = first;
-  if (has_id && (overflow || id > limits.max_ack_id)) return Errc::limit_ack_id;
+  if (has_id && (overflow || id > limits.max_ack_id)) return Errc::limit_ack_id;  // 2^53-1: a JS number
   if (i < n) {
     // sioconf: "21.5[..]", "21e3[..]", "2-1[..]" are numbers where an integer id belongs.
     const char c = s[i];
@@ -132,7 +132,8 @@ struct SioDecoderState {
 Status SioDecoderState::text(std::string_view s, std::uint64_t base, sio::PacketSink& sink) noexcept {
   // socket.io-parser: "got plaintext data when reconstructing a packet".
   if (awaiting) return fail(Errc::sio_expected_binary, base);
-  if (s.size() > limits.max_payload_bytes) return fail(Errc::limit_payload_bytes, base + limits.max_payload_bytes);
+  if (s.size() > limits.max_payload_bytes)  // Limits: before any byte is interpreted
+    return fail(Errc::limit_payload_bytes, base + limits.max_payload_bytes);
   Header h;
   std::size_t at = 0;
   if (const Errc e = parse_header(s, limits, h, at); e != Errc::none) return fail(e, base + at);
@@ -158,7 +159,7 @@ Status SioDecoderState::binary(ByteView b, std::uint64_t base, sio::PacketSink& 
   // socket.io-parser: "got binary data when not reconstructing a packet".
   if (!awaiting) return fail(Errc::sio_unexpected_binary, base);
   const std::uint64_t room = limits.max_attachment_bytes - attachment_bytes;
-  if (b.size() > room) return fail(Errc::limit_attachment_bytes, base + room);
+  if (b.size() > room) return fail(Errc::limit_attachment_bytes, base + room);  // Limits: all together
   attachment_bytes += b.size();
   if (ends.size() + 1 < header.attachments) {
     pool.insert(pool.end(), b.begin(), b.end());

@@ -75,16 +75,16 @@ Errc check_and_write(sioconf::detail::SioPayloadChecker& checker, const Limits& 
                      PacketType type, std::string_view nsp, std::optional<std::uint64_t> id,
                      const JsonWriter& w, EncodedPacket& out) noexcept {
   if (w.error() != Errc::none) return w.error();
-  if (!w.empty() && !w.complete()) return Errc::json_syntax;
-  if (static_cast<std::uint8_t>(type) > 6) return Errc::sio_bad_packet_type;
+  if (!w.empty() && !w.complete()) return Errc::json_syntax;  // RFC 8259 2: one whole value
+  if (static_cast<std::uint8_t>(type) > 6) return Errc::sio_bad_packet_type;  // socket.io-protocol v5
   const std::size_t count = w.attachment_count();
   if (count > 0) {
     // socket.io-parser Encoder: data with binary turns EVENT/ACK into BINARY_EVENT/BINARY_ACK.
     if (type == PacketType::event) type = PacketType::binary_event;
     else if (type == PacketType::ack) type = PacketType::binary_ack;
-    else if (!is_binary(type)) return Errc::sio_unexpected_binary;
+    else if (!is_binary(type)) return Errc::sio_unexpected_binary;  // only EVENT/ACK carry attachments
   } else if (is_binary(type)) {
-    return Errc::sio_bad_attachments;
+    return Errc::sio_bad_attachments;  // socket.io-parser 4.2.7: a binary packet has one at least
   }
   const bool main_nsp = nsp == "/";
   const std::uint64_t size = 1 + (count ? sioconf::detail::decimal_digits(count) + 1 : 0) +
@@ -93,15 +93,15 @@ Errc check_and_write(sioconf::detail::SioPayloadChecker& checker, const Limits& 
   // The decoder's order from here on (packet_decoder.h).
   if (size > limits.max_payload_bytes) return Errc::limit_payload_bytes;
   if (count > limits.max_attachments || count > 999'999'999) return Errc::limit_attachments;
-  if (nsp.empty() || nsp.front() != '/') return Errc::sio_bad_namespace;
+  if (nsp.empty() || nsp.front() != '/') return Errc::sio_bad_namespace;  // else the decoder sees none
   std::size_t at = 0;
   if (const Errc e = sioconf::detail::check_namespace(nsp, limits, at); e != Errc::none) return e;
   if (id) {
     if (sioconf::detail::decimal_digits(*id) > limits.max_ack_id_digits) return Errc::limit_ack_id_digits;
     if (*id > limits.max_ack_id) return Errc::limit_ack_id;
-    if (!is_ack_capable(type)) return Errc::sio_ack_id_not_allowed;
+    if (!is_ack_capable(type)) return Errc::sio_ack_id_not_allowed;  // as the decoder
   } else if (type == PacketType::ack || type == PacketType::binary_ack) {
-    return Errc::sio_ack_without_id;
+    return Errc::sio_ack_without_id;  // socket.io-protocol v5: an ACK answers an id
   }
   if (const Errc e = checker.check(type, w.json(), static_cast<std::uint32_t>(count), limits);
       e != Errc::none)

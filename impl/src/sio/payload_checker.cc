@@ -21,7 +21,7 @@ bool is_reserved(std::string_view name) noexcept {
 Errc check_namespace(std::string_view nsp, const Limits& limits, std::size_t& at) noexcept {
   unsigned char high = 0;
   for (std::size_t i = 0; i < nsp.size(); ++i) {
-    if (i == limits.max_namespace_bytes) {
+    if (i == limits.max_namespace_bytes) {  // Limits: fail at the first byte past it
       at = i;
       return Errc::limit_namespace_bytes;
     }
@@ -33,7 +33,7 @@ Errc check_namespace(std::string_view nsp, const Limits& limits, std::size_t& at
     }
     high |= c;
   }
-  if (high & 0x80) {
+  if (high & 0x80) {  // the message is text: RFC 3629
     Utf8Validator utf8;
     const std::size_t good = utf8.feed(as_bytes(nsp));
     if (good < nsp.size() || !utf8.complete()) {
@@ -86,9 +86,9 @@ Errc SioPayloadChecker::check(PacketType type, std::string_view payload, std::ui
       break;
     default: {
       // socket.io-protocol v5: "The payload MUST be a non-empty array".
-      if (kind != element_type::ARRAY) return Errc::sio_event_not_array;
+      if (kind != element_type::ARRAY) return Errc::sio_event_not_array;  // socket.io-protocol v5
       const simdjson::dom::array args = root.get_array().value_unsafe();
-      if (args.begin() == args.end()) return Errc::sio_event_empty;
+      if (args.begin() == args.end()) return Errc::sio_event_empty;  // socket.io-protocol v5
       const simdjson::dom::element name = *args.begin();
       switch (name.type()) {
         case element_type::STRING:
@@ -167,29 +167,24 @@ Errc SioPayloadChecker::visit(simdjson::dom::element e) noexcept {
 Errc SioPayloadChecker::check_placeholder(simdjson::dom::object o) noexcept {
   // CVE-2022-2421: a placeholder is exactly {"_placeholder":true,"num":<integer>}, nothing that
   // could make the receiver index its buffers with something else.
-  if (o.size() != 2) return Errc::sio_bad_placeholder;
-  bool flag = false, have_num = false;
+  if (o.size() != 2) return Errc::sio_bad_placeholder;  // sioconf: exactly two members
+  // With two members, neither repeated, both are set once the loop is through.
+  bool flag = false;
   std::uint64_t num = 0;
   for (auto it = o.begin(); it != o.end(); ++it) {
     const simdjson::dom::element v = it.value();
     if (it.key_equals("_placeholder")) {
       if (flag || v.type() != element_type::BOOL || !v.get_bool().value_unsafe())
-        return Errc::sio_bad_placeholder;
+        return Errc::sio_bad_placeholder;  // CVE-2022-2421: _placeholder === true
       flag = true;
-    } else if (it.key_equals("num")) {
-      if (have_num) return Errc::sio_bad_placeholder;
-      if (v.type() == element_type::INT64) {
-        const std::int64_t n = v.get_int64().value_unsafe();
-        if (n < 0) return Errc::sio_bad_placeholder;
-        num = static_cast<std::uint64_t>(n);
-      } else if (v.type() == element_type::UINT64) {
-        num = v.get_uint64().value_unsafe();
-      } else {
-        return Errc::sio_bad_placeholder;
-      }
-      have_num = true;
+    } else if (it.key_equals("num") && v.type() == element_type::INT64) {
+      const std::int64_t n = v.get_int64().value_unsafe();
+      if (n < 0) return Errc::sio_bad_placeholder;  // CVE-2022-2421: an index
+      num = static_cast<std::uint64_t>(n);
+    } else if (it.key_equals("num") && v.type() == element_type::UINT64) {
+      num = v.get_uint64().value_unsafe();
     } else {
-      return Errc::sio_bad_placeholder;
+      return Errc::sio_bad_placeholder;  // sioconf: no other member, num an integer literal
     }
   }
   if (num >= used_.size()) return Errc::sio_placeholder_range;  // CVE-2022-2421

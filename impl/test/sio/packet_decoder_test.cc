@@ -554,6 +554,25 @@ TEST(PacketDecoder, BinaryPacketOutlivesItsMessages) {
   EXPECT_EQ(dec.finish(), Status::ok);
 }
 
+// The split test: a binary packet's messages fed one call at a time to a fresh decoder, and to a
+// decoder that was interrupted in the middle of the same packet and reset(), give the same packets.
+TEST(PacketDecoder, SplitBinaryPacketSameAfterReset) {
+  const std::vector<Msg> packet = {T("53-/x,4[\"a\"," + P2 + ",{\"k\":[" + P0 + "]}," + P1 + "]"), B({1}), B({}), B({2, 3})};
+  PacketDecoder fresh;
+  const Transcript once = run_on(fresh, packet);
+  EXPECT_EQ(once.events, std::vector<std::string>{"binary_event /x #4 [\"a\"," + P2 + ",{\"k\":[" + P0 + "]}," + P1 +
+                                                  "] +01 + +0203"});
+  EXPECT_EQ(once.outcome, "ok");
+  for (std::size_t cut = 1; cut < packet.size(); ++cut) {
+    SCOPED_TRACE(cut);
+    PacketDecoder dec;
+    feed_all(dec, std::vector<Msg>(packet.begin(), packet.begin() + static_cast<std::ptrdiff_t>(cut)));
+    EXPECT_TRUE(dec.awaiting_attachments());
+    dec.reset();
+    EXPECT_EQ(run_on(dec, packet), once);
+  }
+}
+
 TEST(PacketDecoder, ErrorIsStickyUntilReset) {
   PacketDecoder dec;
   Recorder rec;
