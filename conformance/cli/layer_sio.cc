@@ -117,7 +117,8 @@ void write_json(sio::JsonWriter& w, const json& v, int depth) {
   }
 }
 
-std::optional<Errc> encode_sio(const json& items, const Limits& limits, const json&, std::vector<Element>& output) {
+std::optional<Errc> encode_sio(const json& items, const Limits& limits, const json&,
+                               std::vector<Element>& output) {
   sio::PacketEncoder encoder(limits);
   sio::JsonWriter writer;
   sio::EncodedPacket packet;
@@ -135,8 +136,8 @@ std::optional<Errc> encode_sio(const json& items, const Limits& limits, const js
     }
     writer.clear();
     if (item.contains("data")) write_json(writer, item["data"], 0);
-    if (const Errc e = encoder.encode(type, nsp.get_ref<const std::string&>(), id, writer, packet); e != Errc::none)
-      return e;
+    const Errc e = encoder.encode(type, nsp.get_ref<const std::string&>(), id, writer, packet);
+    if (e != Errc::none) return e;
     output.push_back({true, packet.text});
     for (const auto& a : packet.attachments) output.push_back({false, std::string(a.begin(), a.end())});
   }

@@ -146,7 +146,10 @@ Status SioDecoderState::text(std::string_view s, std::uint64_t base, sio::Packet
   }
   // The views must outlive this message: keep the text, and the namespace as an offset into it.
   text_copy.assign(s);
-  if (h.has_nsp) h.nsp = std::string_view(text_copy).substr(static_cast<std::size_t>(h.nsp.data() - s.data()), h.nsp.size());
+  if (h.has_nsp) {
+    const auto nsp_at = static_cast<std::size_t>(h.nsp.data() - s.data());
+    h.nsp = std::string_view(text_copy).substr(nsp_at, h.nsp.size());
+  }
   header = h;
   awaiting = true;
   attachment_bytes = 0;

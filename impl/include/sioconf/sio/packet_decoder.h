@@ -12,10 +12,7 @@
 // come out through PacketSink::on_packet (packet.h), during the feed() that completes them: a
 // text packet during its own feed(), a binary packet during the feed() of its last attachment.
 //
-// Status of feed(): ok (the message was taken; awaiting_attachments() tells whether a binary
-// packet is still incomplete) or error (see below). need_more is never returned.
-//
-// ---- What a text message must look like, checked in this order ----------------------------------
+// ---- A text message (no packet awaiting attachments), checked in this order ---------------------
 // error().offset is the absolute byte offset of the offending byte, counted over every message fed
 // since construction or reset() (binary ones too): `base` below is the offset of the message's
 // first byte.
@@ -84,47 +81,29 @@
 // Packets completed before the error were delivered; the packet in progress is dropped.
 //
 // ---- Memory --------------------------------------------------------------------------------------
-// A text packet is validated in place (one simdjson parse into a padded copy the decoder reuses)
-// and its views point into the caller's message. A binary packet's text is copied (bounded by
-// max_payload_bytes) and so are its attachments but the last (bounded by max_attachment_bytes in
-// total); the last one is viewed in place. All buffers are kept and reused across packets and
-// across reset(), so in steady state decoding allocates nothing. Buffers grow to the largest
-// packet seen, within the Limits above (and max_attachments views, max_depth walk frames).
+// A text packet is validated in place (one simdjson parse of a padded copy the decoder reuses); its
+// views point into the caller's message. A binary packet's text (<= max_payload_bytes) and all its
+// attachments but the last (<= max_attachment_bytes together) are copied; the last is viewed in
+// place. Buffers are reused across packets and reset(): in steady state nothing is allocated.
 //
 // ---- Where sioconf differs from socket.io-parser 4.2.7 (shared/reference-behaviour) -------------
-// Each line: what sioconf does; what Node does; why.
-//   - "" and " " are rejected (sio_empty_packet, sio_bad_packet_type); Node decodes both as CONNECT
-//     "/" (Number("") == 0): no encoder writes them, a type must be a digit.
-//   - The attachment count is decimal digits only: Node's Number() also takes '51e0-', '50x1-',
-//     '5 1-', '5+1-' as 1; one text per count keeps implementations from disagreeing.
-//   - A namespace holding a control byte, '"', '[' or '{' is rejected: Node reads '2/nsp["a"]' as
-//     namespace '/nsp["a"]' with no payload, silently dropping the event when the ',' is missing.
-//   - A namespace is at most max_namespace_bytes (256) and valid UTF-8: Node has no bound.
-//   - An ack id is at most 16 digits and 2^53-1: Node takes any digit run ('2999999999999999999'
-//     gives id 1e18, 400 digits give Infinity, which the answer then carries); CVE-2020-36049.
-//   - An ack id on CONNECT, DISCONNECT or CONNECT_ERROR is rejected: Node accepts '01{}'
-//     (its isPacketValid() would refuse it, but socket.io never calls it).
-//   - ACK and BINARY_ACK need an ack id: Node accepts '3[1]', an answer to no question.
-//   - Whitespace before the payload is rejected: Node reads '2 ["a"]' as ack id 0 (Number(" ")
-//     == 0) and the server answers '30[...]' to a packet that asked for nothing.
-//   - EVENT, ACK, CONNECT_ERROR and binary packets need a payload: Node accepts '2', '3' and '4',
-//     and socket.io-client 4.8.4 dies with an uncaught TypeError on a server's '44'.
-//   - JSON is bounded to max_depth (32) levels: Node's parse has no bound; ~5000 levels kill the
-//     echo server in re-encode and a 100000-level BINARY_EVENT makes the decoder throw RangeError.
-//   - JSON strings may not escape lone surrogates and numbers must fit int64, uint64 or a finite
-//     double: Node accepts '2["\ud800"]' and turns 1e400 into Infinity; neither survives a
-//     round trip through a strict peer.
-//   - A placeholder is exactly {"_placeholder":true,"num":<integer>}: Node accepts extra keys,
-//     takes num 0.5 as undefined data and treats {"_placeholder":"true",...} as plain data inside a
-//     binary packet; an object that claims to be a placeholder must be one (CVE-2022-2421 class).
-//   - Two placeholders naming one attachment, or an attachment no placeholder names, are rejected:
-//     Node repeats the buffer / drops the surplus one; both let a peer make the receiver hold
-//     attachments nothing uses.
-//   - Placeholders are checked from the text, before any attachment arrives: Node finds a bad num
-//     only after all buffers were received and retained (same verdict, earlier and cheaper).
-//   - All attachments of one packet together are bounded by max_attachment_bytes: Node bounds
-//     each message only (maxHttpBufferSize), so 10 attachments may hold 10x that.
-//   - Packets keep their wire type (binary_event, binary_ack): Node's decoded object says EVENT/ACK.
+// One line each: what sioconf does; what Node does; why.
+//   - "" and " " are rejected; Node decodes both as CONNECT "/" (Number("") == 0); a type is a digit.
+//   - Attachment count in digits only; Node's Number() also takes '51e0-', '50x1-', '5 1-', '5+1-'.
+//   - Namespace without control bytes, '"', '[', '{'; Node: '2/nsp["a"]' is nsp '/nsp["a"]', data lost.
+//   - Namespace at most max_namespace_bytes (256), valid UTF-8; Node has no bound.
+//   - Ack id at most 16 digits and 2^53-1; Node takes any run (19 nines: 1e18); CVE-2020-36049 class.
+//   - No ack id on CONNECT, DISCONNECT, CONNECT_ERROR; Node accepts '01{}'; only EVENT/ACK get answers.
+//   - ACK and BINARY_ACK need an id; Node accepts '3[1]', an answer to no question.
+//   - No whitespace before the payload; Node reads '2 ["a"]' as ack id 0, the server answers '30[...]'.
+//   - EVENT, ACK, CONNECT_ERROR need a payload; Node accepts '2', '3', '4' ('44' kills the JS client).
+//   - JSON depth at most max_depth (32); Node has none: ~5000 kills an echo server (reference Part D).
+//   - No lone surrogate escapes; numbers fit int64/uint64/double; Node: '"\ud800"' ok, 1e400 = Infinity.
+//   - Placeholder exactly {"_placeholder":true,"num":<int>}; Node takes extra keys, num 0.5 = undefined.
+//   - Duplicate placeholders and unused attachments are rejected; Node repeats or drops buffers it held.
+//   - Placeholders are checked from the text; Node finds a bad num only after retaining every buffer.
+//   - A packet's attachments are bounded together (max_attachment_bytes); Node bounds each message only.
+//   - Packets keep their wire type (binary_event, binary_ack); Node's decoded object says EVENT/ACK.
 #pragma once
 
 #include <cstdint>
