@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "support/grind.h"
+#include "support/hex.h"
 
 namespace sioconf::sio::test {
 
@@ -31,16 +32,7 @@ inline Msg B(std::string raw) { return {false, std::move(raw)}; }
 inline std::string ph(const std::string& n) { return "{\"_placeholder\":true,\"num\":" + n + "}"; }
 inline std::string ph(int n) { return ph(std::to_string(n)); }
 
-inline std::string hex_of(ByteView b) {
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  for (std::uint8_t c : b) {
-    s += digits[c >> 4];
-    s += digits[c & 15];
-  }
-  return s;
-}
-
+using ::sioconf::test::hex_of;
 /// "<type> <nsp>[ #<id>][ <payload>][ +<hex attachment>...]"
 inline std::string render(const Packet& p) {
   std::string s = std::string(name(p.type)) + " " + std::string(p.nsp);

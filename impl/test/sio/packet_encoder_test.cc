@@ -10,20 +10,12 @@
 #include <vector>
 
 #include "sioconf/sio/packet_decoder.h"
+#include "support/hex.h"
 
 namespace sioconf::sio {
 namespace {
 
-std::string hex_of(ByteView b) {
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  for (std::uint8_t c : b) {
-    s += digits[c >> 4];
-    s += digits[c & 15];
-  }
-  return s;
-}
-
+using test::hex_of;
 std::string ph(int n) { return "{\"_placeholder\":true,\"num\":" + std::to_string(n) + "}"; }
 const std::string P0 = ph(0), P1 = ph(1);
 

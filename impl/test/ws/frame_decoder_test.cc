@@ -8,37 +8,13 @@
 #include <vector>
 
 #include "support/grind.h"
+#include "support/hex.h"
 
 namespace sioconf::ws {
 namespace {
 
-// "81 05 48656c6c6f" -> bytes (spaces ignored).
-std::string hex(std::string_view h) {
-  std::string out;
-  int high = -1;
-  for (char c : h) {
-    if (c == ' ') continue;
-    const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : std::tolower(c) - 'a' + 10;
-    if (high < 0) {
-      high = v;
-    } else {
-      out += static_cast<char>(high * 16 + v);
-      high = -1;
-    }
-  }
-  return out;
-}
-
-std::string hex_of(ByteView b) {
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  for (std::uint8_t c : b) {
-    s += digits[c >> 4];
-    s += digits[c & 15];
-  }
-  return s;
-}
-
+using test::hex;
+using test::hex_of;
 // `n` bytes counting up from 0 (mod 256).
 std::string counting(std::size_t n) {
   std::string s(n, '\0');

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/hex.h"
+
 #include <cctype>
 #include <random>
 #include <string>
@@ -14,22 +16,7 @@
 namespace sioconf::ws {
 namespace {
 
-std::string hex(std::string_view h) {
-  std::string out;
-  int high = -1;
-  for (char c : h) {
-    if (c == ' ') continue;
-    const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : std::tolower(c) - 'a' + 10;
-    if (high < 0) {
-      high = v;
-    } else {
-      out += static_cast<char>(high * 16 + v);
-      high = -1;
-    }
-  }
-  return out;
-}
-
+using test::hex;
 std::string str(const std::vector<std::uint8_t>& v) { return std::string(v.begin(), v.end()); }
 
 const MaskKey kKey = {0x37, 0xfa, 0x21, 0x3d};

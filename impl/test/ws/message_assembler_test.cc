@@ -7,26 +7,12 @@
 #include <vector>
 
 #include "support/grind.h"
+#include "support/hex.h"
 
 namespace sioconf::ws {
 namespace {
 
-std::string hex(std::string_view h) {
-  std::string out;
-  int high = -1;
-  for (char c : h) {
-    if (c == ' ') continue;
-    const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : std::tolower(c) - 'a' + 10;
-    if (high < 0) {
-      high = v;
-    } else {
-      out += static_cast<char>(high * 16 + v);
-      high = -1;
-    }
-  }
-  return out;
-}
-
+using test::hex;
 std::string masked(std::string_view payload, std::string_view key) {
   std::string out(payload);
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<char>(out[i] ^ key[i % 4]);
