@@ -2,14 +2,14 @@
 
 #include <cstring>
 
-#include "json_dom.h"
+#include "json_scan.h"
 
 namespace sioconf::ndjson {
 
 LineDecoder::LineDecoder(const Limits& limits) noexcept
     : max_line_bytes_(limits.ndjson_max_line_bytes),
       max_depth_(limits.max_depth),
-      dom_(new detail::JsonDom()) {}
+      json_(new detail::JsonScanner()) {}
 
 LineDecoder::~LineDecoder() = default;
 
@@ -44,7 +44,7 @@ Errc LineDecoder::deliver(std::string_view line, LineSink& sink) noexcept {
   // NDJSON 1.0 3.2: a line may end in "\r\n".
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.empty()) return Errc::ndjson_empty_line;  // sioconf: NDJSON 1.0 3.2 would let us skip it
-  if (const Errc e = dom_->parse(line, max_depth_); e != Errc::none) return e;  // RFC 8259
+  if (const Errc e = json_->scan(line, max_depth_); e != Errc::none) return e;  // RFC 8259
   sink.on_line(line);
   ++lines_;
   return Errc::none;
@@ -98,8 +98,8 @@ Errc encode_line(std::string_view json_text, std::string& out, const Limits& lim
   if (json_text.size() > limits.ndjson_max_line_bytes) return Errc::limit_ndjson_line_bytes;
   if (json_text.empty()) return Errc::ndjson_empty_line;
   if (json_text.find_first_of("\r\n") != std::string_view::npos) return Errc::ndjson_raw_newline;  // NDJSON 1.0 3.1
-  detail::JsonDom dom;
-  if (const Errc e = dom.parse(json_text, limits.max_depth); e != Errc::none) return e;  // RFC 8259
+  detail::JsonScanner json;
+  if (const Errc e = json.scan(json_text, limits.max_depth); e != Errc::none) return e;  // RFC 8259
   out.reserve(out.size() + json_text.size() + 1);
   out.append(json_text);
   out.push_back('\n');

@@ -6,14 +6,13 @@ namespace sioconf::detail {
 namespace {
 
 using sio::PacketType;
-using simdjson::dom::element_type;
 
 bool is_json_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // socket.io-parser 4.2.4 RESERVED_EVENTS: names the Socket.IO/EventEmitter machinery uses itself.
-bool is_reserved(std::string_view name) noexcept {
-  return name == "connect" || name == "connect_error" || name == "disconnect" ||
-         name == "disconnecting" || name == "newListener" || name == "removeListener";
+bool is_reserved(const JsonString& name) noexcept {
+  return name.equals("connect") || name.equals("connect_error") || name.equals("disconnect") ||
+         name.equals("disconnecting") || name.equals("newListener") || name.equals("removeListener");
 }
 
 }  // namespace
@@ -69,129 +68,124 @@ Errc SioPayloadChecker::check(PacketType type, std::string_view payload, std::ui
       if (payload.empty()) return Errc::sio_missing_payload;
       break;
   }
-  if (const Errc e = dom_.parse(payload, limits.max_depth); e != Errc::none) return e;
-  const simdjson::dom::element root = dom_.root();
-  const element_type kind = root.type();
+  const bool binary = sio::is_binary(type);
+  if (binary) placeholders_.reset(attachments);
+  const Errc json = binary ? scanner_.scan(payload, limits.max_depth, placeholders_)
+                           : scanner_.scan(payload, limits.max_depth);
+  if (json != Errc::none) return json;
+  const JsonKind kind = scanner_.root_kind();
   switch (type) {
     case PacketType::connect:
-      if (kind != element_type::OBJECT) return Errc::sio_connect_payload;  // socket.io-protocol v5
+      if (kind != JsonKind::object) return Errc::sio_connect_payload;  // socket.io-protocol v5
       return Errc::none;
     case PacketType::connect_error:
-      if (kind != element_type::OBJECT && kind != element_type::STRING)
+      if (kind != JsonKind::object && kind != JsonKind::string)
         return Errc::sio_connect_error_payload;  // socket.io-parser isPayloadValid
       return Errc::none;
     case PacketType::ack:
     case PacketType::binary_ack:
-      if (kind != element_type::ARRAY) return Errc::sio_ack_not_array;  // socket.io-protocol v5
+      if (kind != JsonKind::array) return Errc::sio_ack_not_array;  // socket.io-protocol v5
       break;
-    default: {
+    default:
       // socket.io-protocol v5: "The payload MUST be a non-empty array".
-      if (kind != element_type::ARRAY) return Errc::sio_event_not_array;  // socket.io-protocol v5
-      const simdjson::dom::array args = root.get_array().value_unsafe();
-      if (args.begin() == args.end()) return Errc::sio_event_empty;  // socket.io-protocol v5
-      const simdjson::dom::element name = *args.begin();
-      switch (name.type()) {
-        case element_type::STRING:
+      if (kind != JsonKind::array) return Errc::sio_event_not_array;  // socket.io-protocol v5
+      switch (scanner_.first_kind()) {
+        case JsonKind::none:
+          return Errc::sio_event_empty;  // socket.io-protocol v5
+        case JsonKind::string:
           // socket.io-parser 4.2.4 (d9db473): reserved names are refused.
-          if (is_reserved(name.get_string().value_unsafe())) return Errc::sio_reserved_event_name;
+          if (is_reserved(scanner_.first_string())) return Errc::sio_reserved_event_name;
           break;
-        case element_type::INT64:
-        case element_type::UINT64:
-        case element_type::DOUBLE:
+        case JsonKind::int64:
+        case JsonKind::uint64:
+        case JsonKind::real:
           break;
         default:
           return Errc::sio_bad_event_name;  // CVE-2023-32695
       }
       break;
-    }
   }
-  if (sio::is_binary(type)) return check_placeholders(root, attachments);
-  return Errc::none;
+  return binary ? placeholders_.verdict() : Errc::none;
 }
 
-Errc SioPayloadChecker::check_placeholders(simdjson::dom::element root,
-                                           std::uint32_t attachments) noexcept {
+void PlaceholderVisitor::reset(std::uint32_t attachments) {
   used_.assign(attachments, 0);
   unused_ = attachments;
-  stack_.clear();
-  Errc e = visit(root);
-  // Iterative walk: the depth is max_depth, which a caller may set far above what recursion allows.
-  while (e == Errc::none && !stack_.empty()) {
-    Frame& f = stack_.back();
-    simdjson::dom::element next;
-    if (f.object) {
-      if (f.member == f.members_end) {
-        stack_.pop_back();
-        continue;
-      }
-      next = f.member.value();
-      ++f.member;
-    } else {
-      if (f.at == f.end) {
-        stack_.pop_back();
-        continue;
-      }
-      next = *f.at;
-      ++f.at;
-    }
-    e = visit(next);
-  }
-  if (e != Errc::none) return e;
-  // sioconf: an attachment nothing names is memory a peer made us hold for nothing.
-  if (unused_ != 0) return Errc::sio_attachment_unused;
-  return Errc::none;
+  open_.clear();
+  error_ = Errc::none;
+  error_offset_ = 0;
 }
 
-Errc SioPayloadChecker::visit(simdjson::dom::element e) noexcept {
-  const element_type kind = e.type();
-  if (kind == element_type::ARRAY) {
-    const simdjson::dom::array a = e.get_array().value_unsafe();
-    Frame f;
-    f.at = a.begin();
-    f.end = a.end();
-    stack_.push_back(f);
-    return Errc::none;
-  }
-  if (kind != element_type::OBJECT) return Errc::none;
-  const simdjson::dom::object o = e.get_object().value_unsafe();
-  for (auto it = o.begin(); it != o.end(); ++it)
-    if (it.key_equals("_placeholder")) return check_placeholder(o);
-  Frame f;
-  f.object = true;
-  f.member = o.begin();
-  f.members_end = o.end();
-  stack_.push_back(f);
-  return Errc::none;
+void PlaceholderVisitor::container_start(bool object, std::uint32_t offset) noexcept {
+  // A container is never a placeholder member's value.
+  if (!open_.empty() && open_.back().object) member_value(false, false, 0);
+  Open o;
+  o.object = object;
+  o.offset = offset;
+  open_.push_back(o);
 }
 
-Errc SioPayloadChecker::check_placeholder(simdjson::dom::object o) noexcept {
-  // CVE-2022-2421: a placeholder is exactly {"_placeholder":true,"num":<integer>}, nothing that
-  // could make the receiver index its buffers with something else.
-  if (o.size() != 2) return Errc::sio_bad_placeholder;  // sioconf: exactly two members
-  // With two members, neither repeated, both are set once the loop is through.
-  bool flag = false;
-  std::uint64_t num = 0;
-  for (auto it = o.begin(); it != o.end(); ++it) {
-    const simdjson::dom::element v = it.value();
-    if (it.key_equals("_placeholder")) {
-      if (flag || v.type() != element_type::BOOL || !v.get_bool().value_unsafe())
-        return Errc::sio_bad_placeholder;  // CVE-2022-2421: _placeholder === true
-      flag = true;
-    } else if (it.key_equals("num") && v.type() == element_type::INT64) {
-      const std::int64_t n = v.get_int64().value_unsafe();
-      if (n < 0) return Errc::sio_bad_placeholder;  // CVE-2022-2421: an index
-      num = static_cast<std::uint64_t>(n);
-    } else if (it.key_equals("num") && v.type() == element_type::UINT64) {
-      num = v.get_uint64().value_unsafe();
-    } else {
-      return Errc::sio_bad_placeholder;  // sioconf: no other member, num an integer literal
-    }
+void PlaceholderVisitor::key(const JsonString& key) noexcept {
+  Open& o = open_.back();
+  ++o.members;
+  if (key.equals("_placeholder")) {
+    o.placeholder = true;
+    o.member = Member::flag;
+  } else {
+    o.member = key.equals("num") ? Member::num : Member::other;
   }
-  if (num >= used_.size()) return Errc::sio_placeholder_range;  // CVE-2022-2421
-  if (used_[num]) return Errc::sio_placeholder_duplicate;  // sioconf: one buffer, one place
-  used_[num] = 1;
+}
+
+void PlaceholderVisitor::scalar(const JsonScalar& value) noexcept {
+  if (open_.empty() || !open_.back().object) return;
+  // CVE-2022-2421: "_placeholder" exactly true, "num" an integer literal that is an index.
+  const bool good_num = value.kind == JsonKind::uint64 ||
+                        (value.kind == JsonKind::int64 && (!value.negative || value.magnitude == 0));
+  member_value(value.kind == JsonKind::true_, good_num, value.magnitude);
+}
+
+void PlaceholderVisitor::member_value(bool good_flag, bool good_num, std::uint64_t num) noexcept {
+  Open& o = open_.back();
+  switch (o.member) {
+    case Member::flag:
+      if (o.flag || !good_flag) o.bad = true;
+      o.flag = true;
+      break;
+    case Member::num:
+      if (!good_num) o.bad = true;
+      o.has_num = true;
+      o.num = num;
+      break;
+    case Member::other:
+      o.bad = true;  // sioconf: no other member
+      break;
+  }
+}
+
+void PlaceholderVisitor::container_end() noexcept {
+  const Open o = open_.back();
+  open_.pop_back();
+  if (!o.placeholder) return;
+  // sioconf: exactly two members, "_placeholder" and "num".
+  if (o.bad || o.members != 2 || !o.flag || !o.has_num) return fail(Errc::sio_bad_placeholder, o.offset);
+  if (o.num >= used_.size()) return fail(Errc::sio_placeholder_range, o.offset);  // CVE-2022-2421
+  if (used_[o.num]) return fail(Errc::sio_placeholder_duplicate, o.offset);  // sioconf: one buffer, one place
+  used_[o.num] = 1;
   --unused_;
-  return Errc::none;
+}
+
+void PlaceholderVisitor::fail(Errc code, std::uint32_t offset) noexcept {
+  // Objects close inner-first; the walk being mirrored meets them outer-first.
+  if (error_ == Errc::none || offset < error_offset_) {
+    error_ = code;
+    error_offset_ = offset;
+  }
+}
+
+Errc PlaceholderVisitor::verdict() const noexcept {
+  if (error_ != Errc::none) return error_;
+  // sioconf: an attachment nothing names is memory a peer made us hold for nothing.
+  return unused_ != 0 ? Errc::sio_attachment_unused : Errc::none;
 }
 
 }  // namespace sioconf::detail

@@ -54,7 +54,7 @@
 #include "sioconf/limits.h"
 
 namespace sioconf::detail {
-class JsonDom;
+class JsonScanner;
 }  // namespace sioconf::detail
 
 namespace sioconf::ndjson {
@@ -118,7 +118,7 @@ class LineDecoder {
 
   std::uint64_t max_line_bytes_;
   std::uint32_t max_depth_;
-  std::unique_ptr<detail::JsonDom> dom_;
+  std::unique_ptr<detail::JsonScanner> json_;
   std::vector<char> spill_;        // the start of a line split across inputs; size <= max
   std::uint64_t line_start_ = 0;   // absolute offset of the current line's first byte
   std::uint64_t offset_ = 0;
