@@ -30,8 +30,9 @@ function(sioconf_add_unit_test layer)
     return()
   endif()
   add_executable(${layer}_test ${_tests})
+  # impl/src/<layer>: a test may check the layer's private helpers too.
   target_include_directories(${layer}_test PRIVATE ${PROJECT_SOURCE_DIR}/impl/test
-                             ${PROJECT_SOURCE_DIR}/impl/src/core)
+                             ${PROJECT_SOURCE_DIR}/impl/src/core ${PROJECT_SOURCE_DIR}/impl/src/${layer})
   target_link_libraries(${layer}_test PRIVATE sioconf::${layer} ${ARG_DEPS} GTest::gtest_main)
   gtest_discover_tests(${layer}_test DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit TIMEOUT 120)
 endfunction()

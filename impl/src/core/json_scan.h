@@ -15,7 +15,9 @@
 #include <emmintrin.h>
 #endif
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -98,18 +100,18 @@ class JsonScanner {
 
 namespace json_scan {
 
-// simdjson's structural_or_whitespace: what may follow a number or a literal.
-inline bool ends_scalar(char c) noexcept {
-  switch (c) {
-    case ' ': case '\t': case '\n': case '\r':
-    case ',': case ':': case '[': case ']': case '{': case '}':
-      return true;
-    default:
-      return false;
-  }
-}
+// Byte classes, one table lookup each (the walk asks per scalar; a switch would branch).
+enum : std::uint8_t { blank = 1, structural = 2 };
+inline constexpr auto kByteClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (const unsigned char c : {' ', '\t', '\n', '\r'}) t[c] = blank;
+  for (const unsigned char c : {',', ':', '[', ']', '{', '}'}) t[c] = structural;
+  return t;
+}();
 
-inline bool is_blank(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+// simdjson's structural_or_whitespace: what may follow a number or a literal.
+inline bool ends_scalar(char c) noexcept { return kByteClass[static_cast<unsigned char>(c)] != 0; }
+inline bool is_blank(char c) noexcept { return kByteClass[static_cast<unsigned char>(c)] == blank; }
 
 }  // namespace json_scan
 
@@ -121,11 +123,16 @@ inline JsonString JsonScanner::string_at(std::uint32_t pos, std::uint32_t limit)
 }
 
 inline bool JsonScanner::literal_at(std::uint32_t pos, std::string_view word) const noexcept {
-  if (text_.size() - pos < word.size() || text_.compare(pos, word.size(), word) != 0) return false;
-  return text_.size() - pos == word.size() || json_scan::ends_scalar(text_[pos + word.size()]);
+  const std::size_t room = text_.size() - pos;
+  if (room < word.size()) return false;
+  // With `word` a literal, each memcpy is one load: no memcmp call.
+  std::uint64_t have = 0, want = 0;
+  std::memcpy(&have, text_.data() + pos, word.size());
+  std::memcpy(&want, word.data(), word.size());
+  return have == want && (room == word.size() || json_scan::ends_scalar(text_[pos + word.size()]));
 }
 
-inline Errc JsonScanner::number_at(std::uint32_t pos, std::uint32_t limit, bool want_value,
+[[gnu::always_inline]] inline Errc JsonScanner::number_at(std::uint32_t pos, std::uint32_t limit, bool want_value,
                                    JsonScalar& out) const noexcept {
 #if defined(__SSE2__)
   // Fast path: a token of at most 16 bytes, -?digits(.digits)?, classified with a few vector
@@ -140,16 +147,22 @@ inline Errc JsonScanner::number_at(std::uint32_t pos, std::uint32_t limit, bool 
     const auto digits = static_cast<unsigned>(_mm_movemask_epi8(
         _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)))));
     const auto dots = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))));
-    const unsigned first = buf[pos] == '-' ? 1 : 0;  // index of the first digit
-    const unsigned body = ((1u << size) - 1) & ~first;
+    // Branch-free from here: whether a number has a fraction is as random as the data.
+    const unsigned first = buf[pos] == '-';  // index of the first digit
+    const unsigned token = (1u << size) - 1;
+    const unsigned body = token & ~first;
     const unsigned dot = dots & body;
+    const unsigned int_end = static_cast<unsigned>(__builtin_ctz(dot | (1u << size)));  // the '.' or the end
+    const unsigned int_digits = int_end - first;
     const bool leading_zero = buf[pos + first] == '0';
-    const unsigned int_digits = dot != 0 ? static_cast<unsigned>(__builtin_ctz(dot)) - first : size - first;
-    const bool shape = ((digits & body) | dot) == body && (dot & (dot - 1)) == 0 &&  // digits, one '.' at most
-                       int_digits != 0 && (!leading_zero || int_digits == 1) &&       // 0 or [1-9][0-9]*
-                       (dot == 0 || (dot << 1) < (1u << size));                        // a digit after '.'
-    const bool ended = end < limit || limit == text_.size() || json_scan::ends_scalar(buf[limit]);
-    if (shape && ended && int_digits < 19) {
+    const char after = limit < text_.size() ? buf[limit] : ' ';
+    const bool good = (((digits & body) | dot) == body) &          // digits and '.' only
+                      ((dot & (dot - 1)) == 0) &                   // one '.' at most
+                      (int_digits - 1 < 18) &                      // 1..18 integer digits: an int64
+                      (!leading_zero | (int_digits == 1)) &        // 0 or [1-9][0-9]*
+                      (int_end + 1 != size) &                      // a digit after '.'
+                      ((end < limit) | json_scan::ends_scalar(after));
+    if (good) {
       out.kind = dot != 0 ? JsonKind::real : JsonKind::int64;
       out.negative = first != 0;
       if (want_value && dot == 0) {
@@ -166,7 +179,7 @@ inline Errc JsonScanner::number_at(std::uint32_t pos, std::uint32_t limit, bool 
   return number_slow(pos, want_value, out);
 }
 
-inline Errc JsonScanner::scalar_at(std::uint32_t pos, std::uint32_t limit, bool want_value,
+[[gnu::always_inline]] inline Errc JsonScanner::scalar_at(std::uint32_t pos, std::uint32_t limit, bool want_value,
                                    bool want_string, JsonScalar& out) noexcept {
   switch (text_[pos]) {
     case '"':
@@ -189,7 +202,8 @@ inline Errc JsonScanner::scalar_at(std::uint32_t pos, std::uint32_t limit, bool 
 }
 
 // Mirrors simdjson 3.0.1's DOM stage 2 (json_iterator::walk_document) step by step, so that the
-// same inputs fail with the same error class; only the tape writing is gone.
+// same inputs fail with the same error class; only the tape writing is gone. `q` points at the
+// structural being looked at; everything lives in locals so that the walk stays in registers.
 template <typename Visitor>
 Errc JsonScanner::scan(std::string_view text, std::uint64_t max_depth, Visitor& visitor) noexcept {
   root_ = JsonKind::none;
@@ -198,139 +212,122 @@ Errc JsonScanner::scan(std::string_view text, std::uint64_t max_depth, Visitor& 
   if (const Errc e = index(text); e != Errc::none) return e;
   next_backslash_ = first_backslash(text, 0);
   const char* const buf = text.data();
-  const std::uint32_t* const at = stage1_->structural_indexes.get();
-  const std::uint32_t n = stage1_->n_structural_indexes;
   const auto len = static_cast<std::uint32_t>(text.size());
-  std::uint32_t next = 0;  // the structural after the one being looked at
-  // The byte of structural k, or '\0' past the last one (simdjson reads its zero padding there).
-  const auto char_of = [&](std::uint32_t k) noexcept { return k < n ? buf[at[k]] : '\0'; };
-  // Where the value at structural k ends at the latest: the next structural's offset.
-  const auto limit_of = [&](std::uint32_t k) noexcept { return k + 1 < n ? at[k + 1] : len; };
+  const std::uint32_t* q = stage1_->structural_indexes.get();
+  const std::uint32_t* const last = q + stage1_->n_structural_indexes - 1;
+  // The byte of a structural, or '\0' past the last one (simdjson reads its zero padding there).
+  const auto char_at = [buf, last](const std::uint32_t* at) noexcept { return at <= last ? buf[*at] : '\0'; };
+  // Where the value at a structural ends at the latest: the next structural's offset.
+  const auto limit_at = [last, len](const std::uint32_t* at) noexcept { return at < last ? at[1] : len; };
   in_array_.clear();
   std::uint64_t depth = 0;
-  bool first_pending = false;
+  bool first_pending = false;  // the root array's first element is a scalar not yet seen
+  char c = buf[*q];
 
-  // A scalar at structural k: validated, reported, and remembered when it is the root array's
-  // first element.
-  const auto scalar = [&](std::uint32_t k) noexcept -> Errc {
-    JsonScalar s;
-    if (const Errc e = scalar_at(at[k], limit_of(k), Visitor::wants_values, first_pending, s); e != Errc::none) return e;
-    if (first_pending) {
-      first_ = s;
-      first_pending = false;
-    }
-    visitor.scalar(s);
-    return Errc::none;
-  };
-  // A container value whose opening bracket is structural k: true when it was empty (and has been
-  // consumed whole), false when the walk must descend.
-  const auto empty_container = [&](std::uint32_t k, char open) noexcept {
-    const char close = open == '{' ? '}' : ']';
-    if (first_pending) {
-      first_.kind = open == '{' ? JsonKind::object : JsonKind::array;
-      first_pending = false;
-    }
-    if (char_of(k + 1) != close) return false;
-    visitor.container_start(open == '{', at[k]);
-    visitor.container_end();
-    ++next;
-    return true;
-  };
-
-  std::uint32_t k = next++;
-  const char root = buf[at[k]];
   // simdjson: an unmatched outer bracket is refused before anything inside it is looked at.
-  if (root == '{' && buf[at[n - 1]] != '}') return Errc::json_syntax;
-  if (root == '[' && buf[at[n - 1]] != ']') return Errc::json_syntax;
-  switch (root) {
-    case '{':
-      root_ = JsonKind::object;
-      if (empty_container(k, root)) goto document_end;
-      goto object_begin;
-    case '[':
-      root_ = JsonKind::array;
-      if (empty_container(k, root)) goto document_end;
-      goto array_begin;
-    default: {
-      JsonScalar s;
-      if (const Errc e = scalar_at(at[k], len, Visitor::wants_values, true, s); e != Errc::none) return e;
-      root_ = s.kind;
-      visitor.scalar(s);
-      goto document_end;
-    }
+  if ((c == '{' && buf[*last] != '}') || (c == '[' && buf[*last] != ']')) return Errc::json_syntax;
+  if (c != '{' && c != '[') {
+    JsonScalar v;
+    if (const Errc e = scalar_at(*q, limit_at(q), Visitor::wants_values, true, v); e != Errc::none) return e;
+    root_ = v.kind;
+    first_ = v;  // not an array: only its string matters, to nobody so far
+    first_.kind = JsonKind::none;
+    visitor.scalar(v);
+    ++q;
+    goto document_end;
   }
+  root_ = c == '{' ? JsonKind::object : JsonKind::array;
+  if (char_at(q + 1) == (c == '{' ? '}' : ']')) {
+    visitor.container_start(c == '{', *q);
+    visitor.container_end();
+    q += 2;
+    goto document_end;
+  }
+  if (c == '[') goto array_begin;
 
-object_begin:
+object_begin:  // q at '{', not empty
   if (++depth > max_depth) return Errc::limit_depth;  // its members would sit deeper than allowed
   in_array_.push_back(0);
-  visitor.container_start(true, at[k]);
-  k = next++;
-  if (char_of(k) != '"') return Errc::json_syntax;
-object_key : {
+  visitor.container_start(true, *q);
+  if (char_at(++q) != '"') return Errc::json_syntax;
+object_key : {  // q at the key's '"'
   JsonScalar key;
-  if (const Errc e = scalar_at(at[k], limit_of(k), false, Visitor::wants_keys, key); e != Errc::none) return e;
+  if (const Errc e = scalar_at(*q, limit_at(q), false, Visitor::wants_keys, key); e != Errc::none) return e;
   visitor.key(key.string);
-  if (char_of(next++) != ':') return Errc::json_syntax;
-  k = next++;
-  const char c = char_of(k);
+  if (char_at(++q) != ':') return Errc::json_syntax;
+  c = char_at(++q);
   if (c == '{' || c == '[') {
-    if (!empty_container(k, c)) {
+    if (char_at(q + 1) != (c == '{' ? '}' : ']')) {
       if (c == '{') goto object_begin;
       goto array_begin;
     }
-  } else if (const Errc e = scalar(k); e != Errc::none) {
-    return e;
+    visitor.container_start(c == '{', *q);
+    visitor.container_end();
+    ++q;
+  } else {
+    JsonScalar v;
+    if (const Errc e = scalar_at(*q, limit_at(q), Visitor::wants_values, false, v); e != Errc::none) return e;
+    visitor.scalar(v);
   }
 }
-object_continue:
-  switch (char_of(next++)) {
-    case ',':
-      k = next++;
-      if (char_of(k) != '"') return Errc::json_syntax;
-      goto object_key;
-    case '}':
-      visitor.container_end();
-      goto scope_end;
-    default:
-      return Errc::json_syntax;
+object_continue:  // q at the last structural of a member's value
+  c = char_at(++q);
+  if (c == ',') {
+    if (char_at(++q) != '"') return Errc::json_syntax;
+    goto object_key;
   }
+  if (c != '}') return Errc::json_syntax;
+  visitor.container_end();
 
-scope_end:
+scope_end:  // q at a closing bracket
   in_array_.pop_back();
-  if (--depth == 0) goto document_end;
+  if (--depth == 0) {
+    ++q;
+    goto document_end;
+  }
   if (in_array_.back()) goto array_continue;
   goto object_continue;
 
-array_begin:
+array_begin:  // q at '[', not empty
   if (++depth > max_depth) return Errc::limit_depth;
   in_array_.push_back(1);
-  visitor.container_start(false, at[k]);
-  first_pending = depth == 1;
-array_value : {
-  k = next++;
-  const char c = char_of(k);
+  visitor.container_start(false, *q);
+  if (depth == 1) {
+    const char head = char_at(q + 1);
+    if (head == '{') first_.kind = JsonKind::object;
+    else if (head == '[') first_.kind = JsonKind::array;
+    else first_pending = true;
+  }
+array_value : {  // q at the structural before the element
+  c = char_at(++q);
   if (c == '{' || c == '[') {
-    if (!empty_container(k, c)) {
+    if (char_at(q + 1) != (c == '{' ? '}' : ']')) {
       if (c == '{') goto object_begin;
       goto array_begin;
     }
-  } else if (const Errc e = scalar(k); e != Errc::none) {
-    return e;
+    visitor.container_start(c == '{', *q);
+    visitor.container_end();
+    ++q;
+  } else {
+    JsonScalar v;
+    if (const Errc e = scalar_at(*q, limit_at(q), Visitor::wants_values, first_pending, v); e != Errc::none)
+      return e;
+    if (first_pending) {
+      first_ = v;
+      first_pending = false;
+    }
+    visitor.scalar(v);
   }
 }
-array_continue:
-  switch (char_of(next++)) {
-    case ',':
-      goto array_value;
-    case ']':
-      visitor.container_end();
-      goto scope_end;
-    default:
-      return Errc::json_syntax;
-  }
+array_continue:  // q at the last structural of an element
+  c = char_at(++q);
+  if (c == ',') goto array_value;
+  if (c != ']') return Errc::json_syntax;
+  visitor.container_end();
+  goto scope_end;
 
-document_end:
-  if (depth != 0 || next != n) return Errc::json_syntax;  // more than one value at the root
+document_end:  // q one past the root value
+  if (depth != 0 || q != last + 1) return Errc::json_syntax;  // more than one value at the root
   return Errc::none;
 }
 
