@@ -6,30 +6,12 @@
 #include <iterator>
 #include <string_view>
 
+#include "splitmix.h"
+
 namespace sioconf::bench {
 namespace {
 
-// splitmix64: tiny, seedable, and the same on every platform, so a seed names one mix.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : s_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [lo, hi].
-  std::uint64_t range(std::uint64_t lo, std::uint64_t hi) { return lo + next() % (hi - lo + 1); }
-  bool chance(unsigned percent) { return next() % 100 < percent; }
-  template <typename T, std::size_t N>
-  const T& pick(const std::array<T, N>& a) {
-    return a[next() % N];
-  }
-
- private:
-  std::uint64_t s_;
-};
+using Rng = detail::SplitMix;
 
 constexpr std::array<std::string_view, 40> kWords = {
     "the",    "a",       "socket",  "message", "hello",  "world", "is",      "on",     "we",     "ship",

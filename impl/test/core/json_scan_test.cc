@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "json_dom.h"
+#include "splitmix.h"
 
 namespace sioconf::detail {
 namespace {
@@ -148,20 +149,7 @@ TEST(JsonScan, RootAndFirstElement) {
 
 // ---- the oracle: same verdict as simdjson's DOM on generated documents ----------------------------
 
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : s_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-
- private:
-  std::uint64_t s_;
-};
+using Rng = SplitMix;
 
 // Scalars chosen to sit on the rules' edges, valid and not.
 constexpr std::array<const char*, 44> kScalars = {

@@ -9,28 +9,14 @@
 #include <string>
 
 #include "sio/dom_payload_oracle.h"
+#include "splitmix.h"
 
 namespace sioconf::detail {
 namespace {
 
 using sio::PacketType;
 
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : s_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-  template <typename T, std::size_t N>
-  const T& pick(const std::array<T, N>& a) { return a[below(N)]; }
-
- private:
-  std::uint64_t s_;
-};
+using Rng = SplitMix;
 
 constexpr std::array<const char*, 12> kFlagKeys = {
     R"("_placeholder")", R"("_placeholder")", R"("_placeholder")", R"("_pl\u0061ceholder")",
