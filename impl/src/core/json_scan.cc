@@ -270,6 +270,39 @@ Errc JsonScanner::escaped_string_at(std::uint32_t pos, std::uint32_t limit, Json
   return Errc::none;
 }
 
+void JsonScanner::read_facts() noexcept {
+  // The text is valid JSON: only blanks before each value, every string closed.
+  const auto skip_blanks = [this](std::size_t i) {
+    while (i < text_.size() && json_scan::is_blank(text_[i])) ++i;
+    return i;
+  };
+  const auto kind_at = [this](std::size_t i) {
+    switch (text_[i]) {
+      case '{': return JsonKind::object;
+      case '[': return JsonKind::array;
+      case '"': return JsonKind::string;
+      case 't': return JsonKind::true_;
+      case 'f': return JsonKind::false_;
+      case 'n': return JsonKind::null;
+      default: break;
+    }
+    // A number the fast check accepted: no exponent, under 16 digits in a row, so an int64 or a real.
+    for (; i < text_.size() && !json_scan::ends_scalar(text_[i]); ++i)
+      if (text_[i] == '.') return JsonKind::real;
+    return JsonKind::int64;
+  };
+  std::size_t i = skip_blanks(0);
+  root_ = kind_at(i);
+  if (root_ != JsonKind::array) return;
+  i = skip_blanks(i + 1);
+  if (text_[i] == ']') return;
+  first_.kind = kind_at(i);
+  if (first_.kind != JsonKind::string) return;
+  std::size_t close = i + 1;
+  while (text_[close] != '"') close += text_[close] == '\\' ? 2 : 1;
+  first_.string.raw = text_.substr(i + 1, close - i - 1);
+}
+
 Errc JsonScanner::number_slow(std::uint32_t pos, bool want_value, JsonScalar& out) const noexcept {
   const char* const p = text_.data() + pos;
   if (*p != '-' && !is_digit(*p)) return Errc::json_syntax;  // simdjson: "Non-value found when value was expected"

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "json_dom.h"
+#include "json_fast.h"
 #include "splitmix.h"
 
 namespace sioconf::detail {
@@ -22,8 +23,7 @@ struct Case {
   Errc want;
 };
 
-TEST(JsonScan, Rules) {
-  const Case cases[] = {
+const Case kCases[] = {
       // grammar
       {"", 8, Errc::json_syntax},
       {"   ", 8, Errc::json_syntax},
@@ -105,9 +105,67 @@ TEST(JsonScan, Rules) {
       {R"({"a":{"b":[1]}})", 3, Errc::none},
       {R"({"a":{"b":[1]}})", 2, Errc::limit_depth},
       {"[[1],[1]]", 2, Errc::none},
-  };
+};
+
+TEST(JsonScan, Rules) {
   JsonScanner scanner;
-  for (const Case& c : cases) EXPECT_EQ(scanner.scan(c.text, c.max_depth), c.want) << c.text;
+  for (const Case& c : kCases) EXPECT_EQ(scanner.scan(c.text, c.max_depth), c.want) << c.text;
+}
+
+// Forces the exact walk: json_fast_accept is only tried for JsonNullVisitor.
+struct WalkOnly : JsonNullVisitor {};
+
+TEST(JsonFast, AcceptsNothingTheWalkRefuses) {
+  JsonScanner scanner;
+  WalkOnly walk;
+  for (const Case& c : kCases) {
+    const Errc exact = scanner.scan(c.text, c.max_depth, walk);
+    EXPECT_EQ(exact, c.want) << c.text;
+    if (exact != Errc::none) {
+      EXPECT_FALSE(json_fast_accept(c.text, c.max_depth)) << c.text;
+    }
+  }
+  // Shapes aimed at each rule of the block check, all invalid.
+  for (const char* text : {
+           R"({"a","b":"c":"d"})", R"({"a":1,"b"})", R"({"a":1,2})", R"({"a":1,2:3})", R"({1})", R"({[1]:2})",
+           R"(["a":1])", R"("a":1)", R"(1,2)", R"([1]:2)", R"({"a":"b":1})", R"({"a" "b"})", R"(["a""b"])",
+           R"([1"a"])", R"(["a"1])", R"([1 2])", R"([true false])", R"([{}{}])", R"([[]1])", R"([1,])", R"([,])",
+           R"({,})", R"({"a":})", R"({:1})", "[}", "{]", "[[1]", "[1]]", "]", "}", "", "  ", "[\"\\\"]",
+           "[01]", "[-01]", "[00]", "[1.]", "[.1]", "[1.2.3]", "[-]", "[--1]", "[1-2]", "[1.-2]", "[-.1]",
+           "[+1]", "[1e5x]", "[tru]", "[truee]", "[nul]", "[falsy]", "[True]", "[t]", "[nulll]", "[true1]",
+           "[1true]", "[\"\x01\"]", "[\"a\tb\"]", "[\"\\x\"]", "[\"\\\"]", "[\"\xff\"]", "[\xc3\xa9]",
+           "[\"\xc3\"]", "[\"\xed\xa0\x80\"]", "[1\x7f]", "[\x01]", "\"abc", "[\"abc]"}) {
+    EXPECT_NE(scanner.scan(text, 32, walk), Errc::none) << text;
+    EXPECT_FALSE(json_fast_accept(text, 32)) << text;
+  }
+  // Valid, but shapes the block check leaves to the walk.
+  for (const char* text : {"[1234567890123456]", "[0.1234567890123456]", "[12345678901234567890]", "[1e5]",
+                           "[2.5E-3]", R"(["\u00e9"])", R"({"\ud83d\ude00":0})"}) {
+    EXPECT_EQ(scanner.scan(text, 32, walk), Errc::none) << text;
+    EXPECT_FALSE(json_fast_accept(text, 32)) << text;
+  }
+}
+
+TEST(JsonFast, AcceptsTheCommonShapes) {
+  if (!json_fast_available()) GTEST_SKIP() << "no AVX2 on this machine: the walk does all the work";
+  for (const char* text : {
+           "0", "-1.5", "true", "null", R"("")", R"("a\"b\\c\/\n")", "[]", "{}", R"( [ 1 , { "a" : [ ] } ] )",
+           R"(["chat",{"room":"r1","user":{"id":7,"name":"ana","tags":["x"]},"ok":true,"n":null}])",
+           R"([[1.5,-2.25,0],[3,4,5]])", R"({"":{"":{"":[[[]]]}}})",
+           "[\"caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80\"]", "[123456789012345]"}) {
+    EXPECT_TRUE(json_fast_accept(text, 32)) << text;
+  }
+  // Depth: accepted up to the limit, left to the walk beyond it.
+  EXPECT_TRUE(json_fast_accept("[[1]]", 2));
+  EXPECT_FALSE(json_fast_accept("[[1]]", 1));
+  // Texts of 63, 64 and 65 bytes: the last block is padding, or there is a block of padding only.
+  for (std::size_t n : {63u, 64u, 65u, 127u, 128u, 129u}) {
+    const std::string text = "[" + std::string(n - 2, ' ') + "]";
+    EXPECT_TRUE(json_fast_accept(text, 32)) << n;
+    std::string open = text;
+    open.back() = ' ';
+    EXPECT_FALSE(json_fast_accept(open, 32)) << n;
+  }
 }
 
 TEST(JsonScan, DepthAtLimitAndLimitPlusOne) {
@@ -220,10 +278,11 @@ bool has_bad_escape_and_surrogate(std::string_view doc) {
 }
 
 TEST(JsonScan, SameVerdictAsSimdjsonDom) {
-  JsonScanner scanner;
+  JsonScanner scanner, walker;
+  WalkOnly walk;
   JsonDom dom;
   Rng rng(20261130);
-  std::size_t valid = 0, invalid = 0, mismatches = 0;
+  std::size_t valid = 0, invalid = 0, mismatches = 0, fast = 0;
   for (int i = 0; i < 200000; ++i) {
     std::string doc;
     value(rng, doc, 0);
@@ -233,7 +292,18 @@ TEST(JsonScan, SameVerdictAsSimdjsonDom) {
     const Errc want = dom.parse(doc, depth);
     // A test-only copy, so that a scan that reads past the text trips the sanitizers.
     const std::vector<char> exact(doc.begin(), doc.end());
-    const Errc got = scanner.scan(std::string_view(exact.data(), exact.size()), depth);
+    const std::string_view text(exact.data(), exact.size());
+    const Errc got = scanner.scan(text, depth);
+    const Errc walked = walker.scan(text, depth, walk);
+    if (walked != got && ++mismatches <= 10)
+      ADD_FAILURE() << "depth " << depth << " text " << doc << ": walk " << name(walked) << ", with the block check " << name(got);
+    if (json_fast_accept(text, depth)) {
+      ++fast;
+      // The facts read after a block-check accept are those the walk found.
+      if (walker.root_kind() != scanner.root_kind() || walker.first_kind() != scanner.first_kind() ||
+          walker.first_string().raw != scanner.first_string().raw)
+        ADD_FAILURE() << "facts differ for " << doc;
+    }
     (want == Errc::none ? valid : invalid)++;
     // JsonDom names a string error by looking for a lone surrogate anywhere in the text; the scan
     // names the escape that failed. They may differ only when one text holds both kinds.
@@ -248,6 +318,9 @@ TEST(JsonScan, SameVerdictAsSimdjsonDom) {
   // The generator must exercise both sides.
   EXPECT_GT(valid, 40000u);
   EXPECT_GT(invalid, 40000u);
+  if (json_fast_available()) {
+    EXPECT_GT(fast, valid / 4);  // the block check takes a good share
+  }
   EXPECT_EQ(mismatches, 0u);
 }
 
