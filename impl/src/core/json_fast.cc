@@ -162,17 +162,26 @@ SIOCONF_AVX2 bool accept(const char* data, std::size_t size, std::uint64_t max_d
   Follow after_comma, after_colon, after_opener, after_value, after_other_string;
   Carry number_run, second_dot, string_end;
   Back run1, run2, run4, run8;
-  std::uint64_t bad = 0, high_seen = 0;
-  alignas(32) char tail[64];
+  std::uint64_t bad = 0;
+  std::size_t first_high = size, last_high = 0;  // the bytes >= 0x80 lie in [first_high, last_high]
+  // The last, partial block: the text's last 64 bytes are stored at [0, 64) and the block is read
+  // from where the text's rest begins, so that blanks follow it ([64, 128)). No memcpy call.
+  alignas(32) char tail[128];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(tail + 64), _mm256_set1_epi8(' '));
+  _mm256_store_si256(reinterpret_cast<__m256i*>(tail + 96), _mm256_set1_epi8(' '));
 
   // One block more than the text when its size is a multiple of 64: the last block always ends in
   // padding blanks, so every rule about "the next byte" is settled inside the loop.
   for (std::size_t at = 0; at <= size; at += 64) {
     const char* p = data + at;
-    if (size - at < 64) {
-      std::memset(tail, ' ', sizeof tail);
-      std::memcpy(tail, p, size - at);
-      p = tail;
+    if (const std::size_t rest = size - at; rest < 64) {
+      if (size >= 64) {
+        _mm256_store_si256(reinterpret_cast<__m256i*>(tail), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(data + size - 64)));
+        _mm256_store_si256(reinterpret_cast<__m256i*>(tail + 32), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(data + size - 32)));
+      } else {
+        std::memcpy(tail + 64 - rest, p, rest);
+      }
+      p = tail + 64 - rest;
     }
     const Block b{_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)),
                   _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32))};
@@ -184,6 +193,19 @@ SIOCONF_AVX2 bool accept(const char* data, std::size_t size, std::uint64_t max_d
       bad |= escaped & ~(quote | equal(b, '\\') | equal(b, '/') | equal(b, 'b') | equal(b, 'f') |
                          equal(b, 'n') | equal(b, 'r') | equal(b, 't'));
     const std::uint64_t real_quote = quote & ~escaped;
+    const std::uint64_t high = mask_of(b.lo, b.hi);
+    if (high != 0) {
+      if (first_high == size) first_high = at + static_cast<std::size_t>(__builtin_ctzll(high));
+      last_high = at + 63 - static_cast<std::size_t>(__builtin_clzll(high));
+    }
+    if (string_carry != 0 && real_quote == 0) {
+      // The whole block inside one string (long texts): only its bytes matter. No rule below has
+      // anything pending across such a block, except the search for the end of a value string.
+      bad |= below_space(b) & ~high;
+      run1.prev = run2.prev = run4.prev = run8.prev = 0;
+      later_digit.carry = 0;
+      continue;
+    }
     const std::uint64_t in_string = prefix_xor(real_quote) ^ string_carry;  // opening quote and inside
     string_carry = 0 - (in_string >> 63);
     const std::uint64_t open_quote = real_quote & in_string;
@@ -191,8 +213,6 @@ SIOCONF_AVX2 bool accept(const char* data, std::size_t size, std::uint64_t max_d
     const std::uint64_t outside = ~in_string & ~close_quote;
 
     // ---- bytes outside strings ----
-    const std::uint64_t high = mask_of(b.lo, b.hi);
-    high_seen |= high;
     const std::uint64_t blank = blanks(b) & outside;
     bad |= below_space(b) & ~high & ~blank;  // control bytes: only blanks, and only outside strings
     // Which bracket each one is, the bracket pass reads from the text.
@@ -280,7 +300,9 @@ SIOCONF_AVX2 bool accept(const char* data, std::size_t size, std::uint64_t max_d
   if (string_carry != 0 || after_comma.pending() || after_colon.pending() || after_opener.pending())
     return false;  // a string or a container left open, or nothing where a value had to come
   if (depth != 0 || levels[0].commas != 0 || levels[0].colons != 0) return false;
-  return high_seen == 0 || simdjson::validate_utf8(data, size);
+  // Before first_high every byte is ASCII, so a character starts there; after last_high too, so a
+  // character cut at last_high + 1 is cut in the text as well.
+  return first_high == size || simdjson::validate_utf8(data + first_high, last_high + 1 - first_high);
 }
 
 }  // namespace
