@@ -299,8 +299,13 @@ void JsonScanner::read_facts() noexcept {
   first_.kind = kind_at(i);
   if (first_.kind != JsonKind::string) return;
   std::size_t close = i + 1;
-  while (text_[close] != '"') close += text_[close] == '\\' ? 2 : 1;
+  bool escaped = false;
+  while (text_[close] != '"') {
+    escaped = escaped || text_[close] == '\\';
+    close += text_[close] == '\\' ? 2 : 1;
+  }
   first_.string.raw = text_.substr(i + 1, close - i - 1);
+  first_.string.escaped = escaped;
 }
 
 Errc JsonScanner::number_slow(std::uint32_t pos, bool want_value, JsonScalar& out) const noexcept {
