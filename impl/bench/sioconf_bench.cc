@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "json_fast.h"
 #include "mix.h"
 #include "sioconf/sio/packet_decoder.h"
 
@@ -112,10 +113,11 @@ int decode(const std::string& path, double min_seconds, int min_rounds) {
   const double median = sorted[sorted.size() / 2];
   const double bytes = static_cast<double>(mix.bytes());
   std::printf(
-      "{\"impl\":\"sioconf\",\"decoder\":\"sioconf::sio::PacketDecoder\",\"packets\":%u,\"messages\":%zu,"
+      "{\"impl\":\"sioconf\",\"decoder\":\"sioconf::sio::PacketDecoder\",\"json_block_check\":\"%s\","
+      "\"packets\":%u,\"messages\":%zu,"
       "\"bytes\":%.0f,\"attachments\":%llu,\"rounds\":%zu,\"best_s\":%.6f,\"median_s\":%.6f,"
       "\"packets_per_s\":%.0f,\"mb_per_s\":%.2f}\n",
-      mix.packets, messages.size(), bytes, static_cast<unsigned long long>(sink.attachments), rounds.size(),
+      sioconf::detail::json_fast_isa(), mix.packets, messages.size(), bytes, static_cast<unsigned long long>(sink.attachments), rounds.size(),
       best, median, mix.packets / best, bytes / best / 1e6);
   std::fprintf(stderr, "sioconf: %zu rounds, best %.2f ms, %.0f packets/s, %.1f MB/s\n", rounds.size(),
                best * 1e3, mix.packets / best, bytes / best / 1e6);

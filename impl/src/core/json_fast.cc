@@ -3,6 +3,8 @@
 #include <simdjson.h>
 
 #include <cstddef>
+#include <cstdlib>
+#include <string_view>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define SIOCONF_JSON_FAST 1
@@ -27,12 +29,18 @@ namespace {
 
 enum class Isa { none, avx2, avx512 };
 
+// The widest the CPU has, or less if SIOCONF_JSON_FAST says so ("avx2", "off"): tests and
+// benchmarks use it to run every variant on one machine.
 Isa best_isa() noexcept {
   __builtin_cpu_init();
   const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
                     __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("popcnt");
-  if (avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")) return Isa::avx512;
-  return avx2 ? Isa::avx2 : Isa::none;
+  const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+  const char* const want = std::getenv("SIOCONF_JSON_FAST");
+  const std::string_view cap = want != nullptr ? want : "avx512";
+  if (cap == "off") return Isa::none;
+  if (cap == "avx2") return avx2 ? Isa::avx2 : Isa::none;
+  return avx512 ? Isa::avx512 : avx2 ? Isa::avx2 : Isa::none;
 }
 
 const Isa kIsa = best_isa();
@@ -40,6 +48,15 @@ const Isa kIsa = best_isa();
 }  // namespace
 
 bool json_fast_available() noexcept { return kIsa != Isa::none; }
+
+const char* json_fast_isa() noexcept {
+  switch (kIsa) {
+    case Isa::avx512: return "avx512";
+    case Isa::avx2: return "avx2";
+    case Isa::none: break;
+  }
+  return "off";
+}
 
 bool json_fast_accept(std::string_view text, std::uint64_t max_depth) noexcept {
   FastResult r;
@@ -57,6 +74,7 @@ bool json_fast_accept(std::string_view text, std::uint64_t max_depth) noexcept {
 #else
 
 bool json_fast_available() noexcept { return false; }
+const char* json_fast_isa() noexcept { return "off"; }
 bool json_fast_accept(std::string_view, std::uint64_t) noexcept { return false; }
 
 #endif

@@ -24,4 +24,8 @@ bool json_fast_accept(std::string_view text, std::uint64_t max_depth) noexcept;
 /// Whether json_fast_accept can ever return true on this machine (AVX2, BMI2, PCLMUL present).
 bool json_fast_available() noexcept;
 
+/// The variant in use: "avx512", "avx2" or "off". The widest the CPU has unless the environment
+/// variable SIOCONF_JSON_FAST (read once) caps it: "avx2" or "off".
+const char* json_fast_isa() noexcept;
+
 }  // namespace sioconf::detail
