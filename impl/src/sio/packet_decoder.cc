@@ -1,7 +1,6 @@
 #include "sioconf/sio/packet_decoder.h"
 
 #include <algorithm>
-#include <limits>
 #include <string>
 #include <vector>
 
@@ -72,8 +71,9 @@ Errc parse_header(std::string_view s, const Limits& limits, Header& h, std::size
       return Errc::limit_ack_id_digits;
     }
     const auto d = static_cast<std::uint64_t>(s[i] - '0');
-    if (id > (std::numeric_limits<std::uint64_t>::max() - d) / 10) overflow = true;
-    else id = id * 10 + d;
+    std::uint64_t next;  // overflow is only possible when max_ack_id_digits is set above 19
+    overflow = overflow || __builtin_mul_overflow(id, 10, &next) || __builtin_add_overflow(next, d, &next);
+    if (!overflow) id = next;
   }
   const bool has_id = i > first;
   at = first;
