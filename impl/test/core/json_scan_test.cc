@@ -168,6 +168,126 @@ TEST(JsonFast, AcceptsTheCommonShapes) {
   }
 }
 
+// Valid documents of the shapes the block check takes, long enough that strings, numbers, blank
+// runs and escapes cross 64-byte block boundaries at every offset.
+class LongJson {
+ public:
+  explicit LongJson(std::uint64_t seed) : rng_(seed) {}
+
+  std::string document() {
+    out_.clear();
+    blanks();
+    value(0);
+    blanks();
+    return out_;
+  }
+
+ private:
+  void blanks() {
+    static constexpr std::array<char, 4> kBlank = {' ', '\t', '\n', '\r'};
+    const std::size_t n = rng_.below(10) == 0 ? rng_.below(140) : rng_.below(3);
+    for (std::size_t i = 0; i < n; ++i) out_ += rng_.pick(kBlank);
+  }
+  void digits(std::size_t n, bool nonzero_first) {
+    for (std::size_t i = 0; i < n; ++i)
+      out_ += static_cast<char>((i == 0 && nonzero_first ? '1' : '0') + rng_.below(i == 0 && nonzero_first ? 9 : 10));
+  }
+  void number() {
+    if (rng_.below(3) == 0) out_ += '-';
+    if (rng_.below(5) == 0) out_ += '0';
+    else digits(1 + rng_.below(15), true);
+    if (rng_.below(2) == 0) {
+      out_ += '.';
+      digits(1 + rng_.below(14), false);
+    }
+  }
+  void string() {
+    static constexpr std::array<const char*, 14> kPieces = {
+        "a", "b", "z", " ", "0", "{", "]", ",", ":", "\\\"", "\\\\", "\\n", "\xc3\xa9", "\xf0\x9f\x98\x80"};
+    out_ += '"';
+    const std::size_t n = rng_.below(4) == 0 ? rng_.below(150) : rng_.below(8);
+    for (std::size_t i = 0; i < n; ++i) out_ += rng_.pick(kPieces);
+    out_ += '"';
+  }
+  void value(int depth) {
+    const std::size_t roll = rng_.below(10);
+    if (depth < 8 && roll < 2) {
+      out_ += '[';
+      const std::size_t n = rng_.below(6);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (i) out_ += ',';
+        blanks();
+        value(depth + 1);
+        blanks();
+      }
+      if (n == 0) blanks();
+      out_ += ']';
+    } else if (depth < 8 && roll < 4) {
+      out_ += '{';
+      const std::size_t n = rng_.below(5);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (i) out_ += ',';
+        blanks();
+        string();
+        blanks();
+        out_ += ':';
+        blanks();
+        value(depth + 1);
+        blanks();
+      }
+      if (n == 0) blanks();
+      out_ += '}';
+    } else if (roll < 7) {
+      string();
+    } else if (roll < 9) {
+      number();
+    } else {
+      static constexpr std::array<const char*, 3> kLiterals = {"true", "false", "null"};
+      out_ += rng_.pick(kLiterals);
+    }
+  }
+
+  SplitMix rng_;
+  std::string out_;
+};
+
+TEST(JsonFast, AcrossBlockBoundaries) {
+  JsonScanner walker;
+  WalkOnly walk;
+  LongJson gen(7);
+  SplitMix rng(11);
+  std::size_t long_docs = 0, mutants_accepted = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string doc = gen.document();
+    long_docs += doc.size() > 128;
+    const std::vector<char> exact(doc.begin(), doc.end());  // for the sanitizers: nothing after it
+    const std::string_view text(exact.data(), exact.size());
+    ASSERT_EQ(walker.scan(text, 32, walk), Errc::none) << doc;
+    if (json_fast_available()) {
+      ASSERT_TRUE(json_fast_accept(text, 32)) << doc;
+    }
+    // One byte changed, inserted or removed anywhere: accepted only if the walk accepts it too.
+    std::string mutant = doc;
+    const std::size_t at = rng.below(mutant.size());
+    static constexpr std::string_view kBytes = "[]{},:\" \\0123456789.-eEtfnu\x01\xff\xc3";
+    switch (rng.below(3)) {
+      case 0: mutant[at] = kBytes[rng.below(kBytes.size())]; break;
+      case 1: mutant.insert(mutant.begin() + static_cast<std::ptrdiff_t>(at), kBytes[rng.below(kBytes.size())]); break;
+      default: mutant.erase(at, 1); break;
+    }
+    const std::vector<char> mutant_exact(mutant.begin(), mutant.end());
+    const std::string_view mutant_text(mutant_exact.data(), mutant_exact.size());
+    if (json_fast_accept(mutant_text, 32)) {
+      ++mutants_accepted;
+      EXPECT_EQ(walker.scan(mutant_text, 32, walk), Errc::none) << mutant;
+    }
+  }
+  EXPECT_GT(long_docs, 2000u);
+  if (json_fast_available()) {
+    EXPECT_GT(mutants_accepted, 1000u);  // mutations inside strings and blanks keep the text valid
+  }
+}
+
 TEST(JsonScan, DepthAtLimitAndLimitPlusOne) {
   JsonScanner scanner;
   for (std::uint64_t limit : {1u, 2u, 32u, 64u, 65u, 1000u}) {
