@@ -81,7 +81,7 @@
 // Packets completed before the error were delivered; the packet in progress is dropped.
 //
 // ---- Memory --------------------------------------------------------------------------------------
-// A text packet is validated in place, never copied (simdjson stage 1 and one walk of its index); its
+// A text packet is validated in place, never copied (core/json_fast.h, else core/json_scan.h); its
 // views point into the caller's message. A binary packet's text (<= max_payload_bytes) and all its
 // attachments but the last (<= max_attachment_bytes together) are copied; the last is viewed in
 // place. Buffers are reused across packets and reset(): in steady state nothing is allocated.
