@@ -52,6 +52,12 @@ struct Limits {
   // ---- ndjson ----
   /// One line, without its '\n' (the MiniSocket of seed 001 had no bound).
   std::uint64_t ndjson_max_line_bytes = 1'000'000; // limit_ndjson_line_bytes
+
+  // ---- io (stream) ----
+  /// Bytes a stream's write queue may hold. A producer that respects write()'s over_high_water
+  /// stays near the high-water mark (io/stream.h); one that ignores it meets this cap: the write
+  /// is refused, not queued ("unbounded queues are footguns", seed 002).
+  std::uint64_t stream_max_buffered_bytes = 4'194'304; // limit_stream_buffered
 };
 
 /// Sets the field named `key` (its C++ name, e.g. "max_attachments") to `value`. Returns false for
