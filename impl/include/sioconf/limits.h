@@ -57,7 +57,7 @@ struct Limits {
   /// Bytes a stream's write queue may hold. A producer that respects write()'s over_high_water
   /// stays near the high-water mark (io/stream.h); one that ignores it meets this cap: the write
   /// is refused, not queued ("unbounded queues are footguns", seed 002).
-  std::uint64_t stream_max_buffered_bytes = 4'194'304; // limit_stream_buffered
+  std::uint64_t stream_max_buffered_bytes = 4'194'304; // limit_stream_buffered_bytes
 };
 
 /// Sets the field named `key` (its C++ name, e.g. "max_attachments") to `value`. Returns false for
