@@ -58,6 +58,11 @@ struct Limits {
   /// stays near the high-water mark (io/stream.h); one that ignores it meets this cap: the write
   /// is refused, not queued ("unbounded queues are footguns", seed 002).
   std::uint64_t stream_max_buffered_bytes = 4'194'304; // limit_stream_buffered_bytes
+
+  // ---- ack ----
+  /// Acks one socket waits for at once (per namespace). socket.io has no bound: a peer that never
+  /// answers makes the server hold every callback until disconnect (seed 001's ack leak).
+  std::uint32_t max_pending_acks = 10'000;              // limit_pending_acks
 };
 
 /// Sets the field named `key` (its C++ name, e.g. "max_attachments") to `value`. Returns false for
