@@ -194,6 +194,25 @@ TEST(Emitter, AListenerRemovedDuringAnEmitStillRunsInThatEmit) {
   EXPECT_TRUE(log.take().empty());
 }
 
+TEST(Emitter, CatchAllListenersFollowTheSnapshotRuleToo) {
+  Emitter events;
+  Log log;
+  ListenerId second = 0;
+  bool first_emit = true;
+  events.on_any([&](const Event&) {
+    if (!first_emit) return;
+    first_emit = false;
+    events.on_any(log.listener("added"));
+    EXPECT_TRUE(events.off(second));
+  });
+  second = events.on_any(log.listener("removed"));
+  events.on_any(log.listener("third"));
+  EXPECT_EQ(events.emit("e", "[1]"), Errc::none);
+  EXPECT_EQ(log.take(), (Lines{"removed e [1]", "third e [1]"}));
+  EXPECT_EQ(events.emit("e", "[2]"), Errc::none);
+  EXPECT_EQ(log.take(), (Lines{"third e [2]", "added e [2]"}));
+}
+
 TEST(Emitter, ReentrantEmitsNestAndUnwindInOrder) {
   Emitter events;
   std::vector<std::string> log;
