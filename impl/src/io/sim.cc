@@ -413,6 +413,12 @@ std::size_t SimLoop::pending_timers() const noexcept {
 
 bool SimLoop::step() { return state_->step(); }
 
+void SimLoop::run_until(std::uint64_t time) {
+  SimState& s = *state_;
+  while (!s.ready.empty() || (!s.not_due.empty() && s.not_due.begin()->first <= time)) s.step();
+  if (time > s.clock) s.clock = time;
+}
+
 std::uint64_t SimLoop::run(std::uint64_t max_steps) {
   std::uint64_t n = 0;
   while (n < max_steps && state_->step()) ++n;

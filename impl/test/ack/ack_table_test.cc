@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "splitmix.h"
+#include "sioconf/io/sim.h"
 #include "support/manual_loop.h"
 
 namespace sioconf::ack {
@@ -33,7 +34,7 @@ AckCallback record(std::vector<Call>& calls, const io::Loop& loop, std::uint64_t
 }
 
 // The tests use only the io::Loop interface plus "advance time" and "run what is ready", so any
-// deterministic loop with those two can be added to `Loops` (io::SimLoop, once it exists).
+// deterministic loop with those two can be added to `Loops`.
 template <class LoopT>
 class AckTableTest : public ::testing::Test {
  protected:
@@ -44,7 +45,23 @@ class AckTableTest : public ::testing::Test {
   LoopT loop_;
 };
 
-using Loops = ::testing::Types<test::ManualLoop>;
+// The simulator with the two test verbs; its scheduler may interleave what is ready.
+class SimTestLoop final : public io::Loop {
+ public:
+  std::uint64_t now() const noexcept override { return sim_.now(); }
+  void post(io::Task task) override { sim_.post(std::move(task)); }
+  io::TimerId start_timer(std::uint64_t delay_ms, io::Task task) override { return sim_.start_timer(delay_ms, std::move(task)); }
+  bool cancel_timer(io::TimerId id) noexcept override { return sim_.cancel_timer(id); }
+  std::size_t pending_timers() const noexcept override { return sim_.pending_timers(); }
+  void advance(std::uint64_t ms) { sim_.run_until(sim_.now() + ms); }
+  void run_ready() { sim_.run_until(sim_.now()); }
+
+ private:
+  io::SeededChoices choices_{7};
+  io::SimLoop sim_{choices_};
+};
+
+using Loops = ::testing::Types<test::ManualLoop, SimTestLoop>;
 TYPED_TEST_SUITE(AckTableTest, Loops);
 
 TYPED_TEST(AckTableTest, IdsStartAtZeroAndIncreaseByOne) {

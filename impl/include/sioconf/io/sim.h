@@ -97,6 +97,9 @@ class SimLoop final : public Loop {
   bool step();
   /// Steps until idle or `max_steps` steps ran; returns the steps run.
   std::uint64_t run(std::uint64_t max_steps = ~std::uint64_t{0});
+  /// Runs what is ready and every timer due at or before `time`, then sets the clock to `time`
+  /// (if it is later): "let this much time pass".
+  void run_until(std::uint64_t time);
 
   /// Two connected transports (no listener involved).
   std::pair<TransportPtr, TransportPtr> pipe();
