@@ -17,7 +17,7 @@ void run_posted_tasks(uv_idle_t* pump) {
   // Tasks posted by this batch go to `tasks` and run on a later turn, so a task that keeps
   // posting cannot starve I/O and timers.
   s.draining.swap(s.tasks);
-  if (s.tasks.empty()) uv_idle_stop(pump);
+  uv_idle_stop(pump);
   for (Task& task : s.draining) {
     Task run = std::move(task);  // its captures die as soon as it ran
     run();
