@@ -1,0 +1,70 @@
+// impl/src/io/uv_loop_state.h — private to the libuv backend: what one UvLoop owns, shared by
+// uv_loop.cc (tasks, timers, the loop's life) and uv_tcp.cc (listeners, connections).
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "sioconf/io/loop.h"
+
+namespace sioconf::detail {
+
+class UvResource;
+
+/// One started timer; freed by its close callback, after it ran or was cancelled.
+struct UvTimer {
+  uv_timer_t handle{};
+  io::TimerId id = 0;
+  io::Task task;
+};
+
+}  // namespace sioconf::detail
+
+namespace sioconf::io {
+
+struct UvLoopState {
+  uv_loop_t loop{};
+  uv_idle_t task_pump{};       // active only while `tasks` is non-empty
+  std::vector<Task> tasks;     // posted, not yet run
+  std::vector<Task> draining;  // the batch the pump runs now
+  std::unordered_map<TimerId, detail::UvTimer*> timers;  // pending only
+  TimerId last_timer_id = 0;
+  std::unordered_map<std::uint64_t, detail::UvResource*> resources;
+  std::uint64_t last_resource_id = 0;
+  bool ending = false;  // the destructor runs: no owner callback runs any more
+
+  void post(Task task);
+};
+
+}  // namespace sioconf::io
+
+namespace sioconf::detail {
+
+/// A libuv handle made by listen(), connect() or an accept, tracked by its loop so that the loop's
+/// destructor can close it even when its owner never did. Ids are never reused, so a posted task
+/// can look one up by id and find it gone instead of finding a newer object at the same address.
+class UvResource {
+ public:
+  explicit UvResource(io::UvLoopState& state) : state_(&state), id_(++state.last_resource_id) {
+    state.resources.emplace(id_, this);
+  }
+  virtual ~UvResource() {
+    if (state_ != nullptr) state_->resources.erase(id_);
+  }
+  UvResource(const UvResource&) = delete;
+  UvResource& operator=(const UvResource&) = delete;
+
+  /// The loop ends: close the handle without running any owner callback.
+  virtual void close_for_loop_end() noexcept = 0;
+  /// The loop is gone; this object lives on only until its owner lets go of it.
+  void forget_loop() noexcept { state_ = nullptr; }
+
+ protected:
+  io::UvLoopState* state_;
+  std::uint64_t id_;
+};
+
+}  // namespace sioconf::detail
