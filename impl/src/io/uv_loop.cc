@@ -119,6 +119,26 @@ std::size_t UvLoop::pending_timers() const noexcept { return state_->timers.size
 
 void UvLoop::run() { uv_run(&state_->loop, UV_RUN_DEFAULT); }
 
+bool UvLoop::run(std::uint64_t timeout_ms) {
+  struct Watchdog {
+    uv_timer_t timer{};
+    bool fired = false;
+  };
+  auto* dog = new Watchdog;
+  uv_timer_init(&state_->loop, &dog->timer);
+  dog->timer.data = dog;
+  uv_timer_start(&dog->timer, [](uv_timer_t* t) {
+    static_cast<Watchdog*>(t->data)->fired = true;
+    uv_stop(t->loop);
+  }, timeout_ms, 0);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&dog->timer));  // it must not keep the loop alive
+  uv_run(&state_->loop, UV_RUN_DEFAULT);
+  const bool finished = !dog->fired;
+  uv_close(reinterpret_cast<uv_handle_t*>(&dog->timer), [](uv_handle_t* h) { delete static_cast<Watchdog*>(h->data); });
+  uv_run(&state_->loop, UV_RUN_NOWAIT);  // lets the close callback free it
+  return finished;
+}
+
 void UvLoop::stop() noexcept { uv_stop(&state_->loop); }
 
 }  // namespace sioconf::io

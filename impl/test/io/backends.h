@@ -12,6 +12,7 @@
 
 #include "sioconf/io/loop.h"
 #include "sioconf/io/sim.h"
+#include "sioconf/io/uv.h"
 #include "sioconf/io/transport.h"
 
 namespace sioconf::test {
@@ -40,6 +41,36 @@ class SimBackend final : public Backend {
  private:
   io::SeededChoices choices_;
   io::SimLoop loop_;
+};
+
+// Real TCP over 127.0.0.1. Each run has a 5-second watchdog: a scenario that does not finish
+// fails instead of hanging.
+class UvBackend final : public Backend {
+ public:
+  io::Loop& loop() override { return loop_; }
+  std::pair<io::TransportPtr, io::TransportPtr> connected_pair() override {
+    io::TransportPtr client, server;
+    Errc e = Errc::none;
+    io::ListenerPtr listener = loop_.listen("127.0.0.1", 0, [&](Errc, io::TransportPtr t) {
+      server = std::move(t);
+      if (client) loop_.stop();
+    }, e);
+    EXPECT_EQ(e, Errc::none);
+    if (!listener) return {};
+    loop_.connect("127.0.0.1", listener->port(), [&](Errc err, io::TransportPtr t) {
+      EXPECT_EQ(err, Errc::none);
+      client = std::move(t);
+      if (server) loop_.stop();
+    });
+    EXPECT_TRUE(loop_.run(5'000)) << "connect did not finish";  // stop() ends this run
+    listener->close(nullptr);
+    return {std::move(client), std::move(server)};
+  }
+  bool run() override { return loop_.run(5'000); }
+  std::string name() const override { return "uv"; }
+
+ private:
+  io::UvLoop loop_;
 };
 
 using BackendFactory = std::function<std::unique_ptr<Backend>()>;

@@ -47,10 +47,21 @@ struct Reader {
   }
 };
 
-// Every stream test runs on each backend the factory list names (the libuv one joins here too).
-class StreamTest : public ::testing::TestWithParam<std::uint64_t> {
+// Every stream test runs on real TCP (libuv) and on the simulator under several seeds.
+struct BackendParam {
+  const char* backend;
+  std::uint64_t seed;
+};
+
+void PrintTo(const BackendParam& p, std::ostream* os) { *os << p.backend << "/" << p.seed; }
+
+class StreamTest : public ::testing::TestWithParam<BackendParam> {
  protected:
-  std::unique_ptr<Backend> backend() { return std::make_unique<test::SimBackend>(GetParam()); }
+  bool sim() const { return std::string(GetParam().backend) == "sim"; }
+  std::unique_ptr<Backend> backend() {
+    if (sim()) return std::make_unique<test::SimBackend>(GetParam().seed);
+    return std::make_unique<test::UvBackend>();
+  }
 };
 
 TEST_P(StreamTest, BytesArriveInOrderAndTheEndOnce) {
@@ -90,29 +101,6 @@ TEST_P(StreamTest, OneReadAtATime) {
   ct->close(nullptr);
   server.close();
   ASSERT_TRUE(b->run());
-}
-
-TEST_P(StreamTest, NothingIsLostWhileNobodyReads) {
-  auto b = backend();
-  auto [ct, st] = b->connected_pair();
-  Stream client(b->loop(), std::move(ct)), server(b->loop(), std::move(st));
-  const auto data = pattern(200'000, 7);
-  ASSERT_NE(client.write(view(data)), WriteStatus::refused);
-  client.shutdown();
-  // Read one chunk, then nothing for a while: the writer must wait, nothing may be dropped.
-  std::vector<std::uint8_t> got;
-  ASSERT_EQ(server.read([&](Errc e, ByteView bytes) {
-    ASSERT_EQ(e, Errc::none);
-    got.insert(got.end(), bytes.begin(), bytes.end());
-  }), Errc::none);
-  ASSERT_TRUE(b->run());
-  EXPECT_GT(client.buffered(), 0u) << "the paused reader did not hold the writer back";
-  Reader r{server};
-  r.next();
-  ASSERT_TRUE(b->run());
-  got.insert(got.end(), r.out.begin(), r.out.end());
-  EXPECT_EQ(got, data);
-  EXPECT_EQ(r.ends, 1);
 }
 
 TEST_P(StreamTest, HighWaterAndDrain) {
@@ -199,7 +187,9 @@ TEST_P(StreamTest, CloseCancelsAndNothingRunsAfter) {
   EXPECT_EQ(late, 0);
   EXPECT_EQ(read_error, Errc::io_cancelled);
   ASSERT_EQ(write_errors.size(), 1u);
-  EXPECT_EQ(write_errors[0], Errc::io_cancelled);
+  // libuv may have handed all of it to the kernel before close; the simulator's pipe is smaller.
+  if (sim()) EXPECT_EQ(write_errors[0], Errc::io_cancelled);
+  else EXPECT_TRUE(write_errors[0] == Errc::io_cancelled || write_errors[0] == Errc::none) << name(write_errors[0]);
 }
 
 TEST_P(StreamTest, WriteAfterShutdownIsRefused) {
@@ -216,9 +206,38 @@ TEST_P(StreamTest, WriteAfterShutdownIsRefused) {
   EXPECT_EQ(r.ends, 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, StreamTest, ::testing::Values(1, 2, 3, 42, 20261130));
+INSTANTIATE_TEST_SUITE_P(Backends, StreamTest,
+                         ::testing::Values(BackendParam{"uv", 0}, BackendParam{"sim", 1}, BackendParam{"sim", 2},
+                                           BackendParam{"sim", 3}, BackendParam{"sim", 42},
+                                           BackendParam{"sim", 20261130}),
+                         [](const auto& p) { return std::string(p.param.backend) + std::to_string(p.param.seed); });
 
 // ---- simulator-only: faults and determinism ---------------------------------------------------
+
+// Simulator only: over TCP the kernel's buffers hide the pause, and a stuck writer keeps libuv busy.
+TEST(StreamSim, NothingIsLostWhileNobodyReads) {
+  test::SimBackend sb(17);
+  Backend* b = &sb;
+  auto [ct, st] = b->connected_pair();
+  Stream client(b->loop(), std::move(ct)), server(b->loop(), std::move(st));
+  const auto data = pattern(200'000, 7);
+  ASSERT_NE(client.write(view(data)), WriteStatus::refused);
+  client.shutdown();
+  // Read one chunk, then nothing for a while: the writer must wait, nothing may be dropped.
+  std::vector<std::uint8_t> got;
+  ASSERT_EQ(server.read([&](Errc e, ByteView bytes) {
+    ASSERT_EQ(e, Errc::none);
+    got.insert(got.end(), bytes.begin(), bytes.end());
+  }), Errc::none);
+  ASSERT_TRUE(b->run());
+  EXPECT_GT(client.buffered(), 0u) << "the paused reader did not hold the writer back";
+  Reader r{server};
+  r.next();
+  ASSERT_TRUE(b->run());
+  got.insert(got.end(), r.out.begin(), r.out.end());
+  EXPECT_EQ(got, data);
+  EXPECT_EQ(r.ends, 1);
+}
 
 TEST(StreamSim, AResetReachesTheCurrentReadOrTheNext) {
   test::SimBackend b(3);

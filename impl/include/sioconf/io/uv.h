@@ -39,6 +39,9 @@ class UvLoop final : public Loop {
 
   /// Runs callbacks until no handle is active and no task is queued, or until stop().
   void run();
+  /// The same, but returns false if it had to stop after `timeout_ms` (a watchdog for tests: the
+  /// watchdog itself does not keep the loop running).
+  bool run(std::uint64_t timeout_ms);
   /// Makes run() return after the current callback.
   void stop() noexcept;
 
