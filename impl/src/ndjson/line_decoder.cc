@@ -6,10 +6,10 @@
 
 namespace sioconf::ndjson {
 
-LineDecoder::LineDecoder(const Limits& limits) noexcept
+LineDecoder::LineDecoder(const Limits& limits, bool validate_json) noexcept
     : max_line_bytes_(limits.ndjson_max_line_bytes),
       max_depth_(limits.max_depth),
-      json_(new detail::JsonScanner()) {}
+      json_(validate_json ? new detail::JsonScanner() : nullptr) {}
 
 LineDecoder::~LineDecoder() = default;
 
@@ -44,7 +44,8 @@ Errc LineDecoder::deliver(std::string_view line, LineSink& sink) noexcept {
   // NDJSON 1.0 3.2: a line may end in "\r\n".
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.empty()) return Errc::ndjson_empty_line;  // sioconf: NDJSON 1.0 3.2 would let us skip it
-  if (const Errc e = json_->scan(line, max_depth_); e != Errc::none) return e;  // RFC 8259
+  if (json_)
+    if (const Errc e = json_->scan(line, max_depth_); e != Errc::none) return e;  // RFC 8259
   sink.on_line(line);
   ++lines_;
   return Errc::none;

@@ -73,8 +73,11 @@ class LineSink {
 
 class LineDecoder {
  public:
-  /// Of `limits`, ndjson_max_line_bytes and max_depth are used; they are copied.
-  explicit LineDecoder(const Limits& limits = {}) noexcept;
+  /// Of `limits`, ndjson_max_line_bytes and max_depth are used; they are copied. With
+  /// `validate_json` false the decoder only splits and bounds lines (empty lines are still an
+  /// error), and what a line holds is the caller's to check: the session layer carries one raw
+  /// Engine.IO text packet per line this way.
+  explicit LineDecoder(const Limits& limits = {}, bool validate_json = true) noexcept;
   ~LineDecoder();
   LineDecoder(const LineDecoder&) = delete;
   LineDecoder& operator=(const LineDecoder&) = delete;
@@ -118,7 +121,7 @@ class LineDecoder {
 
   std::uint64_t max_line_bytes_;
   std::uint32_t max_depth_;
-  std::unique_ptr<detail::JsonScanner> json_;
+  std::unique_ptr<detail::JsonScanner> json_;  // null when lines are not validated
   std::vector<char> spill_;        // the start of a line split across inputs; size <= max
   std::uint64_t line_start_ = 0;   // absolute offset of the current line's first byte
   std::uint64_t offset_ = 0;

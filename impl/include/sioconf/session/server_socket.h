@@ -1,0 +1,120 @@
+// sioconf/session/server_socket.h — a Socket.IO server socket over one connection: the layers
+// wired together (stream, Engine.IO and Socket.IO codecs, ordered dispatch, emitter, acks).
+//
+//   session::ServerSocket socket(loop, std::move(transport), limits);
+//   socket.of("/").on("chat", [&](const ack::Event& e) {        // seed 001's chat example
+//     socket.emit("/", "chat", R"([{"echo":)" + std::string(e.args_json) + "}]");
+//   });
+//   socket.of("/").on("sum", [&](const ack::Event& e) { if (e.reply) (*e.reply)("[3]"); });
+//   socket.start();
+//
+// Framing (this first socket has no HTTP or WebSocket server yet): one Engine.IO text packet per
+// line, '\n'-terminated, e.g. `40\n` (CONNECT to "/"), `42["chat",{"message":"hi"}]\n`. Lines are
+// bounded by Limits::ndjson_max_line_bytes; a Socket.IO packet never holds a raw newline (JSON
+// escapes it), so a line is exactly one packet. Binary attachments are not carried by this framing.
+//
+// What the socket does with each packet (socket.io-protocol v5):
+//   Engine.IO ping "2" -> pong "3"; pong and noop ignored; close "1" -> the connection ends.
+//   CONNECT to a namespace registered with of() -> CONNECT {"sid":...}; else CONNECT_ERROR
+//     {"message":"Invalid namespace"}.
+//   EVENT in a connected namespace -> the ordered dispatcher (io/dispatcher.h): events of this
+//     connection are handled one at a time, in arrival order. By default the namespace's emitter
+//     runs its listeners (Event::reply set when the EVENT had an ack id; calling it sends the ACK
+//     once) and the event is done when they return; set_event_handler() takes over with an async
+//     handler that calls done() itself. EVENTs for a namespace not connected are dropped (counted).
+//   ACK -> the namespace's ack table settles the matching emit() (unknown and repeated ids are
+//     counted there and otherwise ignored).
+//   DISCONNECT -> that namespace: pending acks settle with ack_disconnected, its replies close,
+//     its listeners get the reserved "disconnect" event.
+//   A packet that breaks a rule (any Errc of the codecs) or a read error ends the connection with
+//     that error: on_close(why).
+//
+// Backpressure: when a write answers over_high_water the socket stops reading until the stream
+// drains, so a peer that sends requests but never reads the answers cannot make it buffer more
+// than the stream allows.
+//
+// Ending: the peer's end of stream, an error, or disconnect(). Then, in this order: every
+// namespace is disconnected as above, the stream closes, on_close runs once, and nothing of this
+// socket runs again.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "sioconf/ack/ack_table.h"
+#include "sioconf/ack/emitter.h"
+#include "sioconf/errc.h"
+#include "sioconf/io/dispatcher.h"
+#include "sioconf/io/loop.h"
+#include "sioconf/io/stream.h"
+#include "sioconf/io/transport.h"
+#include "sioconf/limits.h"
+
+namespace sioconf::session {
+
+/// An async event handler: call done() when the event is handled (the next one waits for it).
+using EventHandler = std::function<void(std::string_view nsp, const ack::Event& event, io::Done done)>;
+
+struct ServerSocketOptions {
+  std::string sid = "sioconf";  // the session id sent in CONNECT answers
+  io::StreamOptions stream;
+};
+
+struct SocketCounts {
+  std::uint64_t packets_in = 0, packets_out = 0;
+  std::uint64_t events_dropped = 0;  // EVENTs for a namespace not connected
+};
+
+struct ServerSocketState;  // private
+
+class ServerSocket {
+ public:
+  ServerSocket(io::Loop& loop, io::TransportPtr transport, const Limits& limits = {},
+               ServerSocketOptions options = {});
+  /// Ends the connection if it is still open; no callback runs from the destructor on.
+  ~ServerSocket();
+  ServerSocket(const ServerSocket&) = delete;
+  ServerSocket& operator=(const ServerSocket&) = delete;
+
+  /// The listeners of a namespace ("/" is the main one), made on first use: a namespace exists
+  /// for CONNECT once of() named it.
+  ack::Emitter& of(std::string_view nsp = "/");
+
+  /// Handles EVENTs asynchronously instead of the emitter's synchronous listeners.
+  void set_event_handler(EventHandler handler);
+
+  /// Runs once when the connection ended: Errc::none after the peer's end of stream or
+  /// disconnect(), else why (a codec error, io_reset, ...).
+  void on_close(std::function<void(Errc why)> callback);
+
+  /// Starts reading. Call once, after registering namespaces and listeners.
+  void start();
+
+  /// Sends an EVENT `name` with arguments `args_json`, a JSON array ("[]" for none, `[1,"a"]`).
+  /// With `ack`, the EVENT carries an ack id and `ack` runs once: with the ACK's arguments, with
+  /// ack_timeout after `timeout_ms` (0: no timeout), or with ack_disconnected.
+  /// Returns none, or (nothing sent): io_closed (ended), sio_bad_namespace (not connected),
+  /// the encoder's refusal (e.g. sio_reserved_event_name, json_syntax), limit_pending_acks,
+  /// limit_stream_buffered_bytes.
+  Errc emit(std::string_view nsp, std::string_view name, std::string_view args_json,
+            ack::AckCallback ack = {}, std::uint64_t timeout_ms = 0);
+
+  /// Sends DISCONNECT for every connected namespace, then ends the connection (see above).
+  /// `done` runs after on_close.
+  void disconnect(std::function<void()> done = {});
+
+  bool connected(std::string_view nsp) const;
+  bool ended() const noexcept;
+  /// Acks this socket waits for, over all namespaces (a leak check: 0 once ended).
+  std::size_t pending_acks() const;
+  const SocketCounts& counts() const noexcept;
+  const io::DispatchCounts& dispatch_counts() const noexcept;
+
+ private:
+  std::shared_ptr<ServerSocketState> state_;
+};
+
+}  // namespace sioconf::session

@@ -1,0 +1,296 @@
+#include "sioconf/session/server_socket.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "io/backends.h"
+
+namespace sioconf::session {
+namespace {
+
+// The peer: writes Engine.IO lines, collects the lines it gets back.
+struct Client {
+  Client(io::Loop& loop, io::TransportPtr t) : stream(loop, std::move(t)) {}
+  io::Stream stream;
+  std::string pending;
+  std::vector<std::string> lines;
+  bool ended = false;
+  Errc error = Errc::none;
+
+  void send(std::string_view line) {
+    const std::string l = std::string(line) + "\n";
+    ASSERT_NE(stream.write(as_bytes(l)), io::WriteStatus::refused);
+  }
+  void read_all() {
+    (void)stream.read([this](Errc e, ByteView bytes) {
+      if (e != Errc::none || bytes.empty()) {
+        ended = true;
+        error = e;
+        return;
+      }
+      pending.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos; pending.erase(0, nl + 1))
+        lines.push_back(pending.substr(0, nl));
+      read_all();
+    });
+  }
+};
+
+struct Param {
+  const char* backend;
+  std::uint64_t seed;
+};
+
+class ServerSocketTest : public ::testing::TestWithParam<Param> {
+ protected:
+  void SetUp() override {
+    if (std::string(GetParam().backend) == "sim") backend_ = std::make_unique<test::SimBackend>(GetParam().seed);
+    else backend_ = std::make_unique<test::UvBackend>();
+    auto [c, s] = backend_->connected_pair();
+    client_ = std::make_unique<Client>(backend_->loop(), std::move(c));
+    server_ = std::make_unique<ServerSocket>(backend_->loop(), std::move(s));
+    server_->on_close([this](Errc why) {
+      closed_ = true;
+      why_ = why;
+    });
+  }
+  bool run() { return backend_->run(); }
+
+  std::unique_ptr<test::Backend> backend_;
+  std::unique_ptr<Client> client_;
+  std::unique_ptr<ServerSocket> server_;
+  bool closed_ = false;
+  Errc why_ = Errc::limit_memory;
+};
+
+TEST_P(ServerSocketTest, Seed001ChatExample) {
+  ServerSocket& socket = *server_;
+  socket.of("/").on("chat", [&](const ack::Event& e) {
+    const std::string data(e.args_json.substr(1, e.args_json.size() - 2));
+    EXPECT_EQ(socket.emit("/", "chat", "[{\"echo\":" + data + "}]"), Errc::none);
+  });
+  int disconnects = 0;
+  socket.of("/").on("disconnect", [&](const ack::Event& e) {
+    ++disconnects;
+    EXPECT_EQ(e.args_json, R"(["transport close"])");
+  });
+  socket.start();
+  client_->read_all();
+  client_->send("40");
+  client_->send(R"(42["chat",{"message":"Hello server!"}])");
+  client_->stream.shutdown();
+  ASSERT_TRUE(run());
+  EXPECT_EQ(client_->lines, (std::vector<std::string>{R"(40{"sid":"sioconf"})",
+                                                       R"(42["chat",{"echo":{"message":"Hello server!"}}])"}));
+  EXPECT_TRUE(closed_);
+  EXPECT_EQ(why_, Errc::none);
+  EXPECT_EQ(disconnects, 1);
+  EXPECT_TRUE(client_->ended);
+  EXPECT_EQ(backend_->loop().pending_timers(), 0u);
+}
+
+TEST_P(ServerSocketTest, AnAckIsSentOnceWhateverTheHandlerDoes) {
+  ServerSocket& socket = *server_;
+  int with_reply = 0, without = 0;
+  socket.of("/").on("sum", [&](const ack::Event& e) {
+    EXPECT_EQ(e.args_json, "[1,2]");
+    if (e.reply == nullptr) return void(++without);  // no ack id: nothing to answer
+    ++with_reply;
+    EXPECT_TRUE((*e.reply)("[3]"));
+    EXPECT_FALSE((*e.reply)("[4]"));  // a second answer is dropped
+  });
+  socket.start();
+  client_->read_all();
+  client_->send("40");
+  client_->send(R"(421["sum",1,2])");
+  client_->send(R"(42["sum",1,2])");
+  client_->stream.shutdown();
+  ASSERT_TRUE(run());
+  EXPECT_EQ(with_reply, 1);
+  EXPECT_EQ(without, 1);
+  EXPECT_EQ(client_->lines, (std::vector<std::string>{R"(40{"sid":"sioconf"})", "431[3]"}));
+}
+
+TEST_P(ServerSocketTest, EmitWithAckSettlesOnceAndCountsRepeats) {
+  ServerSocket& socket = *server_;
+  std::vector<std::pair<Errc, std::string>> results;
+  const auto record = [&](Errc e, std::string_view args) { results.emplace_back(e, std::string(args)); };
+  socket.of("/").on("connect", [&](const ack::Event&) {
+    EXPECT_EQ(socket.emit("/", "ping", "[1]", record), Errc::none);
+    EXPECT_EQ(socket.emit("/", "ping", "[]", record), Errc::none);
+    EXPECT_EQ(socket.emit("/", "connect", "[]", record), Errc::sio_reserved_event_name);  // refused, no id used
+    EXPECT_EQ(socket.emit("/", "ping", "{}", record), Errc::sio_event_not_array);
+  });
+  socket.start();
+  client_->read_all();
+  client_->send("40");
+  // The client answers the first ping twice and the second never: disconnect settles it.
+  socket.of("/").on("done", [&](const ack::Event&) {});
+  client_->send(R"(430["pong"])");
+  client_->send(R"(430["again"])");
+  client_->send(R"(437["unknown"])");
+  client_->stream.shutdown();
+  ASSERT_TRUE(run());
+  ASSERT_GE(client_->lines.size(), 3u);
+  EXPECT_EQ(client_->lines[1], R"(420["ping",1])");
+  EXPECT_EQ(client_->lines[2], R"(421["ping"])");
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0], (std::pair<Errc, std::string>{Errc::none, R"(["pong"])"}));
+  EXPECT_EQ(results[1].first, Errc::ack_disconnected);
+  EXPECT_EQ(socket.pending_acks(), 0u);
+}
+
+TEST_P(ServerSocketTest, UnknownNamespaceGetsConnectError) {
+  server_->of("/");
+  server_->start();
+  client_->read_all();
+  client_->send("40/nope,");
+  client_->stream.shutdown();
+  ASSERT_TRUE(run());
+  ASSERT_EQ(client_->lines.size(), 1u);
+  EXPECT_EQ(client_->lines[0], R"(44/nope,{"message":"Invalid namespace"})");
+}
+
+TEST_P(ServerSocketTest, ABadPacketEndsTheConnectionWithItsName) {
+  server_->of("/").on("x", [](const ack::Event&) { ADD_FAILURE() << "a reserved name reached a listener"; });
+  server_->start();
+  client_->read_all();
+  client_->send("40");
+  client_->send(R"(42["connect"])");  // socket.io-parser 4.2.4: reserved
+  ASSERT_TRUE(run());
+  EXPECT_TRUE(closed_);
+  EXPECT_EQ(why_, Errc::sio_reserved_event_name);
+  EXPECT_TRUE(client_->ended);
+}
+
+TEST_P(ServerSocketTest, ServerDisconnectSaysSoAndCloses) {
+  server_->of("/");
+  server_->start();
+  client_->read_all();
+  client_->send("40");
+  bool done = false;
+  server_->of("/").on("connect", [&](const ack::Event&) {
+    server_->disconnect([&] {
+      done = true;
+      EXPECT_TRUE(closed_);  // on_close first, then disconnect's own callback
+    });
+  });
+  ASSERT_TRUE(run());
+  EXPECT_TRUE(done);
+  EXPECT_EQ(client_->lines, (std::vector<std::string>{R"(40{"sid":"sioconf"})", "41"}));
+  EXPECT_TRUE(client_->ended);
+}
+
+// Seed 000: async handlers that finish after different delays still answer in arrival order.
+TEST_P(ServerSocketTest, AsyncHandlersAnswerInArrivalOrder) {
+  ServerSocket& socket = *server_;
+  io::Loop& loop = backend_->loop();
+  socket.of("/");
+  std::uint64_t most_in_flight = 0;
+  socket.set_event_handler([&](std::string_view, const ack::Event& e, io::Done done) {
+    most_in_flight = std::max(most_in_flight, socket.dispatch_counts().in_flight());
+    ack::Reply reply = *e.reply;  // kept past this call: copy what you keep
+    const std::string args(e.args_json);
+    const std::uint64_t delay = (std::stoul(args.substr(1)) * 7) % 5;  // later events may be quicker
+    loop.start_timer(delay, [reply, args, done] {
+      reply(args);
+      done();
+    });
+  });
+  socket.start();
+  client_->read_all();
+  client_->send("40");
+  for (int i = 0; i < 20; ++i) client_->send("42" + std::to_string(i) + R"(["job",)" + std::to_string(i) + "]");
+  client_->stream.shutdown();
+  ASSERT_TRUE(run());
+  ASSERT_EQ(client_->lines.size(), 21u);
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(client_->lines[static_cast<std::size_t>(i) + 1], "43" + std::to_string(i) + "[" + std::to_string(i) + "]");
+  EXPECT_EQ(most_in_flight, 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ServerSocketTest,
+                         ::testing::Values(Param{"uv", 0}, Param{"sim", 1}, Param{"sim", 2}, Param{"sim", 3}),
+                         [](const auto& p) { return std::string(p.param.backend) + std::to_string(p.param.seed); });
+
+// ---- simulator only: virtual time, faults ---------------------------------------------------
+
+TEST(ServerSocketSim, AckTimeoutAtItsDeadline) {
+  test::SimBackend b(5);
+  auto [c, s] = b.connected_pair();
+  Client client(b.loop(), std::move(c));
+  ServerSocket socket(b.loop(), std::move(s));
+  Errc result = Errc::none;
+  std::uint64_t at = 0;
+  socket.of("/").on("connect", [&](const ack::Event&) {
+    EXPECT_EQ(socket.emit("/", "ping", "[]", [&](Errc e, std::string_view) {
+      result = e;
+      at = b.loop().now();
+    }, 30'000), Errc::none);
+  });
+  socket.start();
+  client.read_all();
+  client.send("40");  // and never answers
+  b.sim().run_until(29'999);
+  EXPECT_EQ(result, Errc::none);
+  b.sim().run_until(30'000);
+  EXPECT_EQ(result, Errc::ack_timeout);
+  EXPECT_EQ(at, 30'000u);
+  EXPECT_EQ(socket.pending_acks(), 0u);
+  client.stream.shutdown();
+  ASSERT_TRUE(b.run());
+  EXPECT_TRUE(socket.ended());
+}
+
+// Every counted operation of a small session fails in turn: the socket must end with a named
+// error or cleanly, settle every ack exactly once, and leave nothing open, queued or pending.
+TEST(ServerSocketSim, FailTheNthOperation) {
+  std::uint64_t clean_at = 0;
+  for (std::uint64_t n = 1; n < 500; ++n) {
+    io::SeededChoices choices(n);
+    io::SimOptions options;
+    options.fail_op = n;
+    io::SimLoop loop(choices, options);
+    int acks_settled = 0;
+    bool closed = false;
+    {
+      auto [c, s] = loop.pipe();
+      Client client(loop, std::move(c));
+      ServerSocket socket(loop, std::move(s));
+      socket.on_close([&](Errc) { closed = true; });
+      socket.of("/").on("connect", [&](const ack::Event&) {
+        (void)socket.emit("/", "hello", "[1]", [&](Errc, std::string_view) { ++acks_settled; }, 1'000);
+      });
+      socket.of("/").on("echo", [&](const ack::Event& e) {
+        if (e.reply) (*e.reply)(e.args_json);
+      });
+      socket.start();
+      client.read_all();
+      client.send("40");
+      client.send(R"(421["echo","a"])");
+      client.send(R"(430[])");
+      client.stream.shutdown();
+      loop.run(1'000'000);
+      EXPECT_TRUE(closed) << "op " << n;
+      EXPECT_LE(acks_settled, 1) << "op " << n;
+      EXPECT_EQ(socket.pending_acks(), 0u) << "op " << n;
+      if (n > loop.operations()) {
+        clean_at = n;
+        EXPECT_EQ(acks_settled, 1);
+        EXPECT_EQ(client.lines.size(), 3u);
+      }
+      client.stream.close();
+    }
+    loop.run();
+    EXPECT_EQ(loop.open_transports(), 0u) << "op " << n;
+    EXPECT_EQ(loop.pending_timers(), 0u) << "op " << n;
+    EXPECT_EQ(loop.bytes_in_transit(), 0u) << "op " << n;
+    if (clean_at != 0) break;
+  }
+  EXPECT_GT(clean_at, 5u);
+}
+
+}  // namespace
+}  // namespace sioconf::session
