@@ -341,5 +341,75 @@ TEST(StreamSim, FailTheNthOperation) {
   EXPECT_GT(total, 10u);  // the exchange has that many operations to fail
 }
 
+// An echo server like seed 002's behind a listener, three clients: every counted operation
+// (connects, accepts, reads, writes) fails in turn. Each failure surfaces as a named error, the
+// other connections are unaffected, and closing everything leaves nothing behind.
+TEST(StreamSim, EchoServerFailTheNthOperation) {
+  std::uint64_t clean_at = 0;
+  for (std::uint64_t n = 1; n < 2'000 && clean_at == 0; ++n) {
+    io::SeededChoices choices(n * 7);
+    io::SimOptions options;
+    options.fail_op = n;
+    io::SimLoop loop(choices, options);
+    std::vector<Errc> errors;
+    int echoed = 0;
+    {
+      std::vector<std::unique_ptr<Stream>> streams;  // servers' and clients' streams
+      std::function<void(Stream&)> serve = [&](Stream& s) {
+        const Errc e = s.read([&, sp = &s](Errc err, ByteView bytes) {
+          if (err != Errc::none) return errors.push_back(err);
+          if (bytes.empty()) return sp->shutdown();
+          if (sp->write(bytes, [&](Errc we) { if (we != Errc::none) errors.push_back(we); }) == WriteStatus::refused)
+            errors.push_back(sp->last_write_error());
+          serve(*sp);
+        });
+        if (e != Errc::none) errors.push_back(e);
+      };
+      Errc listen_error = Errc::none;
+      ListenerPtr listener = loop.listen(0, [&](Errc err, TransportPtr t) {
+        if (err != Errc::none) return errors.push_back(err);
+        streams.push_back(std::make_unique<Stream>(loop, std::move(t)));
+        serve(*streams.back());
+      }, listen_error);
+      ASSERT_NE(listener, nullptr);
+      const auto message = pattern(3'000, 21);
+      for (int i = 0; i < 3; ++i) {
+        loop.connect(listener->port(), [&](Errc err, TransportPtr t) {
+          if (err != Errc::none) return errors.push_back(err);
+          streams.push_back(std::make_unique<Stream>(loop, std::move(t)));
+          Stream& c = *streams.back();
+          c.write(view(message), [&](Errc we) { if (we != Errc::none) errors.push_back(we); });
+          c.shutdown();
+          auto r = std::make_shared<Reader>(c);
+          r->done = [&, r] {
+            if (r->error != Errc::none) errors.push_back(r->error);
+            else if (r->out == message) ++echoed;
+          };
+          r->next();
+        });
+      }
+      loop.run(1'000'000);
+      for (Errc e : errors) EXPECT_EQ(condition(e), Condition::io) << "op " << n << ": " << name(e);
+      if (n > loop.operations()) {  // nothing failed
+        clean_at = n;
+        EXPECT_EQ(echoed, 3);
+        EXPECT_TRUE(errors.empty());
+      } else {
+        EXPECT_FALSE(errors.empty()) << "operation " << n << " failed silently";
+        EXPECT_GE(echoed, 1) << "one failure took down every connection (op " << n << ")";
+      }
+      for (auto& st : streams) st->close();
+      listener->close(nullptr);
+      loop.run();
+      streams.clear();
+    }
+    loop.run();
+    EXPECT_EQ(loop.open_transports(), 0u) << "op " << n;
+    EXPECT_EQ(loop.bytes_in_transit(), 0u) << "op " << n;
+    EXPECT_EQ(loop.pending_timers(), 0u) << "op " << n;
+  }
+  EXPECT_GT(clean_at, 20u);
+}
+
 }  // namespace
 }  // namespace sioconf::io
