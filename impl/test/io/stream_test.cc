@@ -355,6 +355,7 @@ TEST(StreamSim, EchoServerFailTheNthOperation) {
     int echoed = 0;
     {
       std::vector<std::unique_ptr<Stream>> streams;  // servers' and clients' streams
+      std::vector<std::unique_ptr<Reader>> readers;
       std::function<void(Stream&)> serve = [&](Stream& s) {
         const Errc e = s.read([&, sp = &s](Errc err, ByteView bytes) {
           if (err != Errc::none) return errors.push_back(err);
@@ -380,7 +381,8 @@ TEST(StreamSim, EchoServerFailTheNthOperation) {
           Stream& c = *streams.back();
           c.write(view(message), [&](Errc we) { if (we != Errc::none) errors.push_back(we); });
           c.shutdown();
-          auto r = std::make_shared<Reader>(c);
+          readers.push_back(std::make_unique<Reader>(c));
+          Reader* r = readers.back().get();
           r->done = [&, r] {
             if (r->error != Errc::none) errors.push_back(r->error);
             else if (r->out == message) ++echoed;
@@ -401,6 +403,7 @@ TEST(StreamSim, EchoServerFailTheNthOperation) {
       for (auto& st : streams) st->close();
       listener->close(nullptr);
       loop.run();
+      readers.clear();
       streams.clear();
     }
     loop.run();
