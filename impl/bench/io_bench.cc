@@ -11,8 +11,12 @@
 //
 //   sioconf_io_bench --echo-server PORT_FILE [--conns N]      io::UvLoop + io::Stream echo
 //   sioconf_io_bench --bare-echo-server PORT_FILE [--conns N] bare libuv echo (uv_echo_bare.cc)
-//   sioconf_io_bench --ndjson-server PORT_FILE [--conns N]    Stream + ndjson::LineDecoder +
-//                                                             io::OrderedDispatcher per connection
+//   sioconf_io_bench --ndjson-server PORT_FILE [--conns N] [--coalesce]
+//                                   Stream + ndjson::LineDecoder + io::OrderedDispatcher per
+//                                   connection. By default each reply is its own Stream::write (as
+//                                   the Node server's socket.write per message); --coalesce gathers
+//                                   the replies to one read's lines and writes them once, after
+//                                   the decoder returned (what socket.cork()/uncork() would do).
 //   sioconf_io_bench --bulk PORT [--seconds S] [--warmup S] [--window BYTES]
 //   sioconf_io_bench --ndjson PORT --conns N [--seconds S] [--warmup S] [--window MESSAGES]
 //   sioconf_io_bench --never-reads [--seconds S] [--offer-bytes N]
@@ -62,6 +66,7 @@ struct Args {
   double seconds = -1, warmup = 0.25;  // seconds: 1 (clients), 2 (--never-reads)
   std::uint64_t window = 0;
   std::uint64_t offer_bytes = 1ull << 30;
+  bool coalesce = false;
 };
 
 std::uint64_t status_kib(const char* field) {
@@ -154,6 +159,8 @@ struct NdConn final : ndjson::LineSink {
   io::OrderedDispatcher<Message> dispatcher;
   simdjson::ondemand::parser parser;
   std::vector<char> padded;  // the line, copied with SIMDJSON_PADDING readable bytes after it
+  bool coalesce = false;     // --coalesce: replies gathered in `out`, one write per read
+  std::string out;
 
   NdConn(NdServer* s, std::unique_ptr<io::Stream> st)
       : server(s), stream(std::move(st)), dispatcher([this](Message m, io::Done done) { handle(m, done); }) {}
@@ -168,6 +175,7 @@ struct NdServer {
   io::UvLoop loop;
   io::ListenerPtr listener;
   int conns_left = 1;
+  bool coalesce = false;
   std::uint64_t lines = 0, replies = 0, bad = 0;
   std::vector<std::unique_ptr<NdConn>> conns;
 
@@ -204,10 +212,18 @@ void NdConn::handle(const Message& m, const io::Done& done) {
     *end++ = '}';
     *end++ = '\n';
     const auto size = static_cast<std::size_t>(end - reply);
-    if (stream->write(ByteView(reinterpret_cast<const std::uint8_t*>(reply), size)) != io::WriteStatus::refused)
+    if (coalesce) {
+      out.append(reply, size);
       ++server->replies;
+    } else if (stream->write(ByteView(reinterpret_cast<const std::uint8_t*>(reply), size)) != io::WriteStatus::refused) {
+      ++server->replies;
+    }
   }
   done();
+}
+
+std::uint64_t lines_in(std::string_view text) {
+  return static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 void NdConn::next() {
@@ -219,6 +235,10 @@ void NdConn::next() {
     if (decoder.feed(bytes, *this).status == Status::error) {
       ++server->bad;
       return finish();
+    }
+    if (!out.empty()) {  // --coalesce: the replies of this read's lines, in one write
+      if (stream->write(as_bytes(out)) == io::WriteStatus::refused) server->replies -= lines_in(out);
+      out.clear();
     }
     // A handler's write answered over_high_water: read no more until the queue drained.
     if (stream->buffered() > io::StreamOptions{}.high_water) return stream->on_drain([this] { next(); });
@@ -233,18 +253,20 @@ void NdConn::finish() {
 int ndjson_server(const Args& a) {
   NdServer s;
   s.conns_left = a.conns;
+  s.coalesce = a.coalesce;
   Errc e = Errc::none;
   s.listener = s.loop.listen("127.0.0.1", 0, [&s](Errc err, io::TransportPtr t) {
     if (err != Errc::none) return;
     auto c = std::make_unique<NdConn>(&s, std::make_unique<io::Stream>(s.loop, std::move(t)));
+    c->coalesce = s.coalesce;
     c->next();
     s.conns.push_back(std::move(c));
   }, e);
   if (!s.listener) return std::fprintf(stderr, "ndjson server: cannot listen\n"), 1;
   if (!write_port_file(a.target.c_str(), s.listener->port())) return 1;
   s.loop.run();
-  std::printf("{\"bench\":\"ndjson_server\",\"lines\":%llu,\"replies\":%llu,\"bad\":%llu}\n",
-              static_cast<unsigned long long>(s.lines), static_cast<unsigned long long>(s.replies),
+  std::printf("{\"bench\":\"ndjson_server\",\"writes\":\"%s\",\"lines\":%llu,\"replies\":%llu,\"bad\":%llu}\n",
+              s.coalesce ? "coalesced per read" : "one per reply", static_cast<unsigned long long>(s.lines), static_cast<unsigned long long>(s.replies),
               static_cast<unsigned long long>(s.bad));
   return s.bad == 0 ? 0 : 1;
 }
@@ -577,7 +599,8 @@ int never_reads(const Args& a) {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: sioconf_io_bench --echo-server|--bare-echo-server|--ndjson-server PORT_FILE [--conns N]\n"
+               "usage: sioconf_io_bench --echo-server|--bare-echo-server PORT_FILE [--conns N]\n"
+               "       sioconf_io_bench --ndjson-server PORT_FILE [--conns N] [--coalesce]\n"
                "       sioconf_io_bench --bulk PORT [--seconds S] [--warmup S] [--window BYTES]\n"
                "       sioconf_io_bench --ndjson PORT [--conns N] [--seconds S] [--warmup S] [--window MESSAGES]\n"
                "       sioconf_io_bench --never-reads [--seconds S] [--offer-bytes N]\n");
@@ -592,6 +615,7 @@ int main(int argc, char** argv) {
     const std::string_view arg = argv[i];
     const bool has_value = i + 1 < argc;
     if (arg == "--never-reads") a.mode = arg;
+    else if (arg == "--coalesce") a.coalesce = true;
     else if (!has_value) return usage();
     else if (arg == "--echo-server" || arg == "--bare-echo-server" || arg == "--ndjson-server" || arg == "--bulk" ||
              arg == "--ndjson") {
