@@ -29,6 +29,19 @@ struct StreamCore final : TransportEvents, std::enable_shared_from_this<StreamCo
   bool shut = false;
   Errc last_write_error = Errc::none;
 
+  // Writes are gathered while one transport write is in flight and sent together when it
+  // completes (as Node's writev does): many small replies cost one system call, not one each.
+  struct Pending {
+    std::size_t size;
+    Stream::Done done;
+  };
+  bool in_flight = false;
+  std::vector<Pending> flight;          // the user writes inside the transport write in flight
+  std::vector<Pending> batch;           // the user writes waiting for it
+  std::vector<std::uint8_t> batch_bytes;
+  Stream::Done shutdown_done;
+  bool shutdown_due = false;            // shutdown() came while writes were waiting
+
   bool closing = false, abandoned = false;
   std::vector<std::function<void()>> close_done;
 
@@ -95,13 +108,46 @@ struct StreamCore final : TransportEvents, std::enable_shared_from_this<StreamCo
     h(error, {});
   }
 
-  void completed(std::size_t size, const Stream::Done& done, Errc error) {
-    buffered -= size;
-    if (!abandoned && done) done(error);
+  void submit(ByteView bytes, std::vector<Pending> group) {
+    in_flight = true;
+    flight = std::move(group);
+    transport->write(bytes, [self = shared_from_this()](Errc e) { self->completed(e); });
+  }
+
+  void completed(Errc error) {
+    std::vector<Pending> done_group = std::move(flight);
+    flight.clear();
+    // in_flight stays set while the callbacks run: what they write joins the batch, in order.
+    for (Pending& p : done_group) {
+      buffered -= p.size;
+      if (!abandoned && p.done) p.done(error);
+    }
+    in_flight = false;
+    if (!batch.empty() && !closing) {
+      std::vector<std::uint8_t> bytes = std::move(batch_bytes);
+      batch_bytes.clear();
+      std::vector<Pending> group = std::move(batch);
+      batch.clear();
+      submit(ByteView(bytes.data(), bytes.size()), std::move(group));
+      batch_bytes = std::move(bytes);  // the transport copied them: keep the capacity
+      batch_bytes.clear();
+    }
+    if (shutdown_due && batch.empty()) {
+      shutdown_due = false;
+      start_shutdown();
+    }
     if (need_drain && buffered <= options.low_water && !closing) {
       need_drain = false;
       if (!abandoned && drain) drain();
     }
+  }
+
+  void start_shutdown() {
+    transport->shutdown([self = shared_from_this()](Errc e) {
+      Stream::Done done = std::move(self->shutdown_done);
+      self->shutdown_done = nullptr;
+      if (!self->abandoned && done) done(e);
+    });
   }
 
   void close(std::function<void()> done) {
@@ -116,6 +162,17 @@ struct StreamCore final : TransportEvents, std::enable_shared_from_this<StreamCo
         Stream::ReadHandler h = std::move(self->pending);
         self->pending = nullptr;
         if (!self->abandoned) h(Errc::io_cancelled, {});
+      }
+      std::vector<Pending> never_sent = std::move(self->batch);
+      self->batch.clear();
+      for (Pending& p : never_sent) {
+        self->buffered -= p.size;
+        if (!self->abandoned && p.done) p.done(Errc::io_cancelled);
+      }
+      if (self->shutdown_due) {
+        self->shutdown_due = false;
+        Stream::Done shut_done = std::move(self->shutdown_done);
+        if (!self->abandoned && shut_done) shut_done(Errc::io_cancelled);
       }
       std::vector<std::function<void()>> callbacks = std::move(self->close_done);
       self->close_done.clear();
@@ -165,7 +222,14 @@ WriteStatus Stream::write(ByteView bytes, Done done) {
   if (c.last_write_error != Errc::none) return WriteStatus::refused;
   const std::size_t size = bytes.size();
   c.buffered += size;
-  c.transport->write(bytes, [core = core_, size, done = std::move(done)](Errc e) { core->completed(size, done, e); });
+  if (c.in_flight) {
+    c.batch_bytes.insert(c.batch_bytes.end(), bytes.begin(), bytes.end());
+    c.batch.push_back({size, std::move(done)});
+  } else {
+    std::vector<StreamCore::Pending> group;
+    group.push_back({size, std::move(done)});
+    c.submit(bytes, std::move(group));
+  }
   if (c.buffered <= c.options.high_water) return WriteStatus::queued;
   c.need_drain = true;
   return WriteStatus::over_high_water;
@@ -182,9 +246,9 @@ void Stream::shutdown(Done done) {
     return;
   }
   c.shut = true;
-  c.transport->shutdown([core = core_, done = std::move(done)](Errc e) {
-    if (!core->abandoned && done) done(e);
-  });
+  c.shutdown_done = std::move(done);
+  if (c.batch.empty()) c.start_shutdown();  // the transport orders it after the write in flight
+  else c.shutdown_due = true;               // after the gathered writes are handed over
 }
 
 void Stream::close(std::function<void()> done) { core_->close(std::move(done)); }

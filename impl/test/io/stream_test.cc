@@ -206,6 +206,22 @@ TEST_P(StreamTest, WriteAfterShutdownIsRefused) {
   EXPECT_EQ(r.ends, 1);
 }
 
+TEST_P(StreamTest, WritesFromCompletionsKeepTheirOrder) {
+  auto b = backend();
+  auto [ct, st] = b->connected_pair();
+  Stream client(b->loop(), std::move(ct)), server(b->loop(), std::move(st));
+  const std::vector<std::uint8_t> a(1, 'a'), bb(1, 'b'), c(1, 'c'), d(1, 'd');
+  client.write(view(a), [&](Errc) { client.write(view(c)); });  // written while b and d wait
+  client.write(view(bb), [&](Errc) {
+    client.write(view(d));
+    client.shutdown();
+  });
+  Reader r{server};
+  r.next();
+  ASSERT_TRUE(b->run());
+  EXPECT_EQ(std::string(r.out.begin(), r.out.end()), "abcd");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StreamTest,
                          ::testing::Values(BackendParam{"uv", 0}, BackendParam{"sim", 1}, BackendParam{"sim", 2},
                                            BackendParam{"sim", 3}, BackendParam{"sim", 42},
@@ -339,6 +355,51 @@ TEST(StreamSim, FailTheNthOperation) {
     EXPECT_EQ(loop.bytes_in_transit(), 0u) << "op " << n;
   }
   EXPECT_GT(total, 10u);  // the exchange has that many operations to fail
+}
+
+// Counts the writes that reach a transport.
+class CountingTransport final : public Transport {
+ public:
+  explicit CountingTransport(TransportPtr inner) : inner_(std::move(inner)) {}
+  void set_events(TransportEvents* e) noexcept override { inner_->set_events(e); }
+  void read_start() override { inner_->read_start(); }
+  void read_stop() override { inner_->read_stop(); }
+  void write(ByteView bytes, Completion done) override {
+    ++writes;
+    inner_->write(bytes, std::move(done));
+  }
+  void shutdown(Completion done) override { inner_->shutdown(std::move(done)); }
+  void close(std::function<void()> done) override { inner_->close(std::move(done)); }
+  std::string peer() const override { return inner_->peer(); }
+  int writes = 0;
+
+ private:
+  TransportPtr inner_;
+};
+
+TEST(StreamSim, SmallWritesAreGatheredWhileOneIsInFlight) {
+  test::SimBackend b(8);
+  auto [ct, st] = b.connected_pair();
+  auto counting = std::make_unique<CountingTransport>(std::move(ct));
+  CountingTransport* counter = counting.get();
+  Stream client(b.loop(), std::move(counting)), server(b.loop(), std::move(st));
+  std::string expected;
+  int completions = 0;
+  for (int i = 0; i < 100; ++i) {
+    const std::string line = "message " + std::to_string(i) + "\n";
+    expected += line;
+    client.write(as_bytes(line), [&, i](Errc e) {
+      EXPECT_EQ(e, Errc::none);
+      EXPECT_EQ(completions++, i);  // each write's own completion, in order
+    });
+  }
+  client.shutdown();
+  Reader r{server};
+  r.next();
+  ASSERT_TRUE(b.run());
+  EXPECT_EQ(std::string(r.out.begin(), r.out.end()), expected);
+  EXPECT_EQ(completions, 100);
+  EXPECT_EQ(counter->writes, 2);  // the first alone, the other 99 together
 }
 
 // An echo server like seed 002's behind a listener, three clients: every counted operation
