@@ -30,7 +30,7 @@ fuzz::Transcript transcript(const Packets& sink, const eio::PayloadDecoder& dec)
   fuzz::Transcript t;
   for (const Owned& p : sink.packets)
     t.events.push_back(std::string(eio::name(p.type)) + (p.kind == MessageKind::binary ? " b:" : " t:") +
-                       fuzz::hex(ByteView(p.data.data(), p.data.size())));
+                       fuzz::digest(ByteView(p.data.data(), p.data.size())));
   t.outcome = dec.error() ? fuzz::outcome("error", dec.error().code, dec.error().offset) : "ok";
   return t;
 }
@@ -56,7 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const fuzz::Transcript whole = run(limits, {body}, whole_sink);
   Packets a, b;
   FUZZ_CHECK(run(limits, fuzz::chunks(body, how), a) == whole);
-  FUZZ_CHECK(run(limits, fuzz::chunks(body, 1), b) == whole);
+  if (body.size() <= 2048)  // byte by byte costs a call per byte: the short inputs suffice
+    FUZZ_CHECK(run(limits, fuzz::chunks(body, 1), b) == whole);
   if (whole.outcome != "ok") return 0;
   std::vector<eio::Packet> packets;
   for (const Owned& p : whole_sink.packets)

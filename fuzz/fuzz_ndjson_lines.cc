@@ -41,7 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const ByteView stream = in.rest();
   const fuzz::Transcript whole = run(limits, {stream});
   FUZZ_CHECK(run(limits, fuzz::chunks(stream, how)) == whole);
-  FUZZ_CHECK(run(limits, fuzz::chunks(stream, 1)) == whole);
+  if (stream.size() <= 2048)  // byte by byte costs a call per byte: the short inputs suffice
+    FUZZ_CHECK(run(limits, fuzz::chunks(stream, 1)) == whole);
   // Round trip: the lines, written again, read back the same.
   std::string again;
   std::vector<std::string> written;

@@ -40,16 +40,18 @@ class Input {
 };
 
 /// Splits `bytes` the way `how` says (the input chooses it): 0 whole, 1 byte by byte, otherwise
-/// pieces of 1..how bytes cycling through a small pattern. Every split point is reachable.
+/// pieces cycling through a small pattern of sizes up to `how` (scaled up for long inputs, so that
+/// a long input costs tens of pieces, not thousands). Every split point is reachable.
 inline std::vector<ByteView> chunks(ByteView bytes, std::uint8_t how) {
   std::vector<ByteView> out;
   if (how == 0 || bytes.empty()) {
     out.push_back(bytes);
     return out;
   }
+  const std::size_t span = static_cast<std::size_t>(how) * (1 + bytes.size() / 1024);
   std::size_t at = 0, step = 0;
   while (at < bytes.size()) {
-    const std::size_t n = how == 1 ? 1 : 1 + (step * 7 + how) % how;
+    const std::size_t n = how == 1 ? 1 : 1 + (step * 7 + how) % span;
     const std::size_t take = n < bytes.size() - at ? n : bytes.size() - at;
     out.push_back(bytes.subspan(at, take));
     at += take;
@@ -68,6 +70,14 @@ struct Transcript {
 
 inline std::string outcome(const char* what, Errc code, std::uint64_t offset) {
   return std::string(what) + " " + std::string(name(code)) + " @" + std::to_string(offset);
+}
+
+/// A payload in a transcript: its size and a 64-bit FNV-1a hash (cheaper than the bytes, and two
+/// different payloads of one size collide with negligible probability).
+inline std::string digest(ByteView b) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (std::uint8_t c : b) h = (h ^ c) * 1099511628211ULL;
+  return std::to_string(b.size()) + ":" + std::to_string(h);
 }
 
 inline std::string hex(ByteView b) {

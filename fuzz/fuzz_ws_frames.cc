@@ -18,10 +18,10 @@ struct Events : ws::MessageSink {
   std::uint64_t max_message_bytes = 0;
   void on_message(ws::Opcode opcode, ByteView message) noexcept override {
     FUZZ_CHECK(message.size() <= max_message_bytes);
-    events.push_back("message " + std::to_string(static_cast<int>(opcode)) + " " + fuzz::hex(message));
+    events.push_back("message " + std::to_string(static_cast<int>(opcode)) + " " + fuzz::digest(message));
   }
   void on_control(ws::Opcode opcode, ByteView payload) noexcept override {
-    events.push_back("control " + std::to_string(static_cast<int>(opcode)) + " " + fuzz::hex(payload));
+    events.push_back("control " + std::to_string(static_cast<int>(opcode)) + " " + fuzz::digest(payload));
   }
   void on_close(std::optional<std::uint16_t> code, std::string_view reason) noexcept override {
     events.push_back("close " + (code ? std::to_string(*code) : std::string("-")) + " " + std::string(reason));
@@ -55,6 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const ByteView stream = in.rest();
   const fuzz::Transcript whole = run(role, limits, {stream});
   FUZZ_CHECK(run(role, limits, fuzz::chunks(stream, how)) == whole);
-  FUZZ_CHECK(run(role, limits, fuzz::chunks(stream, 1)) == whole);
+  if (stream.size() <= 2048)  // byte by byte costs a call per byte: the short inputs suffice
+    FUZZ_CHECK(run(role, limits, fuzz::chunks(stream, 1)) == whole);
   return 0;
 }
