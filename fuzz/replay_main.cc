@@ -2,7 +2,11 @@
 // argument is a file or a directory of files (not recursive). A directory that does not exist is
 // skipped (a target may have no regressions yet), but at least one input must run. Exit 0 when
 // every input ran; a failing oracle aborts, which fails the test with the input's name printed.
+//
+// --expect-failure (first argument): the planted-bug twins. Exit 0 as soon as an oracle aborts
+// ("caught"), 1 if every input passed (the oracle missed the planted bug).
 #include <algorithm>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +14,8 @@
 #include <iterator>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 
@@ -28,9 +34,21 @@ bool run_file(const std::filesystem::path& path) {
 
 }  // namespace
 
+extern "C" void caught(int) {
+  static const char message[] = "the oracle caught the planted bug\n";
+  (void)!write(2, message, sizeof message - 1);
+  _exit(0);
+}
+
 int main(int argc, char** argv) {
   std::size_t ran = 0;
-  for (int i = 1; i < argc; ++i) {
+  int first = 1;
+  const bool expect_failure = argc > 1 && std::string(argv[1]) == "--expect-failure";
+  if (expect_failure) {
+    std::signal(SIGABRT, caught);
+    first = 2;
+  }
+  for (int i = first; i < argc; ++i) {
     const std::filesystem::path p(argv[i]);
     std::error_code ec;
     if (std::filesystem::is_directory(p, ec)) {
@@ -44,5 +62,9 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("%zu inputs replayed\n", ran);
+  if (expect_failure) {
+    std::fprintf(stderr, "the planted bug went unnoticed by every input\n");
+    return 1;
+  }
   return ran > 0 ? 0 : 1;
 }
