@@ -46,6 +46,10 @@ bool AckTable::settle(std::uint64_t id, std::string_view args_json) {
     ++(id < next_id_ ? duplicate_acks_ : unknown_acks_);
     return false;
   }
+#ifdef SIOCONF_PLANTED_ACK_TWICE  // planted bug (fuzz/README.md): an ACK settles, the entry stays
+  if (it->second.callback) it->second.callback(Errc::none, args_json);
+  return true;
+#endif
   Entry entry = std::move(it->second);
   pending_.erase(it);
   if (entry.timer != 0) loop_.cancel_timer(entry.timer);
