@@ -80,14 +80,5 @@ inline std::string digest(ByteView b) {
   return std::to_string(b.size()) + ":" + std::to_string(h);
 }
 
-inline std::string hex(ByteView b) {
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  for (std::uint8_t c : b) {
-    s += digits[c >> 4];
-    s += digits[c & 15];
-  }
-  return s;
-}
 
 }  // namespace sioconf::fuzz
