@@ -39,32 +39,53 @@ class Input {
   std::size_t size_;
 };
 
-/// Splits `bytes` the way `how` says (the input chooses it): 0 whole, 1 byte by byte, otherwise
-/// pieces cycling through a small pattern of sizes up to `how` (scaled up for long inputs, so that
-/// a long input costs tens of pieces, not thousands). Every split point is reachable.
-inline std::vector<ByteView> chunks(ByteView bytes, std::uint8_t how) {
-  std::vector<ByteView> out;
+/// Calls f(piece) for the pieces of `bytes` that `how` chooses (the input chooses it): 0 whole, 1
+/// byte by byte, otherwise pieces cycling through a small pattern of sizes up to `how` (scaled up
+/// for long inputs, so that a long input costs tens of pieces, not thousands). Every split point is
+/// reachable. Stops early when f returns false. No allocation: this runs on every input.
+template <typename F>
+void each_chunk(ByteView bytes, std::uint8_t how, F&& f) {
   if (how == 0 || bytes.empty()) {
-    out.push_back(bytes);
-    return out;
+    f(bytes);
+    return;
   }
   const std::size_t span = static_cast<std::size_t>(how) * (1 + bytes.size() / 1024);
   std::size_t at = 0, step = 0;
   while (at < bytes.size()) {
     const std::size_t n = how == 1 ? 1 : 1 + (step * 7 + how) % span;
     const std::size_t take = n < bytes.size() - at ? n : bytes.size() - at;
-    out.push_back(bytes.subspan(at, take));
+    if (!f(bytes.subspan(at, take))) return;
     at += take;
     ++step;
   }
+}
+
+/// The same pieces as a list (for callers that need them all at once).
+inline std::vector<ByteView> chunks(ByteView bytes, std::uint8_t how) {
+  std::vector<ByteView> out;
+  each_chunk(bytes, how, [&](ByteView piece) {
+    out.push_back(piece);
+    return true;
+  });
   return out;
 }
 
-/// What a decoder run produced: events rendered as text (adjacent payload pieces merged by the
-/// target) and how it ended.
+/// What a decoder run produced, folded into a hash as it happens (no string per event: under
+/// ASan the allocations would cost more than the decoding): the events in order, their count, and
+/// how the run ended.
 struct Transcript {
-  std::vector<std::string> events;
+  std::uint64_t hash = 1469598103934665603ULL;
+  std::size_t events = 0;
   std::string outcome;
+  void add(std::uint64_t v) { hash = (hash ^ v) * 1099511628211ULL; }
+  void add(ByteView bytes) {
+    add(bytes.size());
+    for (std::uint8_t c : bytes) hash = (hash ^ c) * 1099511628211ULL;
+  }
+  void event(std::uint64_t kind) {
+    ++events;
+    add(kind);
+  }
   bool operator==(const Transcript&) const = default;
 };
 
@@ -72,13 +93,6 @@ inline std::string outcome(const char* what, Errc code, std::uint64_t offset) {
   return std::string(what) + " " + std::string(name(code)) + " @" + std::to_string(offset);
 }
 
-/// A payload in a transcript: its size and a 64-bit FNV-1a hash (cheaper than the bytes, and two
-/// different payloads of one size collide with negligible probability).
-inline std::string digest(ByteView b) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (std::uint8_t c : b) h = (h ^ c) * 1099511628211ULL;
-  return std::to_string(b.size()) + ":" + std::to_string(h);
-}
 
 
 }  // namespace sioconf::fuzz

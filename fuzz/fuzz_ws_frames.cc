@@ -3,7 +3,6 @@
 // chunking (whole, byte by byte, or the pieces the input chooses); frames are refused from their
 // header before any payload is held, so a message never exceeds Limits::ws_max_message_bytes.
 #include <optional>
-#include <string>
 #include <vector>
 
 #include "fuzz_support.h"
@@ -14,29 +13,33 @@ namespace {
 using namespace sioconf;
 
 struct Events : ws::MessageSink {
-  std::vector<std::string> events;
+  fuzz::Transcript t;
   std::uint64_t max_message_bytes = 0;
   void on_message(ws::Opcode opcode, ByteView message) noexcept override {
     FUZZ_CHECK(message.size() <= max_message_bytes);
-    events.push_back("message " + std::to_string(static_cast<int>(opcode)) + " " + fuzz::digest(message));
+    t.event(1);
+    t.add(static_cast<std::uint64_t>(opcode));
+    t.add(message);
   }
   void on_control(ws::Opcode opcode, ByteView payload) noexcept override {
-    events.push_back("control " + std::to_string(static_cast<int>(opcode)) + " " + fuzz::digest(payload));
+    t.event(2);
+    t.add(static_cast<std::uint64_t>(opcode));
+    t.add(payload);
   }
   void on_close(std::optional<std::uint16_t> code, std::string_view reason) noexcept override {
-    events.push_back("close " + (code ? std::to_string(*code) : std::string("-")) + " " + std::string(reason));
+    t.event(3);
+    t.add(code ? *code : 0x10000);
+    t.add(as_bytes(reason));
   }
 };
 
-fuzz::Transcript run(ws::Role role, const Limits& limits, const std::vector<ByteView>& pieces) {
+fuzz::Transcript run(ws::Role role, const Limits& limits, ByteView stream, std::uint8_t how) {
   ws::MessageAssembler dec(role, limits);
   Events sink;
   sink.max_message_bytes = limits.ws_max_message_bytes;
-  for (ByteView piece : pieces)
-    if (dec.feed(piece, sink).status == Status::error) break;
+  fuzz::each_chunk(stream, how, [&](ByteView piece) { return dec.feed(piece, sink).status != Status::error; });
   if (!dec.error()) (void)dec.finish();
-  fuzz::Transcript t;
-  t.events = std::move(sink.events);
+  fuzz::Transcript t = std::move(sink.t);
   t.outcome = dec.error() ? fuzz::outcome("error", dec.error().code, dec.error().offset) : "ok";
   return t;
 }
@@ -53,9 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   limits.ws_max_message_bytes = 16 + in.byte() * 128;
   limits.ws_max_fragments = 1 + in.byte() % 32;
   const ByteView stream = in.rest();
-  const fuzz::Transcript whole = run(role, limits, {stream});
-  FUZZ_CHECK(run(role, limits, fuzz::chunks(stream, how)) == whole);
-  if (stream.size() <= 256)  // byte by byte for short inputs; the chunking byte can choose it for any
-    FUZZ_CHECK(run(role, limits, fuzz::chunks(stream, 1)) == whole);
+  const fuzz::Transcript whole = run(role, limits, stream, 0);
+  FUZZ_CHECK(run(role, limits, stream, how) == whole);  // how = 1: byte by byte
   return 0;
 }

@@ -17,15 +17,16 @@ function bytesOf(element) {
   return null;
 }
 
-// The option bytes in front of the data: chunking 0 (whole) and limits large enough for the vector.
+// The option bytes in front of the data: limits large enough for the vector, and for the byte
+// streams chunking 1 (byte by byte: the targets compare it with the whole input).
 const targets = {
   "ws": (v, parts) => {
     const client = v.options && v.options.role === "client" ? 1 : 0;
-    return Buffer.concat([Buffer.from([client, 0, 255, 255, 31]), ...parts]);
+    return Buffer.concat([Buffer.from([client, 1, 255, 255, 31]), ...parts]);
   },
-  "ndjson": (v, parts) => Buffer.concat([Buffer.from([0, 255, 32]), ...parts]),
+  "ndjson": (v, parts) => Buffer.concat([Buffer.from([1, 255, 32]), ...parts]),
   "eio": (v, parts) => Buffer.concat([Buffer.from([v.input[0].text === undefined ? 1 : 0, 255]), parts[0]]),
-  "eio-payload": (v, parts) => Buffer.concat([Buffer.from([0, 255, 63]), parts[0]]),
+  "eio-payload": (v, parts) => Buffer.concat([Buffer.from([1, 255, 63]), parts[0]]),
   "sio": (v, parts) => {
     const sep = [];
     parts.forEach((p, i) => { if (i) sep.push(Buffer.from([0])); sep.push(p); });
