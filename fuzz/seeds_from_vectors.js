@@ -21,7 +21,7 @@ function bytesOf(element) {
 // streams chunking 1 (byte by byte: the targets compare it with the whole input).
 const targets = {
   "ws": (v, parts) => {
-    const client = v.options && v.options.role === "client" ? 1 : 0;
+    const client = (v.options && v.options.role === "client" ? 1 : 0) | 2;  // 2: round trip too
     return Buffer.concat([Buffer.from([client, 1, 255, 255, 31]), ...parts]);
   },
   "ndjson": (v, parts) => Buffer.concat([Buffer.from([1, 255, 32]), ...parts]),
