@@ -32,7 +32,7 @@ fuzz::Transcript transcript(const Packets& sink, const eio::PayloadDecoder& dec)
     t.event(static_cast<std::uint64_t>(p.type) * 2 + (p.kind == MessageKind::binary ? 1 : 0));
     t.add(ByteView(p.data.data(), p.data.size()));
   }
-  t.outcome = dec.error() ? fuzz::outcome("error", dec.error().code, dec.error().offset) : "ok";
+  t.error = dec.error();
   return t;
 }
 
@@ -56,7 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const fuzz::Transcript whole = run(limits, body, 0, whole_sink);
   Packets a;  // the chunking byte reaches every split, byte by byte included
   FUZZ_CHECK(run(limits, body, how, a) == whole);
-  if (whole.outcome != "ok") return 0;
+  if (whole.error) return 0;
   std::vector<eio::Packet> packets;
   for (const Owned& p : whole_sink.packets)
     packets.push_back({p.type, p.kind, ByteView(p.data.data(), p.data.size())});

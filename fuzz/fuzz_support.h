@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <string>
 #include <vector>
 
 #include "sioconf/bytes.h"
@@ -76,7 +75,7 @@ inline std::vector<ByteView> chunks(ByteView bytes, std::uint8_t how) {
 struct Transcript {
   std::uint64_t hash = 1469598103934665603ULL;
   std::size_t events = 0;
-  std::string outcome;
+  DecodeError error;  // none, or the decoder's sticky error
   void add(std::uint64_t v) { hash = (hash ^ v) * 1099511628211ULL; }
   void add(ByteView bytes) {
     add(bytes.size());
@@ -89,9 +88,6 @@ struct Transcript {
   bool operator==(const Transcript&) const = default;
 };
 
-inline std::string outcome(const char* what, Errc code, std::uint64_t offset) {
-  return std::string(what) + " " + std::string(name(code)) + " @" + std::to_string(offset);
-}
 
 
 

@@ -63,7 +63,7 @@ fuzz::Transcript run(ws::Role role, const Limits& limits, ByteView stream, std::
   fuzz::each_chunk(stream, how, [&](ByteView piece) { return dec.feed(piece, sink).status != Status::error; });
   if (!dec.error()) (void)dec.finish();
   fuzz::Transcript t = std::move(sink.t);
-  t.outcome = dec.error() ? fuzz::outcome("error", dec.error().code, dec.error().offset) : "ok";
+  t.error = dec.error();
   return t;
 }
 

@@ -13,24 +13,10 @@
 // (default 1) ended it prints one JSON line (bytes echoed) and exits. Node's stdlib only.
 "use strict";
 
-const fs = require("fs");
 const net = require("net");
+const { parseServerArgs, listenOnLoopback } = require("./server_common");
 
-const args = process.argv.slice(2);
-let portFile = null;
-let conns = 1;
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === "--conns" && i + 1 < args.length) conns = Number(args[++i]);
-  else if (portFile === null && !args[i].startsWith("--")) portFile = args[i];
-  else {
-    process.stderr.write("usage: node echo_bench.js PORT_FILE [--conns N]\n");
-    process.exit(2);
-  }
-}
-if (portFile === null) {
-  process.stderr.write("usage: node echo_bench.js PORT_FILE [--conns N]\n");
-  process.exit(2);
-}
+const { portFile, conns } = parseServerArgs("echo_bench.js");
 
 // ---- seed 002: a promise-based API for TCP sockets ----
 function soInit(socket) {
@@ -123,10 +109,7 @@ async function newConn(socket) {
 }
 
 const server = net.createServer({ pauseOnConnect: true }, newConn);
-server.listen(0, "127.0.0.1", () => {
-  fs.writeFileSync(portFile + ".tmp", `${server.address().port}\n`);
-  fs.renameSync(portFile + ".tmp", portFile);
-});
+listenOnLoopback(server, portFile);
 server.on("close", () => {
   process.stdout.write(JSON.stringify({ bench: "seed002_echo_server", node: process.version, bytes }) + "\n");
 });

@@ -16,25 +16,11 @@
 // line (lines, replies) and exits. Node's stdlib only.
 "use strict";
 
-const fs = require("fs");
 const net = require("net");
+const { parseServerArgs, listenOnLoopback } = require("./server_common");
 const EventEmitter = require("events");
 
-const args = process.argv.slice(2);
-let portFile = null;
-let conns = 1;
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === "--conns" && i + 1 < args.length) conns = Number(args[++i]);
-  else if (portFile === null && !args[i].startsWith("--")) portFile = args[i];
-  else {
-    process.stderr.write("usage: node ndjson_server_bench.js PORT_FILE [--conns N]\n");
-    process.exit(2);
-  }
-}
-if (portFile === null) {
-  process.stderr.write("usage: node ndjson_server_bench.js PORT_FILE [--conns N]\n");
-  process.exit(2);
-}
+const { portFile, conns } = parseServerArgs("ndjson_server_bench.js");
 
 let lines = 0;
 let replies = 0;
@@ -112,10 +98,7 @@ const server = net.createServer((socket) => {
   });
   serve(mini);
 });
-server.listen(0, "127.0.0.1", () => {
-  fs.writeFileSync(portFile + ".tmp", `${server.address().port}\n`);
-  fs.renameSync(portFile + ".tmp", portFile);
-});
+listenOnLoopback(server, portFile);
 server.on("close", () => {
   process.stdout.write(JSON.stringify({ bench: "seeds_ndjson_server", node: process.version, lines, replies, bad }) + "\n");
   process.exitCode = bad === 0 ? 0 : 1;
