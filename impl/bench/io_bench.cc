@@ -39,6 +39,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -80,30 +81,58 @@ std::uint64_t status_kib(const char* field) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// What the two servers share: a loop, a listener on 127.0.0.1 whose port goes to a file, the
+// connections, and the end once `conns` of them ended. Conn has `stream` and `next()` (read on).
+
+template <typename Conn>
+struct Server {
+  io::UvLoop loop;
+  io::ListenerPtr listener;
+  int conns_left = 1;
+  std::vector<std::unique_ptr<Conn>> conns;
+
+  // Flushes and closes a connection, then forgets it from a later task (it is inside a callback).
+  void finish(Conn* c) {
+    c->stream->shutdown([this, c](Errc) {
+      c->stream->close([this, c] {
+        loop.post([this, c] {
+          std::erase_if(conns, [c](const auto& p) { return p.get() == c; });
+          if (--conns_left == 0) listener->close({});
+        });
+      });
+    });
+  }
+
+  // Serves until `a.conns` connections ended; false if it could not listen or publish the port.
+  bool serve(const char* name, const Args& a, const std::function<std::unique_ptr<Conn>(io::TransportPtr)>& make) {
+    conns_left = a.conns;
+    Errc e = Errc::none;
+    listener = loop.listen("127.0.0.1", 0, [this, &make](Errc err, io::TransportPtr t) {
+      if (err != Errc::none) return;
+      conns.push_back(make(std::move(t)));
+      conns.back()->next();
+    }, e);
+    if (!listener) return std::fprintf(stderr, "%s: cannot listen\n", name), false;
+    if (!write_port_file(a.target.c_str(), listener->port())) return false;
+    loop.run();
+    return true;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
 // The io::Stream echo server: pull read -> write; over the high-water mark, no read until drain.
 
-struct EchoServer;
+struct EchoConn;
+
+struct EchoServer : Server<EchoConn> {
+  std::uint64_t bytes = 0;
+};
 
 struct EchoConn {
   EchoServer* server;
   std::unique_ptr<io::Stream> stream;
   void next();
-  void finish();
-};
-
-struct EchoServer {
-  io::UvLoop loop;
-  io::ListenerPtr listener;
-  int conns_left = 1;
-  std::uint64_t bytes = 0;
-  std::vector<std::unique_ptr<EchoConn>> conns;
-
-  void ended(EchoConn* c) {
-    loop.post([this, c] {
-      std::erase_if(conns, [c](const auto& p) { return p.get() == c; });
-      if (--conns_left == 0) listener->close({});
-    });
-  }
+  void finish() { server->finish(this); }
 };
 
 void EchoConn::next() {
@@ -117,25 +146,12 @@ void EchoConn::next() {
   });
 }
 
-void EchoConn::finish() {
-  stream->shutdown([this](Errc) { stream->close([this] { server->ended(this); }); });
-}
-
 int echo_server(const Args& a) {
   EchoServer s;
-  s.conns_left = a.conns;
-  Errc e = Errc::none;
-  s.listener = s.loop.listen("127.0.0.1", 0, [&s](Errc err, io::TransportPtr t) {
-    if (err != Errc::none) return;
-    auto c = std::make_unique<EchoConn>();
-    c->server = &s;
-    c->stream = std::make_unique<io::Stream>(s.loop, std::move(t));
-    c->next();
-    s.conns.push_back(std::move(c));
-  }, e);
-  if (!s.listener) return std::fprintf(stderr, "echo server: cannot listen\n"), 1;
-  if (!write_port_file(a.target.c_str(), s.listener->port())) return 1;
-  s.loop.run();
+  const bool served = s.serve("echo server", a, [&s](io::TransportPtr t) {
+    return std::unique_ptr<EchoConn>(new EchoConn{&s, std::make_unique<io::Stream>(s.loop, std::move(t))});
+  });
+  if (!served) return 1;
   std::printf("{\"bench\":\"stream_echo_server\",\"bytes\":%llu}\n", static_cast<unsigned long long>(s.bytes));
   return 0;
 }
@@ -150,6 +166,7 @@ struct Message {
   std::uint64_t seq = 0;
 };
 
+struct NdConn;
 struct NdServer;
 
 struct NdConn final : ndjson::LineSink {
@@ -171,20 +188,9 @@ struct NdConn final : ndjson::LineSink {
   void finish();
 };
 
-struct NdServer {
-  io::UvLoop loop;
-  io::ListenerPtr listener;
-  int conns_left = 1;
+struct NdServer : Server<NdConn> {
   bool coalesce = false;
   std::uint64_t lines = 0, replies = 0, bad = 0;
-  std::vector<std::unique_ptr<NdConn>> conns;
-
-  void ended(NdConn* c) {
-    loop.post([this, c] {
-      std::erase_if(conns, [c](const auto& p) { return p.get() == c; });
-      if (--conns_left == 0) listener->close({});
-    });
-  }
 };
 
 void NdConn::on_line(std::string_view line) noexcept {
@@ -246,25 +252,17 @@ void NdConn::next() {
   });
 }
 
-void NdConn::finish() {
-  stream->shutdown([this](Errc) { stream->close([this] { server->ended(this); }); });
-}
+void NdConn::finish() { server->finish(this); }
 
 int ndjson_server(const Args& a) {
   NdServer s;
-  s.conns_left = a.conns;
   s.coalesce = a.coalesce;
-  Errc e = Errc::none;
-  s.listener = s.loop.listen("127.0.0.1", 0, [&s](Errc err, io::TransportPtr t) {
-    if (err != Errc::none) return;
+  const bool served = s.serve("ndjson server", a, [&s](io::TransportPtr t) {
     auto c = std::make_unique<NdConn>(&s, std::make_unique<io::Stream>(s.loop, std::move(t)));
     c->coalesce = s.coalesce;
-    c->next();
-    s.conns.push_back(std::move(c));
-  }, e);
-  if (!s.listener) return std::fprintf(stderr, "ndjson server: cannot listen\n"), 1;
-  if (!write_port_file(a.target.c_str(), s.listener->port())) return 1;
-  s.loop.run();
+    return c;
+  });
+  if (!served) return 1;
   std::printf("{\"bench\":\"ndjson_server\",\"writes\":\"%s\",\"lines\":%llu,\"replies\":%llu,\"bad\":%llu}\n",
               s.coalesce ? "coalesced per read" : "one per reply", static_cast<unsigned long long>(s.lines), static_cast<unsigned long long>(s.replies),
               static_cast<unsigned long long>(s.bad));
