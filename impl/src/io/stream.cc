@@ -124,13 +124,10 @@ struct StreamCore final : TransportEvents, std::enable_shared_from_this<StreamCo
     }
     in_flight = false;
     if (!batch.empty() && !closing) {
-      std::vector<std::uint8_t> bytes = std::move(batch_bytes);
-      batch_bytes.clear();
       std::vector<Pending> group = std::move(batch);
       batch.clear();
-      submit(ByteView(bytes.data(), bytes.size()), std::move(group));
-      batch_bytes = std::move(bytes);  // the transport copied them: keep the capacity
-      batch_bytes.clear();
+      submit(ByteView(batch_bytes.data(), batch_bytes.size()), std::move(group));
+      batch_bytes.clear();  // the transport copied them; the capacity stays for the next batch
     }
     if (shutdown_due && batch.empty()) {
       shutdown_due = false;

@@ -139,7 +139,8 @@ struct ServerSocketState final : ndjson::LineSink,
           end(sio_decoder.error().code);
         break;
       case eio::PacketType::ping:  // engine.io-protocol v4: answered with a pong
-        (void)write_line("3");
+        line.assign("3\n");
+        (void)write_line();
         break;
       case eio::PacketType::close:
         end(Errc::none);
@@ -209,9 +210,8 @@ struct ServerSocketState final : ndjson::LineSink,
   }
 
   // ---- writing ----
-  Errc write_line(std::string_view packet) {
-    line.assign(packet);
-    line.push_back('\n');
+  // Writes `line` (one Engine.IO packet and its '\n').
+  Errc write_line() {
     if (stream.write(as_bytes(line)) == io::WriteStatus::refused) return stream.last_write_error();
     ++counts.packets_out;
     if (stream.buffered() > options.stream.high_water && !waiting_for_drain) {
@@ -224,13 +224,22 @@ struct ServerSocketState final : ndjson::LineSink,
     return Errc::none;
   }
 
-  // Encodes and writes one Socket.IO packet as an Engine.IO message line.
-  Errc send(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id, std::string_view payload) {
-    if (ended) return Errc::io_closed;
+  // Encodes one Socket.IO packet into `line` as an Engine.IO message line.
+  Errc encode_line(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id,
+                   std::string_view payload) {
     writer.clear();
     if (!payload.empty()) writer.raw_json(payload);
     if (const Errc e = encoder.encode(type, nsp, id, writer, encoded); e != Errc::none) return e;
-    return write_line("4" + encoded.text);
+    line.assign("4");
+    line += encoded.text;
+    line.push_back('\n');
+    return Errc::none;
+  }
+
+  Errc send(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id, std::string_view payload) {
+    if (ended) return Errc::io_closed;
+    if (const Errc e = encode_line(type, nsp, id, payload); e != Errc::none) return e;
+    return write_line();
   }
 
   // ---- ending ----
@@ -297,16 +306,13 @@ Errc ServerSocket::emit(std::string_view nsp, std::string_view name, std::string
   // Encode first with the id the table will issue, so that a refused packet leaves no ack behind.
   std::optional<std::uint64_t> id;
   if (ack) id = ns->acks.next_id();
-  s.writer.clear();
-  s.writer.raw_json(payload);
-  if (const Errc e = s.encoder.encode(sio::PacketType::event, nsp, id, s.writer, s.encoded); e != Errc::none) return e;
-  const std::string packet = "4" + s.encoded.text;
-  if (s.stream.buffered() + packet.size() + 1 > s.limits.stream_max_buffered_bytes) return Errc::limit_stream_buffered_bytes;
+  if (const Errc e = s.encode_line(sio::PacketType::event, nsp, id, payload); e != Errc::none) return e;
+  if (s.stream.buffered() + s.line.size() > s.limits.stream_max_buffered_bytes) return Errc::limit_stream_buffered_bytes;
   if (ack) {
     std::uint64_t issued = 0;
     if (const Errc e = ns->acks.add(std::move(ack), timeout_ms, issued); e != Errc::none) return e;
   }
-  return s.write_line(packet);
+  return s.write_line();
 }
 
 void ServerSocket::disconnect(std::function<void()> done) {
