@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "sioconf/bytes.h"
@@ -79,16 +80,23 @@ struct Transcript {
   void add(std::uint64_t v) { hash = (hash ^ v) * 1099511628211ULL; }
   void add(ByteView bytes) {
     add(bytes.size());
-    for (std::uint8_t c : bytes) hash = (hash ^ c) * 1099511628211ULL;
+    // Eight bytes per step: a byte loop here costs more than the decoding it records.
+    std::size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) add(load_word(bytes.data() + i, 8));
+    if (i < bytes.size()) add(load_word(bytes.data() + i, bytes.size() - i));
   }
   void event(std::uint64_t kind) {
     ++events;
     add(kind);
   }
   bool operator==(const Transcript&) const = default;
+
+ private:
+  static std::uint64_t load_word(const std::uint8_t* p, std::size_t n) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    return w;
+  }
 };
-
-
-
 
 }  // namespace sioconf::fuzz

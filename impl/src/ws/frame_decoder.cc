@@ -122,8 +122,7 @@ Fed FrameDecoder::feed(ByteView in, FrameSink& sink) noexcept {
       if (header_.masked) {
         // RFC 6455 5.3: byte i of the payload is XORed with mask[i % 4].
         const std::size_t k = std::min(chunk.size(), scratch_.size());
-        for (std::size_t j = 0; j < k; ++j)
-          scratch_[j] = static_cast<std::uint8_t>(chunk[j] ^ header_.mask[(payload_done_ + j) & 3]);
+        apply_mask(chunk.first(k), scratch_.data(), header_.mask, payload_done_);
         piece = ByteView(scratch_.data(), k);
       }
       chunk = chunk.subspan(piece.size());

@@ -1,6 +1,7 @@
 #include "sioconf/ws/frame_encoder.h"
 
 #include <array>
+#include <cstring>
 
 #include "sioconf/utf8.h"
 
@@ -17,9 +18,14 @@ void append_frame(std::vector<std::uint8_t>& out, Role role, Opcode opcode, bool
   for (ByteView p : parts) h.payload_length += p.size();
   out.reserve(out.size() + header_size(h.payload_length, h.masked) + h.payload_length);
   encode_header(out, h);
-  std::size_t i = 0;
-  for (ByteView p : parts)
-    for (std::uint8_t b : p) out.push_back(h.masked ? static_cast<std::uint8_t>(b ^ mask[i++ & 3]) : b);
+  std::uint64_t offset = 0;  // payload bytes so far: where the key stands for the next part
+  for (ByteView p : parts) {
+    const std::size_t at = out.size();
+    out.resize(at + p.size());
+    if (h.masked) apply_mask(p, out.data() + at, h.mask, offset);
+    else if (!p.empty()) std::memcpy(out.data() + at, p.data(), p.size());
+    offset += p.size();
+  }
 }
 
 }  // namespace

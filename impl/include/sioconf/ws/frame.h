@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "sioconf/bytes.h"
+
 namespace sioconf::ws {
 
 /// The role of the endpoint that does the work. For a decoder it is the endpoint that RECEIVES:
@@ -75,6 +77,11 @@ constexpr bool is_valid_close_code(std::uint16_t code) noexcept {
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
          (code >= 3000 && code <= 4999);
 }
+
+/// RFC 6455 5.3: out[i] = in[i] XOR mask[(offset + i) % 4], where `offset` is how many payload
+/// bytes came before `in` in its frame. `out` may be `in.data()` (in place). Eight bytes at a
+/// time; the decoder and the encoder both mask through here.
+void apply_mask(ByteView in, std::uint8_t* out, const MaskKey& mask, std::uint64_t offset) noexcept;
 
 /// The size of the header that carries `payload_length`, with or without a masking key, in the
 /// minimal length encoding (RFC 6455 5.2).
