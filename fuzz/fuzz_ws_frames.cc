@@ -2,8 +2,9 @@
 // gives the same messages, control frames, close and error (name and offset) whatever its
 // chunking (whole, byte by byte, or the pieces the input chooses); frames are refused from their
 // header before any payload is held, so a message never exceeds Limits::ws_max_message_bytes; and
-// what was read, written again by the peer's encoder (one frame per message, masked when the peer
-// is a client), reads back the same (decode -> encode -> decode is a fixed point).
+// what was read, written again by the peer's encoder (frames of at most the frame limit, masked
+// when the peer is a client), reads back the same (decode -> encode -> decode is a fixed point)
+// and writes the same bytes again (encode(decode(x)) == x for the canonical x).
 #include <algorithm>
 #include <optional>
 #include <vector>
@@ -87,8 +88,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const fuzz::Transcript whole = run(role, limits, stream, 0, round_trip ? &rewritten : nullptr);
   FUZZ_CHECK(run(role, limits, stream, how) == whole);  // how = 1: byte by byte
   if (round_trip) {
-    const fuzz::Transcript again = run(role, limits, ByteView(rewritten.data(), rewritten.size()), 0);
+    std::vector<std::uint8_t> canonical;
+    canonical.reserve(rewritten.size());
+    const fuzz::Transcript again = run(role, limits, ByteView(rewritten.data(), rewritten.size()), 0, &canonical);
     FUZZ_CHECK(again.hash == whole.hash && again.events == whole.events);
+    // The peer's encoding is canonical: written again from what it decodes to, it is the same bytes.
+    FUZZ_CHECK(canonical == rewritten);
   }
   return 0;
 }
