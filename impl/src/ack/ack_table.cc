@@ -70,6 +70,9 @@ void AckTable::expire(std::uint64_t id) {
 void AckTable::disconnect() {
   if (disconnected_) return;
   disconnected_ = true;
+#ifdef SIOCONF_PLANTED_ACKS_KEPT_ON_DISCONNECT  // planted bug (properties/README.md): pending entries stay
+  return;
+#endif
   // The entries leave the table before any callback runs: callbacks may add, settle, disconnect or
   // destroy the table, and none of that can reach the map being walked here.
   std::map<std::uint64_t, Entry> settling = std::exchange(pending_, {});

@@ -16,11 +16,23 @@ namespace sioconf::session {
 namespace {
 
 struct Namespace {
-  Namespace(io::Loop& loop, const Limits& limits, ack::SendAck send) : acks(loop, limits), replies(std::move(send)) {}
+  Namespace(io::Loop& loop, const Limits& limits, ack::SendAck send) : acks(loop, limits), send_ack(std::move(send)) {
+    replies.emplace(send_ack);
+  }
   ack::Emitter emitter;
   ack::AckTable acks;
-  ack::ReplyChannel replies;
+  ack::SendAck send_ack;                     // what each connection's reply channel sends with
+  std::optional<ack::ReplyChannel> replies;  // one per connection: a closed channel stays closed
   bool connected = false;
+
+  // A client joins, possibly again after a DISCONNECT (socket.io then makes a new socket with a
+  // fresh ack map): emits with an ack and replies work again, while the replies handed out during
+  // the earlier connection stay closed.
+  void join() {
+    connected = true;
+    acks.reopen();
+    if (!replies->is_open()) replies.emplace(send_ack);
+  }
 };
 
 struct IncomingEvent {
@@ -159,7 +171,7 @@ struct ServerSocketState final : ndjson::LineSink,
           return;
         }
         if (ns->connected) return;
-        ns->connected = true;
+        ns->join();
         (void)send(sio::PacketType::connect, p.nsp, std::nullopt, R"({"sid":")" + options.sid + R"("})");
         ns->emitter.emit_reserved("connect", "[]");
         return;
@@ -202,7 +214,7 @@ struct ServerSocketState final : ndjson::LineSink,
     Namespace* ns = find(event.nsp);
     if (ended || ns == nullptr || !ns->connected) return done();
     std::optional<ack::Reply> reply;
-    if (event.id) reply = ns->replies.reply(*event.id);
+    if (event.id) reply = ns->replies->reply(*event.id);
     const ack::Event e{event.name, event.args, reply ? &*reply : nullptr};
     if (handler) return handler(event.nsp, e, std::move(done));
     (void)ns->emitter.emit(e.name, e.args_json, e.reply);
@@ -248,7 +260,7 @@ struct ServerSocketState final : ndjson::LineSink,
 #ifndef SIOCONF_PLANTED_SESSION_ACKS_KEPT  // planted bug (fuzz/README.md): pending acks outlive the connection
     ns.acks.disconnect();  // pending emits settle with ack_disconnected
 #endif
-    ns.replies.close();
+    ns.replies->close();
     if (!abandoned) ns.emitter.emit_reserved("disconnect", reason);
   }
 
@@ -260,7 +272,7 @@ struct ServerSocketState final : ndjson::LineSink,
 #ifndef SIOCONF_PLANTED_SESSION_ACKS_KEPT
       ns->acks.disconnect();
 #endif
-      ns->replies.close();
+      ns->replies->close();
     }
     auto finish = [self = shared_from_this(), why] {
       self->stream.close([self, why] {

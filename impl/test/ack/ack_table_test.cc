@@ -269,6 +269,29 @@ TYPED_TEST(AckTableTest, DisconnectSettlesEveryEntryInIdOrder) {
   EXPECT_EQ(calls.size(), 4u);
 }
 
+// A namespace joined again after a DISCONNECT: the table takes entries again, ids go on, and an
+// ACK for an id of the earlier connection is a duplicate, never a settle of a new entry.
+TYPED_TEST(AckTableTest, ReopenAfterDisconnectTakesEntriesAgainAndIdsGoOn) {
+  AckTable acks(this->loop(), Limits{});
+  std::vector<Call> calls;
+  std::uint64_t id = 0;
+  acks.reopen();  // not disconnected: nothing
+  ASSERT_EQ(acks.add(record(calls, this->loop(), 0), 0, id), Errc::none);
+  ASSERT_EQ(acks.add(record(calls, this->loop(), 1), 20, id), Errc::none);
+  acks.disconnect();
+  acks.reopen();
+  EXPECT_FALSE(acks.disconnected());
+  ASSERT_EQ(acks.add(record(calls, this->loop(), 2), 10, id), Errc::none);
+  EXPECT_EQ(id, 2u);
+  EXPECT_FALSE(acks.settle(1, "[\"late\"]"));  // meant for the earlier connection
+  EXPECT_EQ(acks.duplicate_acks(), 1u);
+  this->advance(30);  // the new entry's timeout; the old entry's timer was cancelled
+  EXPECT_EQ(calls, (std::vector<Call>{{0, Errc::ack_disconnected, "", 0},
+                                       {1, Errc::ack_disconnected, "", 0},
+                                       {2, Errc::ack_timeout, "", 10}}));
+  EXPECT_EQ(acks.size(), 0u);
+}
+
 TYPED_TEST(AckTableTest, CallbacksMayCallBackIntoTheTable) {
   AckTable acks(this->loop(), Limits{});
   std::vector<std::string> log;

@@ -183,6 +183,39 @@ TEST_P(ServerSocketTest, ServerDisconnectSaysSoAndCloses) {
   EXPECT_TRUE(client_->ended);
 }
 
+// socket.io lets a client leave a namespace and join it again (a new server socket): replies and
+// emits with an ack must work on the second connection as on the first.
+TEST_P(ServerSocketTest, ANamespaceJoinedAgainRepliesAndAcksAgain) {
+  ServerSocket& socket = *server_;
+  std::vector<std::pair<Errc, std::string>> results;
+  int connects = 0;
+  socket.of("/").on("connect", [&](const ack::Event&) {
+    ++connects;
+    EXPECT_EQ(socket.emit("/", "ping", "[]", [&](Errc e, std::string_view args) { results.emplace_back(e, args); }),
+              Errc::none);
+  });
+  socket.of("/").on("sum", [&](const ack::Event& e) {
+    if (e.reply) (*e.reply)("[3]");
+  });
+  socket.start();
+  client_->read_all();
+  client_->send("40");
+  client_->send(R"(421["sum"])");
+  client_->send("41");
+  client_->send("40");
+  client_->send(R"(422["sum"])");
+  client_->send(R"(430["old"])");  // the first connection's ack: a duplicate now
+  client_->send(R"(431["new"])");
+  client_->stream.shutdown();
+  ASSERT_TRUE(run());
+  EXPECT_EQ(connects, 2);
+  EXPECT_EQ(client_->lines, (std::vector<std::string>{R"(40{"sid":"sioconf"})", R"(420["ping"])", "431[3]",
+                                                       R"(40{"sid":"sioconf"})", R"(421["ping"])", "432[3]"}));
+  EXPECT_EQ(results, (std::vector<std::pair<Errc, std::string>>{{Errc::ack_disconnected, ""},
+                                                                 {Errc::none, R"(["new"])"}}));
+  EXPECT_EQ(socket.pending_acks(), 0u);
+}
+
 // Seed 000: async handlers that finish after different delays still answer in arrival order.
 TEST_P(ServerSocketTest, AsyncHandlersAnswerInArrivalOrder) {
   ServerSocket& socket = *server_;

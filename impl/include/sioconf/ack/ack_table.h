@@ -92,6 +92,13 @@ class AckTable {
   /// the entries after it are dropped without being called (their timers are already cancelled).
   void disconnect();
 
+  /// The socket is back: a client joined the namespace again after disconnect() (socket.io makes a
+  /// new socket for it, with a fresh ack map). add() works again. Ids go on from next_id(), as
+  /// socket.io's per-namespace counter does, so an ACK meant for an entry of the earlier
+  /// connection counts as a duplicate and never settles a new entry. Does nothing unless
+  /// disconnected() (the table is empty then).
+  void reopen() noexcept { disconnected_ = false; }
+
   /// Entries pending (added, not yet settled).
   std::size_t size() const noexcept { return pending_.size(); }
   /// The id the next successful add() will issue.

@@ -25,7 +25,9 @@
 //   ACK -> the namespace's ack table settles the matching emit() (unknown and repeated ids are
 //     counted there and otherwise ignored).
 //   DISCONNECT -> that namespace: pending acks settle with ack_disconnected, its replies close,
-//     its listeners get the reserved "disconnect" event.
+//     its listeners get the reserved "disconnect" event. A CONNECT after that joins it again, as
+//     a new socket would: emits with an ack and replies work again (ack ids go on), while the
+//     replies handed out during the earlier connection stay closed.
 //   A packet that breaks a rule (any Errc of the codecs) or a read error ends the connection with
 //     that error: on_close(why).
 //
