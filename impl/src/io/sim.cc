@@ -383,7 +383,24 @@ class SimListener final : public Listener {
 }  // namespace
 
 SimLoop::SimLoop(Choices& choices, SimOptions options) : state_(std::make_unique<SimState>(choices, options)) {}
-SimLoop::~SimLoop() = default;
+SimLoop::~SimLoop() {
+  // Queued tasks and timers may own what owns a transport (a stream's core, a socket's state);
+  // destroying one touches its connection end, so they go first, while the ends still exist.
+  // A destructor may queue more (a transport's close): repeat until nothing is left.
+  SimState& s = *state_;
+  for (bool more = true; more;) {
+    more = false;
+    for (std::size_t i = 0; i < s.lanes.size(); ++i) {  // by index: a destructor may add a lane
+      std::deque<Task> doomed;
+      doomed.swap(s.lanes[i]);
+      more = more || !doomed.empty();
+    }
+    std::unordered_map<TimerId, Task> timers;
+    timers.swap(s.timer_tasks);
+    more = more || !timers.empty();
+  }
+  s.listeners.clear();
+}
 
 std::uint64_t SimLoop::now() const noexcept { return state_->clock; }
 

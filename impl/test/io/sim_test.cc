@@ -1,7 +1,9 @@
 #include "sioconf/io/sim.h"
+#include "sioconf/io/stream.h"
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,21 @@ TEST(SimLoop, PostedTasksRunInOrderAndNeverInsidePost) {
   EXPECT_EQ(loop.run(), 3u);
   EXPECT_FALSE(inside);
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+}
+
+// A task or timer still queued when the loop goes may own a stream (and so a transport): the loop
+// destroys it first, while the connection end it closes still exists (ASan checks the order).
+TEST(SimLoop, DestroyedWithQueuedTasksThatOwnStreams) {
+  SeededChoices choices(1);
+  auto loop = std::make_unique<SimLoop>(choices);
+  auto [a, b] = loop->pipe();
+  auto in_task = std::make_shared<Stream>(*loop, std::move(a));
+  auto in_timer = std::make_shared<Stream>(*loop, std::move(b));
+  (void)in_task->write(as_bytes(std::string_view("queued")));
+  loop->post([held = std::move(in_task)] {});
+  loop->start_timer(1'000, [held = std::move(in_timer)] {});
+  loop.reset();
+  SUCCEED();
 }
 
 TEST(SimLoop, VirtualTimeJumpsToTheNextDeadline) {
