@@ -57,6 +57,16 @@ class Case {
   int uncaught_;
 };
 
+/// The running GoogleTest test as RapidCheck names it (as RC_GTEST_PROP does: "Suite/Name"), so
+/// that RC_PARAMS="reproduce=..." finds it.
+inline rc::detail::TestMetadata current_test_metadata() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  rc::detail::TestMetadata metadata;
+  metadata.id = std::string(info->test_suite_name()) + "/" + info->name();
+  metadata.description = info->name();
+  return metadata;
+}
+
 /// Checks `property` like RC_GTEST_PROP, with RapidCheck's configuration except that it runs
 /// 1/`divisor` of the cases (at least 1): for properties on the real libuv backend, whose cases
 /// take milliseconds of wall time. Failures print RapidCheck's report (counterexample, RC_PARAMS).
@@ -64,10 +74,7 @@ template <typename Testable>
 void check_fewer(Testable&& property, int divisor) {
   rc::detail::TestParams params = rc::detail::configuration().testParams;
   params.maxSuccess = std::max(1, params.maxSuccess / divisor);
-  rc::detail::TestMetadata metadata;
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  metadata.id = std::string(info->test_suite_name()) + "/" + info->name();
-  metadata.description = info->name();
+  const rc::detail::TestMetadata metadata = current_test_metadata();
   const rc::detail::TestResult result =
       rc::detail::checkProperty(rc::detail::toProperty(std::forward<Testable>(property)), metadata, params);
   std::ostringstream report;
@@ -82,10 +89,8 @@ template <typename Testable>
 void expect_counterexample(Testable&& property, std::size_t max_size) {
   counters().last_failing_size = 0;
   counters().any_failed = false;
-  rc::detail::TestMetadata metadata;
+  const rc::detail::TestMetadata metadata = current_test_metadata();
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  metadata.id = std::string(info->test_suite_name()) + "/" + info->name();
-  metadata.description = info->name();
   // A listener of our own: the default one would list this expected failure at exit as one to
   // reproduce. Seed and case count still come from RC_PARAMS.
   struct Quiet : rc::detail::TestListener {
