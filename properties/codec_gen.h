@@ -18,10 +18,12 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -58,6 +60,20 @@ inline void show_bytes(ByteView b, std::ostream& os) {
   if (i < b.size()) os << "...(" << b.size() << " bytes)";
 }
 
+// ---- building generators once -------------------------------------------------------------
+
+/// The generator `make()` builds, built once per `args` (per call site of memo). Building one
+/// allocates a tree of small objects; doing it for every case would cost more than drawing from it
+/// (in the ASan build especially). Generators are immutable, so sharing them is safe.
+template <typename Make, typename... Args>
+auto memo(Make make, Args... args) {
+  static std::map<std::tuple<Args...>, decltype(make())> built;
+  const std::tuple<Args...> key(args...);
+  auto it = built.find(key);
+  if (it == built.end()) it = built.emplace(key, make()).first;  // make() may fill `built` too
+  return it->second;
+}
+
 // ---- lists -----------------------------------------------------------------------------------
 
 /// A vector of at most `max` elements (about max * size / 100 at RapidCheck's size), each drawn at
@@ -71,13 +87,13 @@ rc::Gen<std::vector<T>> vector_of(std::size_t max, rc::Gen<T> element) {
   });
 }
 
-/// As vector_of, at least one element.
+/// As vector_of, but never empty: an empty draw becomes [fallback], so shrinking can still remove
+/// any element. (rc::gen::nonEmpty filters, which makes RapidCheck build each value twice.)
 template <typename T>
-rc::Gen<std::vector<T>> nonempty_vector_of(std::size_t max, rc::Gen<T> element) {
-  return rc::gen::withSize([max, element](int size) {
-    const auto count_size = std::max(1, static_cast<int>((max * static_cast<std::size_t>(size) + 99) / 100));
-    return rc::gen::resize(
-        count_size, rc::gen::nonEmpty(rc::gen::container<std::vector<T>>(rc::gen::resize(size, element))));
+rc::Gen<std::vector<T>> nonempty_vector_of(std::size_t max, rc::Gen<T> element, T fallback) {
+  return rc::gen::map(vector_of(max, std::move(element)), [fallback](std::vector<T> v) {
+    if (v.empty()) v.push_back(fallback);
+    return v;
   });
 }
 
@@ -135,17 +151,19 @@ rc::Gen<std::optional<T>> optional_of(rc::Gen<T> value) {
 /// the characters JSON and Socket.IO treat specially, and code points of 2, 3 and 4 UTF-8 bytes
 /// (surrogates never: they are not scalar values).
 inline rc::Gen<std::uint32_t> code_point() {
-  using rc::gen::inRange;
-  return one_of<std::uint32_t>({
-      {10, inRange<std::uint32_t>(0x20, 0x7f)},
-      {2, inRange<std::uint32_t>(0x00, 0x20)},
-      {2, pick<std::uint32_t>('"', '\\', '/', ',', '[', '{', 0x7f, 0x2028, 0x2029, 0xd7ff, 0xe000, 0xfeff,
-                              0xfffd, 0xffff, 0x10000, 0x10ffff)},
-      {2, inRange<std::uint32_t>(0x80, 0x800)},
-      // 0x800-0xffff without 0xd800-0xdfff: the upper part of the draw moves up past the surrogates.
-      {2, rc::gen::map(inRange<std::uint32_t>(0x800, 0xf800),
-                       [](std::uint32_t c) { return c < 0xd800 ? c : c + 0x800; })},
-      {1, inRange<std::uint32_t>(0x10000, 0x110000)},
+  return memo([] {
+    using rc::gen::inRange;
+    return one_of<std::uint32_t>({
+        {10, inRange<std::uint32_t>(0x20, 0x7f)},
+        {2, inRange<std::uint32_t>(0x00, 0x20)},
+        {2, pick<std::uint32_t>('"', '\\', '/', ',', '[', '{', 0x7f, 0x2028, 0x2029, 0xd7ff, 0xe000, 0xfeff,
+                                0xfffd, 0xffff, 0x10000, 0x10ffff)},
+        {2, inRange<std::uint32_t>(0x80, 0x800)},
+        // 0x800-0xffff without 0xd800-0xdfff: the upper part of the draw moves up past the surrogates.
+        {2, rc::gen::map(inRange<std::uint32_t>(0x800, 0xf800),
+                         [](std::uint32_t c) { return c < 0xd800 ? c : c + 0x800; })},
+        {1, inRange<std::uint32_t>(0x10000, 0x110000)},
+    });
   });
 }
 
@@ -176,7 +194,8 @@ inline std::string utf8_of(const std::vector<std::uint32_t>& code_points) {
 
 /// Well-formed UTF-8 of at most `max_code_points` code points.
 inline rc::Gen<std::string> utf8_text(std::size_t max_code_points) {
-  return rc::gen::map(vector_of(max_code_points, code_point()), utf8_of);
+  return memo([=] { return rc::gen::map(vector_of(max_code_points, code_point()), utf8_of); },
+              max_code_points);
 }
 
 /// Well-formed UTF-8 in which every code point `refused` rejects is replaced by 'x'.
@@ -190,7 +209,7 @@ rc::Gen<std::string> utf8_text_without(std::size_t max_code_points, Refused refu
 }
 
 inline rc::Gen<Bytes> bytes_up_to(std::size_t max) {
-  return vector_of(max, rc::gen::arbitrary<std::uint8_t>());
+  return memo([=] { return vector_of(max, rc::gen::arbitrary<std::uint8_t>()); }, max);
 }
 
 // ---- chunking --------------------------------------------------------------------------------
@@ -215,14 +234,18 @@ inline void showValue(const Chunking& c, std::ostream& os) {
 /// Mostly a few small piece sizes (shrinking toward 1: byte by byte), sometimes a large one or an
 /// empty feed, now and then the whole stream at once.
 inline rc::Gen<Chunking> chunking() {
-  const auto sizes = nonempty_vector_of(6, one_of<std::size_t>({
-                                               {6, rc::gen::inRange<std::size_t>(1, 9)},
-                                               {1, rc::gen::inRange<std::size_t>(9, 6000)},
-                                               {1, rc::gen::just<std::size_t>(0)},
-                                           }));
-  return one_of<Chunking>({
-      {1, rc::gen::just(Chunking{})},
-      {9, rc::gen::map(sizes, [](std::vector<std::size_t> s) { return Chunking{std::move(s)}; })},
+  return memo([] {
+    const auto sizes = nonempty_vector_of(6,
+                                          one_of<std::size_t>({
+                                              {6, rc::gen::inRange<std::size_t>(1, 9)},
+                                              {1, rc::gen::inRange<std::size_t>(9, 6000)},
+                                              {1, rc::gen::just<std::size_t>(0)},
+                                          }),
+                                          std::size_t{1});
+    return one_of<Chunking>({
+        {1, rc::gen::just(Chunking{})},
+        {9, rc::gen::map(sizes, [](std::vector<std::size_t> s) { return Chunking{std::move(s)}; })},
+    });
   });
 }
 
@@ -365,54 +388,63 @@ inline Json json_array(std::vector<Json> items) {
 /// literals too long for int64/uint64 that the sioconf decoders refuse (json_number); see the
 /// report that came with this file.
 inline rc::Gen<double> finite_double() {
-  const auto writable = [](double d) {
-    return std::isfinite(d) && !(std::fabs(d) >= 9223372036854775808.0 && std::fabs(d) < 1e21);
-  };
-  return one_of<double>({
-      {3, rc::gen::map(rc::gen::inRange(-4000, 4000), [](int v) { return v / 8.0; })},
-      {2, rc::gen::suchThat(rc::gen::arbitrary<double>(), writable)},
-      {1, pick(0.1, -0.0, 1e21, -1e21, 1e-7, 1.5e-6, 5e-324, 1.7976931348623157e308, 9007199254740993.0, 4.35,
-               123e-20)},
+  return memo([] {
+    const auto writable = [](double d) {
+      return std::isfinite(d) && !(std::fabs(d) >= 9223372036854775808.0 && std::fabs(d) < 1e21);
+    };
+    return one_of<double>({
+        {3, rc::gen::map(rc::gen::inRange(-4000, 4000), [](int v) { return v / 8.0; })},
+        {2, rc::gen::suchThat(rc::gen::arbitrary<double>(), writable)},
+        {1, pick(0.1, -0.0, 1e21, -1e21, 1e-7, 1.5e-6, 5e-324, 1.7976931348623157e308, 9007199254740993.0,
+                 4.35, 123e-20)},
+    });
   });
 }
 
 inline rc::Gen<std::string> json_key() {
-  // "_placeholder" marks a placeholder object in binary packets: no data object uses it.
-  return rc::gen::map(utf8_text(6), [](std::string k) { return k == "_placeholder" ? k + "_" : k; });
+  return memo([] {
+    // "_placeholder" marks a placeholder object in binary packets: no data object uses it.
+    return rc::gen::map(utf8_text(6), [](std::string k) { return k == "_placeholder" ? k + "_" : k; });
+  });
 }
 
 inline rc::Gen<Json> json_scalar(bool with_binary) {
-  using K = Json::Kind;
-  const auto scalar_of = [](K kind) {
-    Json j;
-    j.kind = kind;
-    return j;
-  };
-  rc::Gen<Json> null = rc::gen::just(scalar_of(K::null));
-  rc::Gen<Json> boolean = rc::gen::map(rc::gen::arbitrary<bool>(), [scalar_of](bool b) {
-    Json j = scalar_of(K::boolean);
-    j.flag = b;
-    return j;
-  });
-  rc::Gen<Json> integer = rc::gen::map(one_of<std::int64_t>({{3, rc::gen::inRange<std::int64_t>(-100, 1000)},
-                                                             {1, rc::gen::arbitrary<std::int64_t>()}}),
-                                       json_integer);
-  rc::Gen<Json> large = rc::gen::map(rc::gen::arbitrary<std::uint64_t>(), json_unsigned);
-  rc::Gen<Json> real = rc::gen::map(finite_double(), [scalar_of](double d) {
-    Json j = scalar_of(K::real);
-    j.real = d;
-    return j;
-  });
-  rc::Gen<Json> string = rc::gen::map(utf8_text(8), json_string);
-  if (!with_binary)
-    return one_of<Json>({{1, null}, {1, boolean}, {3, integer}, {1, large}, {2, real}, {4, string}});
-  rc::Gen<Json> binary = rc::gen::map(bytes_up_to(8), [scalar_of](Bytes b) {
-    Json j = scalar_of(K::binary);
-    j.bytes = std::move(b);
-    return j;
-  });
-  return one_of<Json>(
-      {{1, null}, {1, boolean}, {3, integer}, {1, large}, {2, real}, {4, string}, {6, binary}});
+  return memo(
+      [=] {
+        using K = Json::Kind;
+        const auto scalar_of = [](K kind) {
+          Json j;
+          j.kind = kind;
+          return j;
+        };
+        rc::Gen<Json> null = rc::gen::just(scalar_of(K::null));
+        rc::Gen<Json> boolean = rc::gen::map(rc::gen::arbitrary<bool>(), [scalar_of](bool b) {
+          Json j = scalar_of(K::boolean);
+          j.flag = b;
+          return j;
+        });
+        rc::Gen<Json> integer =
+            rc::gen::map(one_of<std::int64_t>({{3, rc::gen::inRange<std::int64_t>(-100, 1000)},
+                                               {1, rc::gen::arbitrary<std::int64_t>()}}),
+                         json_integer);
+        rc::Gen<Json> large = rc::gen::map(rc::gen::arbitrary<std::uint64_t>(), json_unsigned);
+        rc::Gen<Json> real = rc::gen::map(finite_double(), [scalar_of](double d) {
+          Json j = scalar_of(K::real);
+          j.real = d;
+          return j;
+        });
+        rc::Gen<Json> string = rc::gen::map(utf8_text(8), json_string);
+        if (!with_binary)
+          return one_of<Json>({{1, null}, {1, boolean}, {3, integer}, {1, large}, {2, real}, {4, string}});
+        rc::Gen<Json> binary = rc::gen::map(bytes_up_to(8), [scalar_of](Bytes b) {
+          Json j = scalar_of(K::binary);
+          j.bytes = std::move(b);
+          return j;
+        });
+        return one_of<Json>(
+            {{1, null}, {1, boolean}, {3, integer}, {1, large}, {2, real}, {4, string}, {6, binary}});
+      },
+      with_binary);
 }
 
 inline rc::Gen<Json> json_array_of(rc::Gen<Json> child) {
@@ -436,13 +468,17 @@ inline rc::Gen<Json> json_object_of(rc::Gen<Json> child) {
 
 /// Any JSON value nested at most `depth` containers deep (binary leaves only if `with_binary`).
 inline rc::Gen<Json> json_value(int depth, bool with_binary) {
-  if (depth <= 0) return json_scalar(with_binary);
-  const rc::Gen<Json> child = json_value(depth - 1, with_binary);
-  return one_of<Json>({
-      {3, json_scalar(with_binary)},
-      {1, json_array_of(child)},
-      {1, json_object_of(child)},
-  });
+  return memo(
+      [=] {
+        if (depth <= 0) return json_scalar(with_binary);
+        const rc::Gen<Json> child = json_value(depth - 1, with_binary);
+        return one_of<Json>({
+            {3, json_scalar(with_binary)},
+            {1, json_array_of(child)},
+            {1, json_object_of(child)},
+        });
+      },
+      depth, with_binary);
 }
 
 /// Writes `j` with the Socket.IO JSON writer (binary leaves as placeholders + attachments).
@@ -483,8 +519,10 @@ inline void showValue(const JsonStyle& s, std::ostream& os) {
 }
 
 inline rc::Gen<JsonStyle> json_style() {
-  return rc::gen::build<JsonStyle>(rc::gen::set(&JsonStyle::blanks),
-                                   rc::gen::set(&JsonStyle::escape_non_ascii));
+  return memo([] {
+    return rc::gen::build<JsonStyle>(rc::gen::set(&JsonStyle::blanks),
+                                     rc::gen::set(&JsonStyle::escape_non_ascii));
+  });
 }
 
 namespace detail {
@@ -650,31 +688,37 @@ inline bool reserved_event_name(std::string_view name) {
 /// "/" most often, else '/' and a few characters a namespace may hold (no control, '"', '[',
 /// '{' or ',': packet_decoder.h).
 inline rc::Gen<std::string> sio_namespace() {
-  const auto refused = [](std::uint32_t c) {
-    return c < 0x20 || c == 0x7f || c == '"' || c == '[' || c == '{' || c == ',';
-  };
-  return one_of<std::string>({
-      {3, rc::gen::just(std::string("/"))},
-      {2, rc::gen::map(utf8_text_without(6, refused), [](std::string s) { return "/" + s; })},
+  return memo([] {
+    const auto refused = [](std::uint32_t c) {
+      return c < 0x20 || c == 0x7f || c == '"' || c == '[' || c == '{' || c == ',';
+    };
+    return one_of<std::string>({
+        {3, rc::gen::just(std::string("/"))},
+        {2, rc::gen::map(utf8_text_without(6, refused), [](std::string s) { return "/" + s; })},
+    });
   });
 }
 
 /// An ack id: small, any up to 2^53-1 (Limits::max_ack_id), or one of the edges.
 inline rc::Gen<std::uint64_t> ack_id() {
-  constexpr std::uint64_t kMaxSafe = 9'007'199'254'740'991;
-  return one_of<std::uint64_t>({
-      {4, rc::gen::inRange<std::uint64_t>(0, 100)},
-      {1, rc::gen::inRange<std::uint64_t>(0, kMaxSafe + 1)},
-      {1, pick<std::uint64_t>(0, 9, 10, 999'999'999'999'999, kMaxSafe)},
+  return memo([] {
+    constexpr std::uint64_t kMaxSafe = 9'007'199'254'740'991;
+    return one_of<std::uint64_t>({
+        {4, rc::gen::inRange<std::uint64_t>(0, 100)},
+        {1, rc::gen::inRange<std::uint64_t>(0, kMaxSafe + 1)},
+        {1, pick<std::uint64_t>(0, 9, 10, 999'999'999'999'999, kMaxSafe)},
+    });
   });
 }
 
 /// An event name: a string that is not reserved, or a number (CVE-2023-32695: nothing else).
 inline rc::Gen<Json> event_name() {
-  return one_of<Json>({
-      {4, rc::gen::map(utf8_text(6),
-                       [](std::string s) { return json_string(reserved_event_name(s) ? s + "!" : s); })},
-      {1, rc::gen::map(rc::gen::inRange<std::int64_t>(-10, 100), json_integer)},
+  return memo([] {
+    return one_of<Json>({
+        {4, rc::gen::map(utf8_text(6),
+                         [](std::string s) { return json_string(reserved_event_name(s) ? s + "!" : s); })},
+        {1, rc::gen::map(rc::gen::inRange<std::int64_t>(-10, 100), json_integer)},
+    });
   });
 }
 
@@ -692,41 +736,63 @@ inline void cap_binary_leaves(Json& j, std::size_t& budget) {
 /// type's shape. Binary leaves (so BINARY_EVENT / BINARY_ACK) only if `with_binary`; payload
 /// values nested at most `depth` containers below the packet's array.
 inline rc::Gen<SioPacket> sio_packet(bool with_binary = true, int depth = 2) {
-  return rc::gen::exec([with_binary, depth] {
-    using T = sio::PacketType;
-    SioPacket p;
-    p.type = *one_of<T>({{5, rc::gen::just(T::event)},
-                         {3, rc::gen::just(T::ack)},
-                         {1, rc::gen::just(T::connect)},
-                         {1, rc::gen::just(T::disconnect)},
-                         {1, rc::gen::just(T::connect_error)}});
-    p.nsp = *sio_namespace();
-    switch (p.type) {
-      case T::event: {
-        p.id = *optional_of(ack_id());
-        std::vector<Json> items{*event_name()};
-        for (Json& arg : *vector_of(4, json_value(depth, with_binary))) items.push_back(std::move(arg));
-        p.payload = json_array(std::move(items));
-        break;
-      }
-      case T::ack:
-        p.id = *ack_id();
-        p.payload = json_array(*vector_of(4, json_value(depth, with_binary)));
-        break;
-      case T::connect:  // an optional auth object
-        if (*chance(1, 2)) p.payload = *json_object_of(json_value(depth - 1, false));
-        break;
-      case T::connect_error:  // a message string, or an object ({"message": ..., "data": ...})
-        p.payload = *one_of<Json>({{1, rc::gen::map(utf8_text(8), json_string)},
-                                   {1, json_object_of(json_value(depth - 1, false))}});
-        break;
-      default:  // disconnect: nothing but the namespace
-        break;
-    }
-    std::size_t attachments = Limits{}.max_attachments;
-    if (p.payload) cap_binary_leaves(*p.payload, attachments);
-    return p;
-  });
+  return memo(
+      [=] {
+        using T = sio::PacketType;
+        const auto type = one_of<T>({{5, rc::gen::just(T::event)},
+                                     {3, rc::gen::just(T::ack)},
+                                     {1, rc::gen::just(T::connect)},
+                                     {1, rc::gen::just(T::disconnect)},
+                                     {1, rc::gen::just(T::connect_error)}});
+        const auto nsp = sio_namespace();
+        const auto maybe_id = optional_of(ack_id());
+        const auto id = ack_id();
+        const auto name = event_name();
+        const auto args = vector_of(4, json_value(depth, with_binary));
+        const auto with_auth = chance(1, 2);
+        const auto object = json_object_of(json_value(depth - 1, false));
+        const auto reason = one_of<Json>({{1, rc::gen::map(utf8_text(8), json_string)}, {1, object}});
+        return rc::gen::exec([=] {
+          SioPacket p;
+          p.type = *type;
+          p.nsp = *nsp;
+          switch (p.type) {
+            case T::event: {
+              p.id = *maybe_id;
+              std::vector<Json> items{*name};
+              for (Json& arg : *args) items.push_back(std::move(arg));
+              p.payload = json_array(std::move(items));
+              break;
+            }
+            case T::ack:
+              p.id = *id;
+              p.payload = json_array(*args);
+              break;
+            case T::connect:  // an optional auth object
+              if (*with_auth) p.payload = *object;
+              break;
+            case T::connect_error:  // a message string, or an object ({"message": ..., "data": ...})
+              p.payload = *reason;
+              break;
+            default:  // disconnect: nothing but the namespace
+              break;
+          }
+          std::size_t attachments = Limits{}.max_attachments;
+          if (p.payload) cap_binary_leaves(*p.payload, attachments);
+          return p;
+        });
+      },
+      with_binary, depth);
+}
+
+/// At least one packet (a DISCONNECT from "/" if the draw had none).
+inline rc::Gen<std::vector<SioPacket>> sio_packets(std::size_t max) {
+  return memo(
+      [=] {
+        return nonempty_vector_of(max, sio_packet(),
+                                  SioPacket{sio::PacketType::disconnect, "/", std::nullopt, std::nullopt});
+      },
+      max);
 }
 
 /// The encoder's output for `p` (encoded with `limits`); error() tells whether it refused.
@@ -798,41 +864,57 @@ inline void showValue(const EioPacket& p, std::ostream& os) {
 inline eio::Packet as_packet(const EioPacket& p) { return {p.type, p.kind, view(p.data)}; }
 
 inline rc::Gen<eio::OpenHandshake> open_handshake() {
-  constexpr std::uint64_t kMaxSafe = 9'007'199'254'740'992;  // exclusive: 2^53
-  const auto number = one_of<std::uint64_t>({
-      {3, pick<std::uint64_t>(0, 20000, 25000, 1'000'000)},
-      {1, rc::gen::inRange<std::uint64_t>(0, kMaxSafe)},
+  return memo([] {
+    constexpr std::uint64_t kMaxSafe = 9'007'199'254'740'992;  // exclusive: 2^53
+    const auto number = one_of<std::uint64_t>({
+        {3, pick<std::uint64_t>(0, 20000, 25000, 1'000'000)},
+        {1, rc::gen::inRange<std::uint64_t>(0, kMaxSafe)},
+    });
+    const auto name =
+        rc::gen::map(utf8_text(6), [](std::string s) { return s.empty() ? std::string("s") : s; });
+    return rc::gen::build<eio::OpenHandshake>(rc::gen::set(&eio::OpenHandshake::sid, name),
+                                              rc::gen::set(&eio::OpenHandshake::upgrades, vector_of(2, name)),
+                                              rc::gen::set(&eio::OpenHandshake::ping_interval, number),
+                                              rc::gen::set(&eio::OpenHandshake::ping_timeout, number),
+                                              rc::gen::set(&eio::OpenHandshake::max_payload, number));
   });
-  const auto name =
-      rc::gen::map(utf8_text(6), [](std::string s) { return s.empty() ? std::string("s") : s; });
-  return rc::gen::build<eio::OpenHandshake>(rc::gen::set(&eio::OpenHandshake::sid, name),
-                                            rc::gen::set(&eio::OpenHandshake::upgrades, vector_of(2, name)),
-                                            rc::gen::set(&eio::OpenHandshake::ping_interval, number),
-                                            rc::gen::set(&eio::OpenHandshake::ping_timeout, number),
-                                            rc::gen::set(&eio::OpenHandshake::max_payload, number));
 }
 
 /// Any Engine.IO packet but open: close/upgrade/noop without data, ping/pong with "" or "probe",
 /// messages of UTF-8 text or of bytes. `polling`: text without 0x1e (the record separator has no
 /// escape in a polling body; Socket.IO never sends it raw).
 inline rc::Gen<EioPacket> eio_packet(bool polling) {
-  using T = eio::PacketType;
-  const auto text_message = rc::gen::map(utf8_text(10), [polling](std::string s) {
-    if (polling) std::replace(s.begin(), s.end(), '\x1e', 'r');
-    return EioPacket{T::message, MessageKind::text, to_bytes(s)};
-  });
-  const auto binary_message =
-      rc::gen::map(one_of<Bytes>({{4, bytes_up_to(12)}, {1, bytes_up_to(300)}}), [](Bytes b) {
-        return EioPacket{T::message, MessageKind::binary, std::move(b)};
-      });
-  const auto probe =
-      rc::gen::map(rc::gen::pair(pick(T::ping, T::pong), chance(1, 2)), [](std::pair<T, bool> p) {
-        return EioPacket{p.first, MessageKind::text, p.second ? to_bytes("probe") : Bytes{}};
-      });
-  const auto bare = rc::gen::map(pick(T::close, T::upgrade, T::noop), [](T t) {
-    return EioPacket{t, MessageKind::text, {}};
-  });
-  return one_of<EioPacket>({{1, bare}, {2, probe}, {4, text_message}, {3, binary_message}});
+  return memo(
+      [=] {
+        using T = eio::PacketType;
+        const auto text_message = rc::gen::map(utf8_text(10), [polling](std::string s) {
+          if (polling) std::replace(s.begin(), s.end(), '\x1e', 'r');
+          return EioPacket{T::message, MessageKind::text, to_bytes(s)};
+        });
+        const auto binary_message =
+            rc::gen::map(one_of<Bytes>({{4, bytes_up_to(12)}, {1, bytes_up_to(300)}}), [](Bytes b) {
+              return EioPacket{T::message, MessageKind::binary, std::move(b)};
+            });
+        const auto probe =
+            rc::gen::map(rc::gen::pair(pick(T::ping, T::pong), chance(1, 2)), [](std::pair<T, bool> p) {
+              return EioPacket{p.first, MessageKind::text, p.second ? to_bytes("probe") : Bytes{}};
+            });
+        const auto bare = rc::gen::map(pick(T::close, T::upgrade, T::noop), [](T t) {
+          return EioPacket{t, MessageKind::text, {}};
+        });
+        return one_of<EioPacket>({{1, bare}, {2, probe}, {4, text_message}, {3, binary_message}});
+      },
+      polling);
+}
+
+/// At least one packet (a noop if the draw had none).
+inline rc::Gen<std::vector<EioPacket>> eio_packets(std::size_t max, bool polling) {
+  return memo(
+      [=] {
+        return nonempty_vector_of(max, eio_packet(polling),
+                                  EioPacket{eio::PacketType::noop, MessageKind::text, {}});
+      },
+      max, polling);
 }
 
 inline EioPacket open_packet(const eio::OpenHandshake& h) {
@@ -870,11 +952,13 @@ inline void show_payload(const WsPayload& p, std::ostream& os) {
 /// Mostly short; sometimes past 125 (16-bit length), past 4096 (several scratch pieces), or past
 /// 65535 (64-bit length).
 inline rc::Gen<std::size_t> ws_padding() {
-  return one_of<std::size_t>({
-      {40, rc::gen::just<std::size_t>(0)},
-      {4, rc::gen::inRange<std::size_t>(100, 300)},
-      {1, rc::gen::inRange<std::size_t>(4000, 9000)},
-      {1, rc::gen::inRange<std::size_t>(65530, 65600)},
+  return memo([] {
+    return one_of<std::size_t>({
+        {120, rc::gen::just<std::size_t>(0)},
+        {12, rc::gen::inRange<std::size_t>(100, 300)},
+        {3, rc::gen::inRange<std::size_t>(4000, 4300)},
+        {1, rc::gen::inRange<std::size_t>(65530, 65600)},
+    });
   });
 }
 
@@ -948,72 +1032,98 @@ inline void showValue(const WsStream& s, std::ostream& os) {
 }
 
 inline rc::Gen<WsControl> ws_control() {
-  return rc::gen::build<WsControl>(rc::gen::set(&WsControl::opcode, pick(ws::Opcode::ping, ws::Opcode::pong)),
-                                   rc::gen::set(&WsControl::payload, one_of<Bytes>({
-                                                                         {4, bytes_up_to(8)},
-                                                                         {1, bytes_up_to(125)},
-                                                                     })));
+  return memo([] {
+    return rc::gen::build<WsControl>(
+        rc::gen::set(&WsControl::opcode, pick(ws::Opcode::ping, ws::Opcode::pong)),
+        rc::gen::set(&WsControl::payload, one_of<Bytes>({
+                                              {4, bytes_up_to(8)},
+                                              {1, bytes_up_to(125)},
+                                          })));
+  });
 }
 
 inline rc::Gen<WsItem> ws_item() {
-  const auto message = rc::gen::exec([] {
-    WsItem item;
-    item.opcode = *pick(ws::Opcode::text, ws::Opcode::binary);
-    item.payload.head = item.opcode == ws::Opcode::text ? to_bytes(*utf8_text(10)) : *bytes_up_to(12);
-    item.payload.padding = *ws_padding();
-    item.fragments =
-        *vector_of(4, rc::gen::build<WsFragment>(
-                          rc::gen::set(&WsFragment::size, one_of<std::size_t>({
-                                                              {4, rc::gen::inRange<std::size_t>(0, 6)},
-                                                              {1, rc::gen::inRange<std::size_t>(6, 5000)},
-                                                          })),
-                          rc::gen::set(&WsFragment::then, optional_of(ws_control()))));
-    return item;
+  return memo([] {
+    const auto opcode = pick(ws::Opcode::text, ws::Opcode::binary);
+    const auto text = utf8_text(10);
+    const auto bytes = bytes_up_to(12);
+    const auto padding = ws_padding();
+    const auto fragments =
+        vector_of(4, rc::gen::build<WsFragment>(
+                         rc::gen::set(&WsFragment::size, one_of<std::size_t>({
+                                                             {4, rc::gen::inRange<std::size_t>(0, 6)},
+                                                             {1, rc::gen::inRange<std::size_t>(6, 5000)},
+                                                         })),
+                         rc::gen::set(&WsFragment::then, optional_of(ws_control()))));
+    const auto message = rc::gen::exec([=] {
+      WsItem item;
+      item.opcode = *opcode;
+      item.payload.head = item.opcode == ws::Opcode::text ? to_bytes(*text) : *bytes;
+      item.payload.padding = *padding;
+      item.fragments = *fragments;
+      return item;
+    });
+    const auto control = rc::gen::map(ws_control(), [](WsControl c) {
+      WsItem item;
+      item.opcode = c.opcode;
+      item.payload.head = std::move(c.payload);
+      return item;
+    });
+    return one_of<WsItem>({{1, control}, {3, message}});
   });
-  const auto control = rc::gen::map(ws_control(), [](WsControl c) {
-    WsItem item;
-    item.opcode = c.opcode;
-    item.payload.head = std::move(c.payload);
-    return item;
-  });
-  return one_of<WsItem>({{1, control}, {3, message}});
 }
 
 /// A close code a peer may send (is_valid_close_code).
 inline rc::Gen<std::uint16_t> close_code() {
-  return one_of<std::uint16_t>({
-      {3, pick<std::uint16_t>(1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014)},
-      {1, rc::gen::inRange<std::uint16_t>(3000, 5000)},
+  return memo([] {
+    return one_of<std::uint16_t>({
+        {3, pick<std::uint16_t>(1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014)},
+        {1, rc::gen::inRange<std::uint16_t>(3000, 5000)},
+    });
   });
 }
 
 inline rc::Gen<WsClose> ws_close() {
-  return one_of<WsClose>({
-      {1, rc::gen::just(WsClose{})},
-      {3, rc::gen::map(rc::gen::pair(close_code(), utf8_text(12)),
-                       [](std::pair<std::uint16_t, std::string> p) {
-                         std::string reason = std::move(p.second);
-                         while (reason.size() > 123) reason.pop_back();  // code + reason <= 125 bytes
-                         while (!reason.empty() && (static_cast<std::uint8_t>(reason.back()) & 0xC0) == 0x80)
-                           reason.pop_back();  // never end inside a code point
-                         if (!reason.empty() && static_cast<std::uint8_t>(reason.back()) >= 0xC0)
-                           reason.pop_back();
-                         return WsClose{p.first, std::move(reason)};
-                       })},
+  return memo([] {
+    return one_of<WsClose>({
+        {1, rc::gen::just(WsClose{})},
+        {3, rc::gen::map(rc::gen::pair(close_code(), utf8_text(12)),
+                         [](std::pair<std::uint16_t, std::string> p) {
+                           std::string reason = std::move(p.second);
+                           while (reason.size() > 123) reason.pop_back();  // code + reason <= 125 bytes
+                           while (!reason.empty() &&
+                                  (static_cast<std::uint8_t>(reason.back()) & 0xC0) == 0x80)
+                             reason.pop_back();  // never end inside a code point
+                           if (!reason.empty() && static_cast<std::uint8_t>(reason.back()) >= 0xC0)
+                             reason.pop_back();
+                           return WsClose{p.first, std::move(reason)};
+                         })},
+    });
   });
 }
 
 inline rc::Gen<ws::MaskKey> mask_key() {
-  return rc::gen::map(rc::gen::container<std::vector<std::uint8_t>>(4, rc::gen::arbitrary<std::uint8_t>()),
-                      [](const std::vector<std::uint8_t>& b) {
-                        return ws::MaskKey{b[0], b[1], b[2], b[3]};
-                      });
+  return memo([] {
+    return rc::gen::map(rc::gen::container<std::vector<std::uint8_t>>(4, rc::gen::arbitrary<std::uint8_t>()),
+                        [](const std::vector<std::uint8_t>& b) {
+                          return ws::MaskKey{b[0], b[1], b[2], b[3]};
+                        });
+  });
+}
+
+/// A client's masking keys, at least one.
+inline rc::Gen<std::vector<ws::MaskKey>> mask_keys(std::size_t max) {
+  return memo([=] { return nonempty_vector_of(max, mask_key(), ws::MaskKey{0, 0, 0, 1}); }, max);
 }
 
 inline rc::Gen<WsStream> ws_stream(std::size_t max_items = 5) {
-  return rc::gen::build<WsStream>(rc::gen::set(&WsStream::items, vector_of(max_items, ws_item())),
-                                  rc::gen::set(&WsStream::close, optional_of(ws_close())),
-                                  rc::gen::set(&WsStream::keys, nonempty_vector_of(3, mask_key())));
+  return memo(
+      [=] {
+        return rc::gen::build<WsStream>(rc::gen::set(&WsStream::items, vector_of(max_items, ws_item())),
+                                        rc::gen::set(&WsStream::close, optional_of(ws_close())),
+                                        rc::gen::set(&WsStream::keys, mask_keys(3)));
+      },
+      max_items);
 }
 
 /// What a MessageAssembler hands out: a message, a ping/pong, or the close.
@@ -1105,9 +1215,18 @@ inline void showValue(const NdjsonLine& l, std::ostream& os) {
 }
 
 inline rc::Gen<NdjsonLine> ndjson_line(int depth = 3) {
-  return rc::gen::build<NdjsonLine>(rc::gen::set(&NdjsonLine::value, json_value(depth, false)),
-                                    rc::gen::set(&NdjsonLine::style, json_style()),
-                                    rc::gen::set(&NdjsonLine::crlf, chance(1, 5)));
+  return memo(
+      [=] {
+        return rc::gen::build<NdjsonLine>(rc::gen::set(&NdjsonLine::value, json_value(depth, false)),
+                                          rc::gen::set(&NdjsonLine::style, json_style()),
+                                          rc::gen::set(&NdjsonLine::crlf, chance(1, 5)));
+      },
+      depth);
+}
+
+/// At least one line (null if the draw had none).
+inline rc::Gen<std::vector<NdjsonLine>> ndjson_lines(std::size_t max) {
+  return memo([=] { return nonempty_vector_of(max, ndjson_line(), NdjsonLine{}); }, max);
 }
 
 }  // namespace sioconf::prop::codec
