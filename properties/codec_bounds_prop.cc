@@ -124,13 +124,11 @@ rc::Gen<std::vector<std::uint64_t>> slacks(std::size_t count) {
       count);
 }
 
-/// A limit of the case's Limits, what the input needs of it, the error one past it, and whether
-/// the decoder checks it on this input at all.
+/// A limit of the case's Limits, what the input needs of it, and the error one past it.
 struct Bound {
   const char* name;
   std::uint64_t needed;
   Errc past;
-  bool checked = true;
 };
 
 /// Sets each limit to needed + slack, except `past_index` (if any) to needed - 1.
@@ -142,7 +140,7 @@ void derive_limits(const std::vector<Bound>& bounds, const std::vector<std::uint
 }
 
 /// Whether the input can be one past the limit.
-bool can_pass(const Bound& b) { return b.needed >= 1 && b.checked; }
+bool can_pass(const Bound& b) { return b.needed >= 1; }
 
 /// The limit a "one past" case is about: the one it picked if its input can be past it, else the
 /// first one it can be past (nullopt if none). A fixed fallback, not the next applicable one, so
@@ -222,16 +220,12 @@ std::vector<Bound> sio_bounds(const std::vector<SioPacket>& packets,
     std::uint64_t bytes = 0;
     for (const auto& a : encoded[i].attachments) bytes += a.size();
     grow(attachment_bytes, bytes);
-    // The encoder checks "/" against max_namespace_bytes too, though it never writes it (and
-    // the decoder never sees it): 1 byte, which only a namespace of its own can be one past.
-    grow(namespace_bytes, p.nsp.size());
+    if (p.nsp != "/") grow(namespace_bytes, p.nsp.size());  // "/" is not written: nothing to check
     if (p.id) {
       grow(ack_id_digits, std::to_string(*p.id).size());
       grow(ack_id, *p.id);
     }
   }
-  b[namespace_bytes].checked =
-      std::any_of(packets.begin(), packets.end(), [](const SioPacket& p) { return p.nsp != "/"; });
   return b;
 }
 
