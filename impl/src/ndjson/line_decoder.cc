@@ -34,7 +34,9 @@ void LineDecoder::hold(const char* bytes, std::size_t n) noexcept {
   if (want > spill_.capacity()) {
     std::size_t grown = spill_.capacity() < 256 ? 256 : spill_.capacity() * 2;
     if (grown < want) grown = want;
+#ifndef SIOCONF_PLANTED_NDJSON_UNBOUNDED_SPILL  // planted bug (properties/README.md): reserves past the limit
     if (grown > max_line_bytes_) grown = static_cast<std::size_t>(max_line_bytes_);
+#endif
     spill_.reserve(grown);
   }
 #ifdef SIOCONF_PLANTED_NDJSON_SPLIT

@@ -95,7 +95,9 @@ Errc check_and_write(sioconf::detail::SioPayloadChecker& checker, const Limits& 
   if (count > limits.max_attachments || count > 999'999'999) return Errc::limit_attachments;
   if (nsp.empty() || nsp.front() != '/') return Errc::sio_bad_namespace;  // else the decoder sees none
   std::size_t at = 0;
-  if (const Errc e = sioconf::detail::check_namespace(nsp, limits, at); e != Errc::none) return e;
+  // "/" is never written, so the decoder never checks it (not even against max_namespace_bytes).
+  if (!main_nsp)
+    if (const Errc e = sioconf::detail::check_namespace(nsp, limits, at); e != Errc::none) return e;
   if (id) {
     if (sioconf::detail::decimal_digits(*id) > limits.max_ack_id_digits) return Errc::limit_ack_id_digits;
     if (*id > limits.max_ack_id) return Errc::limit_ack_id;

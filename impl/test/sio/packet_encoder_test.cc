@@ -377,6 +377,7 @@ TEST(PacketEncoder, Limits) {
   const Limits bytes4 = limits([](Limits& l) { l.max_attachment_bytes = 4; });
   const Limits digits2 = limits([](Limits& l) { l.max_ack_id_digits = 2; });
   const Limits id5 = limits([](Limits& l) { l.max_ack_id = 5; });
+  const Limits nsp0 = limits([](Limits& l) { l.max_namespace_bytes = 0; });
   const Limits depth1 = limits([](Limits& l) { l.max_depth = 1; });
   const auto bins = [](std::vector<std::vector<std::uint8_t>> list) -> Build {
     return [list](JsonWriter& w) {
@@ -412,6 +413,9 @@ TEST(PacketEncoder, Limits) {
       {"3-digit id at limit 2", PacketType::event, "/", 100, arr({"a"}), "refused limit_ack_id_digits", digits2},
       {"namespace of 256", PacketType::disconnect, "/" + a255, {}, nullptr, "1/" + a255 + ","},
       {"namespace of 257", PacketType::disconnect, "/" + a255 + "a", {}, nullptr, "refused limit_namespace_bytes"},
+      // "/" is not written, so the decoder never holds it against max_namespace_bytes.
+      {"main namespace at limit 0", PacketType::disconnect, "/", {}, nullptr, "1", nsp0},
+      {"namespace of 2 at limit 0", PacketType::disconnect, "/a", {}, nullptr, "refused limit_namespace_bytes", nsp0},
       {"depth 32", PacketType::event, "/", {}, deep(32), "2[\"a\"," + std::string(31, '[') + "1" + std::string(31, ']') + "]"},
       {"depth 33", PacketType::event, "/", {}, deep(33), "refused limit_depth"},
       {"depth 1 at limit 1", PacketType::event, "/", {}, arr({"a"}), "2[\"a\"]", depth1},
