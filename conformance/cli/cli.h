@@ -33,10 +33,17 @@ int run_adapter(std::istream& in, std::ostream& out);
 
 /// `sioconf vectors`: options and the runner (vectors.cc).
 struct VectorOptions {
-  std::vector<std::string> paths;  // files or folders of corpus/spec
-  std::string json_report;         // write a JSON report here when not empty
-  std::string filter;              // only ids containing this
-  bool verbose = false;            // print every case, not only failures
+  std::vector<std::string> paths;          // files or folders of corpus/spec
+  std::vector<std::string> adapters;       // adapter commands; none: the reference in process
+  std::vector<std::string> case_globs;     // only ids matching one of these (fnmatch); none: all
+  bool strict = false;                     // compare error names (and offsets when reported)
+  bool dry_run = false;                    // list the selected cases, run nothing
+  bool verbose = false;                    // print every result, not only failures
+  bool progress = false;                   // a progress line on stderr
+  int timeout_ms = 5000;                   // per request
+  std::string baseline;                    // known failures (conformance/baselines/*.json)
+  std::string write_baseline;              // write this run's failures as a baseline
+  std::string json_report, junit_report, html_report;
 };
 int run_vectors(const VectorOptions& options, std::ostream& out);
 

@@ -1,4 +1,7 @@
 // sioconf — the command line of the Socket.IO conformance harness.
+#include <unistd.h>
+
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <iterator>
@@ -64,23 +67,50 @@ and ndjson: one JSON request per stdin line, one JSON answer per stdout line, un
 example: echo '{"op":"hello","protocol":1}' | sioconf adapter
 )";
 
-constexpr const char* kVectorsHelp = R"(usage: sioconf vectors [--verbose] [--filter TEXT] [--json FILE] PATH...
+constexpr const char* kVectorsHelp = R"(usage: sioconf vectors [options] PATH...
 
-Runs the reference implementation over spec vector files (corpus/README.md): each PATH is a
-.json file or a folder searched recursively. Prints failures and a summary; exits 1 on any failure.
+Runs spec vectors (corpus/README.md) against implementations and prints, per implementation, each
+failure (expected vs actual, the vector's basis and notes), the counts per verdict, and a closing
+line "N passed, N failed". Each PATH is a vector file or a folder searched recursively.
+Exit status: 0 when nothing failed; 1 on any FAIL or ERROR outside the baseline (and NON-STRICT
+with --strict), a malformed vector file, a duplicate id or no vectors; 2 on a usage error.
 
-  --verbose     print every passing case too
-  --filter T    only cases whose id contains T
-  --json FILE   also write a JSON report
+  --adapter CMD       an implementation under test: CMD is started with /bin/sh -c and spoken to
+                      over stdio (conformance/PROTOCOL.md). Repeat for several; each runs every
+                      case. Without --adapter: the reference implementation, in this process.
+                      A crash, hang, garbage line, wrong id or flood is ERROR for that case; the
+                      adapter is restarted and the run goes on.
+  --case GLOB         only cases whose id matches (shell glob, e.g. 'ws.close.*'); repeatable
+  --strict            also compare error names, offsets and items before an error; NON-STRICT
+                      then fails the run
+  --dry-run           list the selected cases and stop
+  --timeout SECONDS   per request (default 5)
+  --baseline FILE     known failures ({"schema":"sioconf-baseline-v1","known":[{"adapter",
+                      "id","verdict","finding"}]}): they do not fail the run; entries that pass
+                      now are listed
+  --write-baseline F  write this run's FAIL/NON-STRICT/ERROR/UNSUPPORTED results (must and
+                      should vectors) as a baseline file
+  --json FILE         the report as JSON (schema sioconf-report-v1)
+  --junit FILE        JUnit XML, one testsuite per implementation
+  --html FILE         a self-contained HTML matrix of implementations x cases, with filters
+  --verbose           print every result, not only failures
+  --progress          a progress line on stderr (default when stderr is a terminal)
 
-example: sioconf vectors corpus/spec
+verdicts: PASS, FAIL (a must vector broken), NON-STRICT (rejected for another reason, or a
+should vector broken), INFO (a may vector: what the implementation did), UNSUPPORTED, ERROR.
+
+examples:
+  sioconf vectors corpus/spec
+  sioconf vectors --adapter "node conformance/adapters/node/adapter.js" --case 'sio.*' corpus/spec
+  sioconf vectors --strict --adapter "sioconf adapter" --html report.html corpus/spec
 )";
 
 struct Args {
   std::vector<std::string> rest;
-  std::string layer, input, output, role, json_report, filter;
+  std::string layer, input, output, role;
   json limits = json::object();
-  bool help = false, verbose = false;
+  bool help = false;
+  sioconf::cli::VectorOptions vectors;
 };
 
 bool parse_args(int argc, char** argv, Args& a, std::string& err) {
@@ -104,12 +134,38 @@ bool parse_args(int argc, char** argv, Args& a, std::string& err) {
       if (!value(a.output)) return false;
     } else if (arg == "--role") {
       if (!value(a.role)) return false;
+    } else if (arg == "--adapter" || arg == "--case") {
+      std::string v;
+      if (!value(v)) return false;
+      (arg == "--adapter" ? a.vectors.adapters : a.vectors.case_globs).push_back(v);
     } else if (arg == "--json") {
-      if (!value(a.json_report)) return false;
-    } else if (arg == "--filter") {
-      if (!value(a.filter)) return false;
+      if (!value(a.vectors.json_report)) return false;
+    } else if (arg == "--junit") {
+      if (!value(a.vectors.junit_report)) return false;
+    } else if (arg == "--html") {
+      if (!value(a.vectors.html_report)) return false;
+    } else if (arg == "--baseline") {
+      if (!value(a.vectors.baseline)) return false;
+    } else if (arg == "--write-baseline") {
+      if (!value(a.vectors.write_baseline)) return false;
+    } else if (arg == "--timeout") {
+      std::string v;
+      if (!value(v)) return false;
+      char* end = nullptr;
+      const double seconds = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end != '\0' || !(seconds > 0) || seconds > 3600) {
+        err = "--timeout wants seconds (0 < s <= 3600)";
+        return false;
+      }
+      a.vectors.timeout_ms = static_cast<int>(seconds * 1000 + 0.5);
+    } else if (arg == "--strict") {
+      a.vectors.strict = true;
+    } else if (arg == "--dry-run") {
+      a.vectors.dry_run = true;
+    } else if (arg == "--progress") {
+      a.vectors.progress = true;
     } else if (arg == "--verbose" || arg == "-v") {
-      a.verbose = true;
+      a.vectors.verbose = true;
     } else if (arg == "--limit") {
       std::string kv;
       if (!value(kv)) return false;
@@ -247,11 +303,9 @@ int main(int argc, char** argv) {
   if (command == "decode") return cmd_decode(a);
   if (command == "encode") return cmd_encode(a);
   if (command == "adapter") return sioconf::cli::run_adapter(std::cin, std::cout);
-  sioconf::cli::VectorOptions options;
+  sioconf::cli::VectorOptions options = a.vectors;
   options.paths = a.rest;
-  options.json_report = a.json_report;
-  options.filter = a.filter;
-  options.verbose = a.verbose;
+  if (isatty(STDERR_FILENO)) options.progress = true;
   if (options.paths.empty()) return usage_error("vectors needs at least one PATH", kVectorsHelp);
   return sioconf::cli::run_vectors(options, std::cout);
 }

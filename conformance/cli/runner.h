@@ -1,0 +1,76 @@
+// The data of one `sioconf vectors` run, shared by the runner (vectors.cc), the verdict rules
+// (verdict.cc) and the report writers (reports.cc).
+#pragma once
+
+#include <array>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cli.h"
+
+namespace sioconf::cli {
+
+/// conformance/PROTOCOL.md "Verdicts": from the vector's level and how the answer differs.
+enum class Verdict { pass, fail, non_strict, info, unsupported, error };
+constexpr std::array<Verdict, 6> kVerdicts = {Verdict::pass, Verdict::fail, Verdict::non_strict,
+                                              Verdict::info, Verdict::unsupported, Verdict::error};
+const char* verdict_name(Verdict verdict);  // "PASS", "FAIL", "NON-STRICT", ...
+
+struct Judgement {
+  Verdict verdict = Verdict::pass;
+  std::string why;  // empty for an exact match
+};
+
+/// Judges a well-formed answer against a vector's `expect`. `strict` also compares error names,
+/// items before an error and offsets (when the answer reports one).
+Judgement judge(const std::string& level, const json& expect, const json& answer, bool encode, bool strict);
+
+/// Why `answer` is not a well-formed adapter-protocol answer to a decode or encode, or "".
+std::string malformed_answer(const json& answer, bool encode);
+
+struct Result {
+  bool ran = false;  // false: the case was not run against this implementation
+  Verdict verdict = Verdict::pass;
+  std::string why;
+  json answer;
+  std::string stderr_text;
+  bool known = false;    // a failure the baseline lists
+  std::string finding;   // the baseline's words for it
+};
+
+struct Case {
+  std::string id, layer, topic, file, level, basis, title, op;
+  json test;   // the vector as written
+  json notes;  // the file's notes for this vector's flags
+  std::vector<Result> results;  // one per implementation
+};
+
+struct Implementation {
+  std::string key;  // unique in the run: the hello name (with @version or #n when repeated)
+  std::string command, name, version;
+  json layers = json::array(), limits = json::array();
+  std::array<int, kVerdicts.size()> counts{};  // by Verdict, known failures included
+  int known = 0;
+  int restarts = 0;
+  std::string stderr_tail;
+};
+
+struct Run {
+  VectorOptions options;
+  std::string generated;  // UTC, ISO 8601
+  std::vector<Case> cases;
+  std::vector<Implementation> implementations;
+  std::vector<std::pair<std::string, std::string>> now_passing;  // baseline entries (key, id) that pass
+  std::vector<std::string> corpus_errors;  // malformed files, duplicate ids
+};
+
+/// Does this result fail the run? FAIL and ERROR, and NON-STRICT under --strict, unless known.
+bool fails_run(const Result& result, bool strict);
+
+json report_json(const Run& run);
+std::string report_junit(const Run& run);
+/// The HTML report: conformance/report/report.html with the report JSON in it.
+std::string report_html(const Run& run);
+
+}  // namespace sioconf::cli
