@@ -10,7 +10,9 @@ A folder is a corpus root laid out as <root>/<layer>/<topic>.json (corpus/spec).
   - hex elements hold whole bytes, base64 elements and $binary values are whole quads,
   - every errc is a name of impl/include/sioconf/errc.def with the condition the test expects,
   - chunking only on byte-stream layers (ws, ndjson),
-  - the schema's limit keys are exactly the fields of impl/include/sioconf/limits.h.
+  - the schema's limit keys are exactly the fields of impl/include/sioconf/limits.h,
+  - with --coverage COVERAGE.md: every row of a checklist table names at least one vector, and
+    every vector id it names exists (the tables after "## Out of reach" are exempt from the first).
 Prints one line per problem ("<file>: <id>: <problem>") and exits 1 if there is any.
 Needs python3-jsonschema (4.10 or later, for draft 2020-12).
 """
@@ -155,17 +157,41 @@ class Checker:
             self.check_file(f)
 
 
+ID_TOKEN = re.compile(r"`((?:sio|eio|eio-payload|ws|ndjson)\.[^`\s]+)`")
+
+
+def check_coverage(checker, path):
+    """Rows of the checklist tables must name vectors that exist."""
+    checklist = True
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if line.startswith("## "):
+            checklist = not line.startswith("## Out of reach")
+        if not line.startswith("|") or set(line) <= set("|- "):
+            continue
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        ids = ID_TOKEN.findall(line)
+        for tid in ids:
+            if tid not in checker.ids:
+                checker.problem(path, f"line {number}", f"{tid!r} is no vector id")
+        header = cells[-1] in ("vectors", "why no vector")
+        if checklist and not header and not ids:
+            checker.problem(path, f"line {number}", f"checklist row names no vector: {cells[0]} / {cells[1]}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("paths", nargs="+", type=Path)
     parser.add_argument("--schema", type=Path, default=HERE / "vector.schema.json")
     parser.add_argument("--quiet", action="store_true", help="print problems only")
+    parser.add_argument("--coverage", type=Path, help="a COVERAGE.md to check against the vectors")
     args = parser.parse_args()
 
     checker = Checker(args.schema)
     checker.check_limit_keys()
     for path in args.paths:
         checker.check_path(path)
+    if args.coverage:
+        check_coverage(checker, args.coverage)
     for line in checker.problems:
         print(line)
     if not args.quiet or checker.problems:

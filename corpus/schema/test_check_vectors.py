@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Shows check_vectors.py can fail: runs it over each folder of test-bad/ (one deliberate mistake
-each) and expects exit status 1 and the problem named in that folder's expect.txt.
+each; a folder with a COVERAGE.md checks that file against its vectors) and expects exit status 1
+and the problem named in that folder's expect.txt.
 
     test_check_vectors.py [TEST_BAD_FOLDER]
 """
@@ -16,8 +17,10 @@ def main():
     passed, failed = 0, 0
     for case in sorted(p for p in cases_root.iterdir() if p.is_dir()):
         expected = (case / "expect.txt").read_text().strip()
-        run = subprocess.run([sys.executable, str(HERE / "check_vectors.py"), "--quiet", str(case)],
-                             capture_output=True, text=True)
+        command = [sys.executable, str(HERE / "check_vectors.py"), "--quiet", str(case)]
+        if (case / "COVERAGE.md").exists():
+            command += ["--coverage", str(case / "COVERAGE.md")]
+        run = subprocess.run(command, capture_output=True, text=True)
         output = run.stdout + run.stderr
         if run.returncode == 1 and expected in output:
             passed += 1
