@@ -164,10 +164,16 @@ class ChildAdapter final : public Transport {
       std::string answer;
       ex.failure = read_line(answer, ex.detail);
       if (ex.failure == Exchange::Failure::none) {
-        ex.answer = json::parse(answer, nullptr, false);
-        if (ex.answer.is_discarded() || !ex.answer.is_object()) {
+        std::string parse_error;
+        try {
+          ex.answer = json::parse(answer);
+        } catch (const json::exception& e) {
+          parse_error = std::string(" (") + e.what() + ")";
+          ex.answer = json();
+        }
+        if (!ex.answer.is_object()) {
           ex.failure = Exchange::Failure::garbage;
-          ex.detail = "the answer is not a JSON object: " + clip(answer);
+          ex.detail = "the answer is not a JSON object: " + clip(answer) + parse_error;
           ex.answer = json();
         } else if (!id.is_null() && ex.answer.value("id", json()) != id) {
           ex.failure = Exchange::Failure::wrong_id;
