@@ -117,7 +117,7 @@ function receiverHonoursMaxFragments() {
   return failed || Boolean(receiver.errored);
 }
 
-// limit key -> what it becomes, per layer and op. Every key not listed is answered `unsupported`.
+// The limit keys each layer and op honours; any other key is answered `unsupported`.
 const LIMITS = {
   "sio decode": decoderHonoursMaxAttachments() ? ["max_attachments"] : [],
   "ws decode": ["ws_max_message_bytes"].concat(receiverHonoursMaxFragments() ? ["ws_max_fragments"] : []),
@@ -382,9 +382,11 @@ function decodeEioPayload(elements) {
   return { items };
 }
 
+const EIO_TYPES = ["open", "close", "ping", "pong", "message", "upgrade", "noop"];
+
 function eioPacketOf(item) {
-  if (!item || typeof item !== "object" || typeof item.type !== "string") {
-    throw new BadRequest('an eio item is an object with a string "type"');
+  if (!item || typeof item !== "object" || !EIO_TYPES.includes(item.type)) {
+    throw new BadRequest(`an eio item is an object with "type" one of ${EIO_TYPES.join(", ")}`);
   }
   const packet = { type: item.type };
   if ("data" in item) packet.data = fromItemValue(item.data);
@@ -394,16 +396,26 @@ function eioPacketOf(item) {
 function encodeEio(items) {
   const output = [];
   for (const item of items) {
-    // The WebSocket transport supports binary: a binary message goes out as is.
-    eioParser.exports.encodePacket(eioPacketOf(item), true, (encoded) => output.push(outputElement(encoded)));
+    const packet = eioPacketOf(item);
+    try {
+      // The WebSocket transport supports binary: a binary message goes out as is.
+      eioParser.exports.encodePacket(packet, true, (encoded) => output.push(outputElement(encoded)));
+    } catch (err) {
+      return { failure: { error: "unknown", condition: "protocol", message: err.message } };
+    }
   }
   return { output };
 }
 
 function encodeEioPayload(items) {
+  const packets = items.map(eioPacketOf);
   let body;
-  eioParser.exports.encodePayload(items.map(eioPacketOf), (encoded) => { body = encoded; });
-  // encodePayload calls back once per call, and never for an empty list.
+  try {
+    eioParser.exports.encodePayload(packets, (encoded) => { body = encoded; });
+  } catch (err) {
+    return { failure: { error: "unknown", condition: "protocol", message: err.message } };
+  }
+  // encodePayload calls back once per call, and never for an empty list: nothing is written.
   return { output: body === undefined ? [] : [{ text: body }] };
 }
 
@@ -657,7 +669,7 @@ async function answer(request) {
   if (op === "hello") return hello();
   if (op !== "decode" && op !== "encode") return { id, unsupported: `op ${op}` };
   const layer = LAYERS[request.layer];
-  if (!layer) return { id, unsupported: `layer ${request.layer}` };
+  if (!layer) return { id, unsupported: `layer ${request.layer === undefined ? "" : request.layer}` };
 
   const limits = request.limits === undefined ? {} : request.limits;
   if (limits === null || typeof limits !== "object" || Array.isArray(limits)) throw new BadRequest("limits must be an object");
