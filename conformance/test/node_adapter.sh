@@ -23,6 +23,7 @@ requests=(
   '{"op":"encode","id":"sio.e","layer":"sio","items":[{"type":3,"nsp":"/admin","id":13,"data":["bar"]}]}'
   '{"op":"decode","id":"sio.x","layer":"sio","input":[{"text":"2[\"a\"]"},{"text":"2[{}]"}]}'
   '{"op":"decode","id":"sio.lim","layer":"sio","input":[{"text":"53-[\"a\"]"}],"limits":{"max_attachments":2}}'
+  '{"op":"decode","id":"sio.ls","layer":"sio","input":[{"text":"2[\"\\ud800\"]"}]}'
   # eio: a text and a binary message; a bad type; an encode
   '{"op":"decode","id":"eio.d","layer":"eio","input":[{"text":"4hello"},{"base64":"AQIDBA=="}]}'
   '{"op":"encode","id":"eio.e","layer":"eio","items":[{"type":"ping","data":"probe"},{"type":"message","data":{"$binary":"AQ=="}}]}'
@@ -55,6 +56,7 @@ expected=(
   '{"id":"sio.e","ok":true,"output":[{"text":"3/admin,13[\"bar\"]"}]}'
   '"condition":"protocol","message":"invalid payload","items":[{"type":2,"nsp":"/","data":["a"]}]}'
   '"error":"limit_attachments","condition":"limit","message":"too many attachments"'
+  '{"id":"sio.ls","ok":true,"items":[{"type":2,"nsp":"/","data":["�"]}]}'
   '{"id":"eio.d","ok":true,"items":[{"type":"message","data":"hello"},{"type":"message","data":{"$binary":"AQIDBA=="}}]}'
   '{"id":"eio.e","ok":true,"output":[{"text":"2probe"},{"base64":"AQ=="}]}'
   '{"id":"eio.x","ok":false,"error":"eio_bad_packet_type","condition":"protocol","message":"parser error","items":[]}'

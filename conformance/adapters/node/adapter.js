@@ -180,17 +180,24 @@ function toJsonText(root) {
       for (const key of Object.keys(value)) {
         const member = value[key];
         if (member === undefined || typeof member === "function") continue;
-        parts.push({ text: (first ? "" : ",") + JSON.stringify(key) + ":" });
+        parts.push({ text: (first ? "" : ",") + JSON.stringify(wellFormed(key)) + ":" });
         parts.push({ value: member });
         first = false;
       }
       parts.push({ text: "}" });
       for (let i = parts.length - 1; i >= 0; --i) stack.push(parts[i]);
     } else {
-      out.push(value === undefined ? "null" : JSON.stringify(value));
+      out.push(value === undefined ? "null" : JSON.stringify(typeof value === "string" ? wellFormed(value) : value));
     }
   }
   return out.join("");
+}
+
+// A lone UTF-16 surrogate (JSON.parse keeps "\ud800") has no UTF-8 form, and the runner's JSON
+// reader refuses its escape: it is written as U+FFFD, the replacement character.
+function wellFormed(text) {
+  if (typeof text.toWellFormed === "function") return text.toWellFormed();
+  return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
 }
 
 function isBinaryValue(v) {
