@@ -1,5 +1,5 @@
 // impl/bench/mix.h — the benchmark's packet mix: generated once, written to a file, read by both
-// the C++ bench (sioconf_bench --decode) and the Node one (conformance/node/bench/).
+// the C++ bench (sioconf_bench --decode) and the Node one (conformance/adapters/node/bench/).
 //
 // The mix is a deterministic (seeded) sequence of Socket.IO v5 packets as an Engine.IO peer
 // receives them, one message each, the EIO '4' already removed:

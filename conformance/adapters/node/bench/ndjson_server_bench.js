@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The Node half of ci/bench's messages/s ("stream layer"): an NDJSON server written the seeds' way.
 //
-//   node conformance/node/bench/ndjson_server_bench.js PORT_FILE [--conns N]
+//   node conformance/adapters/node/bench/ndjson_server_bench.js PORT_FILE [--conns N]
 //
 // How it is measured: this file is the server only. It listens on 127.0.0.1:0, writes its port
 // to PORT_FILE, and is driven from another process by the same client that drives the C++ server

@@ -2,7 +2,7 @@
 // The Node half of ci/bench (a benchmark, not a test): times socket.io-parser's Decoder.add over
 // the packet mix that `sioconf_bench --write-mix FILE` wrote (format: impl/bench/mix.h).
 //
-//   node conformance/node/bench/sio_decode_bench.js FILE [--min-seconds S] [--min-rounds N]
+//   node conformance/adapters/node/bench/sio_decode_bench.js FILE [--min-seconds S] [--min-rounds N]
 //
 // As on a server, text messages arrive as JS strings (engine.io hands the parser strings) and
 // binary ones as Buffers; both are prepared before timing. One pass feeds every message to one

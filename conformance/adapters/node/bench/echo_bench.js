@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The Node half of ci/bench's bulk echo ("stream layer"): seed 002's promise-based echo server.
 //
-//   node conformance/node/bench/echo_bench.js PORT_FILE [--conns N]
+//   node conformance/adapters/node/bench/echo_bench.js PORT_FILE [--conns N]
 //
 // How it is measured: this file is the server only. It listens on 127.0.0.1:0, writes its port
 // to PORT_FILE, and is driven from another process by the same client that drives the C++

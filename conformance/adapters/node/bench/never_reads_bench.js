@@ -2,7 +2,7 @@
 // The Node half of ci/bench's never-reading peer ("stream layer"): the unbounded memory seed 002
 // warns about ("Unbounded queues are footguns"), measured.
 //
-//   node conformance/node/bench/never_reads_bench.js [--seconds S] [--offer-bytes N]
+//   node conformance/adapters/node/bench/never_reads_bench.js [--seconds S] [--offer-bytes N]
 //
 // How it is measured (as `sioconf_io_bench --never-reads`): server and client in this one process.
 // The client connects and never reads (created paused, so Node never starts reading it). The
