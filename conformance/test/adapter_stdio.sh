@@ -38,8 +38,12 @@ expected=(
   '{"id":"x","unsupported":"op frobnicate"}'
 )
 
-mapfile -t answers < <(printf '%s\n' "${requests[@]}" | timeout 20 "$sioconf" adapter)
-status=${PIPESTATUS[1]:-0}
+# The answers go through a file: the adapter's exit status is lost in a process substitution.
+answers_file=$(mktemp)
+trap 'rm -f "$answers_file"' EXIT
+printf '%s\n' "${requests[@]}" | timeout 20 "$sioconf" adapter >"$answers_file"
+status=${PIPESTATUS[1]}
+mapfile -t answers <"$answers_file"
 
 if [[ ${#answers[@]} -ne ${#expected[@]} ]]; then
   echo "FAIL: ${#answers[@]} answer lines for ${#expected[@]} requests before bye (the adapter must stop at bye)"
