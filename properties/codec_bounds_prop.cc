@@ -131,12 +131,16 @@ struct Bound {
   Errc past;
 };
 
-/// Sets each limit to needed + slack, except `past_index` (if any) to needed - 1.
-template <typename Set>
-void derive_limits(const std::vector<Bound>& bounds, const std::vector<std::uint64_t>& slack,
-                   std::optional<std::size_t> past_index, Set set) {
-  for (std::size_t i = 0; i < bounds.size(); ++i)
-    set(i, past_index == i ? bounds[i].needed - 1 : bounds[i].needed + slack[i % slack.size()]);
+/// The Limits for an input: each bound's limit (named by its key in limits.h) set to needed +
+/// slack, except `past_index` (if any) to needed - 1.
+Limits derive_limits(const std::vector<Bound>& bounds, const std::vector<std::uint64_t>& slack,
+                     std::optional<std::size_t> past_index) {
+  Limits limits;
+  for (std::size_t i = 0; i < bounds.size(); ++i) {
+    const std::uint64_t v = past_index == i ? bounds[i].needed - 1 : bounds[i].needed + slack[i % slack.size()];
+    if (!set_limit(limits, bounds[i].name, v)) RC_FAIL(std::string("no such limit or out of range: ") + bounds[i].name);
+  }
+  return limits;
 }
 
 /// Whether the input can be one past the limit.
@@ -229,23 +233,6 @@ std::vector<Bound> sio_bounds(const std::vector<SioPacket>& packets,
   return b;
 }
 
-Limits sio_limits(const std::vector<Bound>& bounds, const std::vector<std::uint64_t>& slack,
-                  std::optional<std::size_t> past) {
-  Limits limits;
-  derive_limits(bounds, slack, past, [&limits](std::size_t i, std::uint64_t v) {
-    const auto v32 = static_cast<std::uint32_t>(v);
-    switch (i) {
-      case payload_bytes: limits.max_payload_bytes = v; break;
-      case depth: limits.max_depth = v32; break;
-      case attachments: limits.max_attachments = v32; break;
-      case attachment_bytes: limits.max_attachment_bytes = v; break;
-      case namespace_bytes: limits.max_namespace_bytes = v32; break;
-      case ack_id_digits: limits.max_ack_id_digits = v32; break;
-      default: limits.max_ack_id = v; break;
-    }
-  });
-  return limits;
-}
 
 /// What the sio decoder may hold: a binary packet's text (kept until its attachments are in), its
 /// attachments but the last, their offsets and views, the placeholder walk's attachment flags, and
@@ -322,7 +309,7 @@ RC_GTEST_PROP(CodecBounds, SocketIoWithinLimits, ()) {
   const SioInput in = sio_input(*sio_packets(4));
   prop::Case c(in.packets.size());
   const std::vector<Bound> bounds = sio_bounds(in.packets, in.encoded);
-  const Limits limits = sio_limits(bounds, slack, std::nullopt);
+  const Limits limits = derive_limits(bounds, slack, std::nullopt);
   for (const SioPacket& p : in.packets)  // the encoder agrees that each packet is within the limits
     RC_ASSERT(encode_sio(p, limits).error == Errc::none);
   const SioRun run = decode_sio(limits, in.messages);
@@ -336,7 +323,7 @@ void check_sio_one_past(const SioInput& in, const std::vector<std::uint64_t>& sl
   prop::Case c(in.packets.size());
   const std::vector<Bound> bounds = sio_bounds(in.packets, in.encoded);
   const std::size_t past = *target(bounds, picked);  // max_payload_bytes always can be passed
-  const Limits limits = sio_limits(bounds, slack, past);
+  const Limits limits = derive_limits(bounds, slack, past);
   const SioRun run = decode_sio(limits, in.messages);
   RC_ASSERT(run.error.code == bounds[past].past);
   RC_ASSERT(run.heap <= sio_heap_bound(limits) + run.unwarmed);
@@ -382,16 +369,6 @@ std::vector<Bound> ws_bounds(const WsStream& s) {
   return b;
 }
 
-Limits ws_limits(const std::vector<Bound>& bounds, const std::vector<std::uint64_t>& slack,
-                 std::optional<std::size_t> past) {
-  Limits limits;
-  derive_limits(bounds, slack, past, [&limits](std::size_t i, std::uint64_t v) {
-    if (i == frame_bytes) limits.ws_max_frame_bytes = v;
-    else if (i == message_bytes) limits.ws_max_message_bytes = v;
-    else limits.ws_max_fragments = static_cast<std::uint32_t>(v);
-  });
-  return limits;
-}
 
 /// The assembler's only buffer, the message being gathered, reserves at most the message limit;
 /// the frame decoder and control payloads use fixed arrays.
@@ -438,7 +415,7 @@ RC_GTEST_PROP(CodecBounds, WebSocketWithinLimits, ()) {
   prop::Case c(stream.items.size());
   Bytes wire;
   const std::vector<WsEvent> expected = encode_ws(stream, sender_for(role), wire);
-  const Limits limits = ws_limits(ws_bounds(stream), slack, std::nullopt);
+  const Limits limits = derive_limits(ws_bounds(stream), slack, std::nullopt);
   const WsRun run = decode_ws(role, limits, view(wire), chunks);
   RC_ASSERT(run.error == DecodeError{});
   RC_ASSERT(run.events == expected.size());
@@ -459,7 +436,7 @@ RC_GTEST_PROP(CodecBounds, WebSocketOnePastLimit, ()) {
   prop::Case c(stream.items.size());
   Bytes wire;
   (void)encode_ws(stream, sender_for(role), wire);
-  const Limits limits = ws_limits(bounds, slack, past);
+  const Limits limits = derive_limits(bounds, slack, past);
   const WsRun run = decode_ws(role, limits, view(wire), chunks);
   RC_ASSERT(run.error.code == bounds[past].past);
   RC_ASSERT(run.heap <= ws_heap_bound(limits));
@@ -496,16 +473,6 @@ EioInput eio_input(std::vector<EioPacket> packets) {
   return in;
 }
 
-Limits eio_limits(const std::vector<Bound>& bounds, const std::vector<std::uint64_t>& slack,
-                  std::optional<std::size_t> past) {
-  Limits limits;
-  derive_limits(bounds, slack, past, [&limits](std::size_t i, std::uint64_t v) {
-    if (i == body_bytes) limits.eio_max_payload_bytes = v;
-    else if (i == record_bytes) limits.eio_max_packet_bytes = v;
-    else limits.eio_max_payload_packets = static_cast<std::uint32_t>(v);
-  });
-  return limits;
-}
 
 /// The spill (a record cut by a piece boundary, or the last one) reserves at most the record
 /// limit; a "b" record decodes into a second buffer, sized exactly, of 3/4 of its length.
@@ -540,7 +507,7 @@ RC_GTEST_PROP(CodecBounds, EngineIoPollingWithinLimits, ()) {
   const auto slack = *slacks(3);
   const EioInput in = eio_input(*eio_packets(6, true));
   prop::Case c(in.packets.size());
-  const Limits limits = eio_limits(in.bounds, slack, std::nullopt);
+  const Limits limits = derive_limits(in.bounds, slack, std::nullopt);
   const EioRun run = decode_eio(limits, view(in.body), chunks);
   RC_ASSERT(run.error == DecodeError{});
   RC_ASSERT(run.packets == in.packets.size());
@@ -555,7 +522,7 @@ RC_GTEST_PROP(CodecBounds, EngineIoPollingOnePastLimit, ()) {
   const EioInput in = eio_input(*eio_packets(6, true));
   // A body has at least one record of at least one byte: it can be past every limit.
   prop::Case c(in.packets.size());
-  const Limits limits = eio_limits(in.bounds, slack, past);
+  const Limits limits = derive_limits(in.bounds, slack, past);
   const EioRun run = decode_eio(limits, view(in.body), chunks);
   RC_ASSERT(run.error.code == in.bounds[past].past);
   RC_ASSERT(run.heap <= eio_heap_bound(limits));
@@ -587,15 +554,6 @@ NdjsonInput ndjson_input(std::vector<NdjsonLine> lines) {
   return in;
 }
 
-Limits ndjson_limits(const std::vector<Bound>& bounds, const std::vector<std::uint64_t>& slack,
-                     std::optional<std::size_t> past) {
-  Limits limits;
-  derive_limits(bounds, slack, past, [&limits](std::size_t i, std::uint64_t v) {
-    if (i == line_bytes) limits.ndjson_max_line_bytes = v;
-    else limits.max_depth = static_cast<std::uint32_t>(v);
-  });
-  return limits;
-}
 
 /// A line cut by a piece boundary is held in a spill that never reserves more than the line
 /// limit; past its fixed buffers, the JSON scanner only grows its stack, one byte per level.
@@ -647,7 +605,7 @@ NdjsonRun decode_ndjson(const Limits& limits, ByteView stream, const Chunking& c
 void check_ndjson_within(const NdjsonInput& in, const std::vector<std::uint64_t>& slack,
                          const Chunking& chunks) {
   prop::Case c(in.lines.size());
-  const Limits limits = ndjson_limits(in.bounds, slack, std::nullopt);
+  const Limits limits = derive_limits(in.bounds, slack, std::nullopt);
   const NdjsonRun run = decode_ndjson(limits, as_bytes(in.stream), chunks);
   RC_ASSERT(run.error == DecodeError{});
   RC_ASSERT(run.lines == in.lines.size());
@@ -666,7 +624,7 @@ void check_ndjson_one_past(const NdjsonInput& in, const std::vector<std::uint64_
                            const Chunking& chunks) {
   prop::Case c(in.lines.size());
   const std::size_t past = *target(in.bounds, picked);  // every line has a byte; not every line nests
-  const Limits limits = ndjson_limits(in.bounds, slack, past);
+  const Limits limits = derive_limits(in.bounds, slack, past);
   const NdjsonRun run = decode_ndjson(limits, as_bytes(in.stream), chunks);
   RC_ASSERT(run.error.code == in.bounds[past].past);
   RC_ASSERT(run.heap <= ndjson_heap_bound(limits) + run.unwarmed);
