@@ -9,6 +9,31 @@ namespace sioconf::cli {
 // The HTML template, conformance/report/report.html, embedded at build time (report_template.cc).
 extern const char* const kReportTemplate;
 
+namespace {
+
+constexpr int kReportDepth = 64;                  // deeper values are cut (readers recurse)
+constexpr std::size_t kReportValueBytes = 65536;  // longer values are cut (the page stays light)
+
+// A value as the reports carry it: adapters' answers are untrusted and vectors hold bombs, so a
+// value nested deeper than kReportDepth or longer than kReportValueBytes becomes
+// {"$truncated": "<the start of its JSON text>"}.
+json bounded(const json& value, int depth = 0) {
+  if (depth >= kReportDepth) return {{"$truncated", value.dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 200)}};
+  if (depth == 0) {
+    const std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (text.size() > kReportValueBytes) return {{"$truncated", text.substr(0, 2000)}};
+  }
+  if (!value.is_structured()) return value;
+  json out = value.is_array() ? json::array() : json::object();
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    if (value.is_array()) out.push_back(bounded(*it, depth + 1));
+    else out[it.key()] = bounded(*it, depth + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
 json report_json(const Run& run) {
   json impls = json::array();
   for (const Implementation& impl : run.implementations) {
@@ -26,7 +51,7 @@ json report_json(const Run& run) {
       const Result& r = c.results[k];
       if (!r.ran) continue;
       json result = {{"verdict", verdict_name(r.verdict)}, {"why", r.why}};
-      if (!r.answer.is_null()) result["answer"] = r.answer;
+      if (!r.answer.is_null()) result["answer"] = bounded(r.answer);
       if (!r.stderr_text.empty()) result["stderr"] = r.stderr_text;
       if (r.known) {
         result["known"] = true;
@@ -37,9 +62,9 @@ json report_json(const Run& run) {
     json entry = {{"id", c.id},       {"layer", c.layer}, {"topic", c.topic}, {"file", c.file},
                   {"title", c.title}, {"level", c.level}, {"basis", c.basis}, {"op", c.op},
                   {"flags", c.test.value("flags", json::array())},            {"notes", c.notes},
-                  {"expect", c.test.value("expect", json())},                 {"results", std::move(results)}};
+                  {"expect", bounded(c.test.value("expect", json()))},        {"results", std::move(results)}};
     for (const char* field : {"input", "items", "limits", "options"})
-      if (c.test.contains(field)) entry[field] = c.test[field];
+      if (c.test.contains(field)) entry[field] = bounded(c.test[field]);
     cases.push_back(std::move(entry));
   }
   json now_passing = json::array();

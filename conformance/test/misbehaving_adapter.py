@@ -10,6 +10,7 @@ request ids named in RULES, each `BEHAVIOUR:ID` (ID may end with * to match a pr
   flood        write bytes without a newline, forever     stderr     write to stderr, then answer
   malformed    answer {"id":..} with no "ok"              unsupported  answer unsupported
   splitdiffer  answer split requests (ID@N) with no items
+  deep         accept with one item nested 10,000 arrays deep
 
 and `badhello` (no ID) answers hello with ok:false.
 """
@@ -72,6 +73,9 @@ def main():
             chunk = "x" * 65536
             while True:
                 sys.stdout.write(chunk)
+        elif behaviour == "deep":
+            sys.stdout.write('{"id": %s, "ok": true, "items": [%s%s]}\n' % (json.dumps(request.get("id")), "[" * 10000, "]" * 10000))
+            sys.stdout.flush()
         elif behaviour == "malformed":
             print(json.dumps({"id": request.get("id")}), flush=True)
         elif behaviour == "unsupported":

@@ -199,6 +199,20 @@ TEST_F(Runner, JunitAndHtmlReports) {
   EXPECT_NE(html.str().find("\"sio.t.wrong\""), std::string::npos);
 }
 
+// Reports carry adapters' answers, which may be bombs: a 10,000-deep answer is cut at 64 levels, so
+// that the JSON report stays readable by recursive readers and the HTML page by a browser.
+TEST_F(Runner, ReportsCutAnswersNestedTooDeep) {
+  options.adapters = {adapter("deep:sio.t.ok")};
+  EXPECT_EQ(run(), 1);
+  EXPECT_EQ(verdict("sio.t.ok"), "FAIL");
+  json at = result("sio.t.ok", "sioconf")["answer"]["items"];
+  int depth = 0;
+  while (at.is_array() && !at.empty()) at = at[0], ++depth;
+  EXPECT_LE(depth, 64);
+  ASSERT_TRUE(at.is_object()) << at.dump();
+  EXPECT_EQ(at["$truncated"].get<std::string>().substr(0, 5), "[[[[[");
+}
+
 TEST_F(Runner, DryRunListsTheCasesAGlobSelects) {
   options.dry_run = true;
   options.case_globs = {"sio.t.w*"};
