@@ -44,6 +44,25 @@ std::string clip(const std::string& s, std::size_t n = 200) {
   return s.size() <= n ? s : s.substr(0, n) + "...(" + std::to_string(s.size()) + " bytes)";
 }
 
+// An answer as JSON, with what is nested deeper than kMaxAnswerDepth left out: copying, comparing
+// and printing JSON recurse, and an adapter's answer must not be able to overflow the runner's
+// stack. An answer that lost something says so in "$truncated" (and so no longer matches).
+constexpr int kMaxAnswerDepth = 512;
+
+json parse_bounded(const std::string& text) {
+  bool cut = false;
+  json answer = json::parse(text, [&cut](int depth, json::parse_event_t event, json&) {
+    if (depth > kMaxAnswerDepth && (event == json::parse_event_t::object_start || event == json::parse_event_t::array_start)) {
+      cut = true;
+      return false;
+    }
+    return true;
+  });
+  if (cut && answer.is_object())
+    answer["$truncated"] = "values nested deeper than " + std::to_string(kMaxAnswerDepth) + " levels were left out";
+  return answer;
+}
+
 class ChildAdapter final : public Transport {
  public:
   ChildAdapter(std::string command, ChildOptions options) : command_(std::move(command)), options_(options) {
@@ -166,7 +185,7 @@ class ChildAdapter final : public Transport {
       if (ex.failure == Exchange::Failure::none) {
         std::string parse_error;
         try {
-          ex.answer = json::parse(answer);
+          ex.answer = parse_bounded(answer);
         } catch (const json::exception& e) {
           parse_error = std::string(" (") + e.what() + ")";
           ex.answer = json();
@@ -240,6 +259,9 @@ class ChildAdapter final : public Transport {
   bool run_until(Done&& done, std::chrono::milliseconds limit, bool* timed_out = nullptr) {
     bool expired = false;
     timer_expired_ = &expired;
+    // The loop's clock stands still while it is not running (between requests, or while another
+    // adapter ran): bring it to now, or the timer would count from then and expire early.
+    uv_update_time(&loop_);
     uv_timer_start(&timer_, [](uv_timer_t* t) { *static_cast<ChildAdapter*>(t->data)->timer_expired_ = true; },
                    static_cast<std::uint64_t>(limit.count()), 0);
     bool ok = false;

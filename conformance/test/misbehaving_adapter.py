@@ -11,6 +11,7 @@ request ids named in RULES, each `BEHAVIOUR:ID` (ID may end with * to match a pr
   malformed    answer {"id":..} with no "ok"              unsupported  answer unsupported
   splitdiffer  answer split requests (ID@N) with no items
   deep         accept with one item nested 10,000 arrays deep
+  slow         answer right, after 0.6 s
 
 and `badhello` (no ID) answers hello with ok:false.
 """
@@ -56,6 +57,9 @@ def main():
         base = rid.split("@")[0]
         behaviour = next((b for b, p in rules if p and matches(p, base)), None)
         if behaviour == "splitdiffer" and "@" not in rid:
+            behaviour = None
+        if behaviour == "slow":
+            time.sleep(0.6)
             behaviour = None
         if behaviour == "wrong" or behaviour == "splitdiffer":
             print(json.dumps({"id": request.get("id"), "ok": True, "items": []}), flush=True)

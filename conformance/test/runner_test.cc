@@ -199,18 +199,31 @@ TEST_F(Runner, JunitAndHtmlReports) {
   EXPECT_NE(html.str().find("\"sio.t.wrong\""), std::string::npos);
 }
 
-// Reports carry adapters' answers, which may be bombs: a 10,000-deep answer is cut at 64 levels, so
+// Answers may be bombs: a 10,000-deep answer (which copying and comparing JSON would recurse
+// through) is read without what lies deeper than 512 levels, and reports cut it at 64 levels, so
 // that the JSON report stays readable by recursive readers and the HTML page by a browser.
-TEST_F(Runner, ReportsCutAnswersNestedTooDeep) {
+TEST_F(Runner, AnswersNestedTooDeepAreCut) {
   options.adapters = {adapter("deep:sio.t.ok")};
   EXPECT_EQ(run(), 1);
   EXPECT_EQ(verdict("sio.t.ok"), "FAIL");
-  json at = result("sio.t.ok", "sioconf")["answer"]["items"];
+  const json answer = result("sio.t.ok", "sioconf")["answer"];
+  EXPECT_NE(answer.value("$truncated", "").find("deeper than 512 levels"), std::string::npos) << answer.dump();
+  json at = answer["items"];
   int depth = 0;
   while (at.is_array() && !at.empty()) at = at[0], ++depth;
   EXPECT_LE(depth, 64);
   ASSERT_TRUE(at.is_object()) << at.dump();
   EXPECT_EQ(at["$truncated"].get<std::string>().substr(0, 5), "[[[[[");
+}
+
+// Each adapter's timeout counts from its request, not from when its loop last ran: a second
+// adapter started after a first one that took longer than the timeout in all answers in time.
+TEST_F(Runner, TimeoutsCountFromTheRequest) {
+  options.adapters = {adapter("slow:sio.t.w*"), adapter("")};
+  options.case_globs = {"sio.t.w*", "sio.t.ok"};
+  EXPECT_EQ(run(), 0) << printed;
+  ASSERT_EQ(report["implementations"].size(), 2u);
+  EXPECT_EQ(report["implementations"][1]["counts"]["PASS"], 3) << printed;
 }
 
 TEST_F(Runner, DryRunListsTheCasesAGlobSelects) {
