@@ -185,6 +185,10 @@ async function logicTests() {
       { id: "a.b.clean", results: { x: { verdict: "PASS" }, y: { verdict: "PASS" } } }] });
     const out = L.filterCases(r, Object.assign(L.defaultFilter(), { hideKnown: true })).map((i) => r.cases[i].id);
     same(out, ["a.b.known-and-new", "a.b.clean"]);
+    // ... and x's known FAIL there no longer matches "x is FAIL"
+    const xFails = (hideKnown) => L.filterCases(r, Object.assign(L.defaultFilter(), { hideKnown, verdicts: { x: "FAIL" } })).map((i) => r.cases[i].id);
+    same(xFails(false), ["a.b.only-known", "a.b.known-and-new"]);
+    same(xFails(true), []);
   });
   await check("logic: text filter over id, title, basis and flags (all words, any case)", () => {
     const has = (c, word) => [c.id, c.title, c.basis, (c.flags || []).join(" ")].join("\n").toLowerCase().includes(word);
