@@ -371,7 +371,8 @@ async function domTests(outPath) {
     assert.strictEqual(p.d.scripts.length, 3);
     const summary = p.d.getElementById("summary").textContent;
     assert.ok(summary.startsWith(sampleIds.length + " cases · implementations: sioconf "), summary);
-    assert.strictEqual(p.d.getElementById("shown").textContent, "Showing all " + sampleIds.length + " cases.");
+    assert.strictEqual(p.d.getElementById("shown").textContent, "Showing all " + sampleIds.length +
+      " cases · the implementations disagree on " + idsWhere(sampleDiffers).length + " of them (marked ≠).");
     assert.strictEqual(p.d.querySelectorAll("#impls tbody tr").length, sample.implementations.length);
     assert.ok(p.d.getElementById("impls").textContent.includes("known 2"), "counts per verdict with labels");
   });
