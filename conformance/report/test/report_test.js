@@ -505,6 +505,15 @@ async function domTests(outPath) {
     assert.strictEqual(p.d.getElementById("matrix-scroll").getAttribute("aria-rowcount") > 100, true);
     same(p.errors, []);
   });
+  await check("dom: an empty report and one with odd fields load without script errors", () => {
+    const empty = open(renderReport(template, { schema: "sioconf-report-v1" }));
+    assert.deepStrictEqual(empty.errors, []);
+    assert.ok(empty.d.getElementById("summary").textContent.startsWith("0 cases · implementations: none"));
+    assert.ok(!empty.d.getElementById("matrix-scroll").style.getPropertyValue("--cols").includes("repeat(0"));
+    const odd = open(renderReport(template, { implementations: [{ key: 7 }, null], cases: [{ id: "a", results: { 7: { verdict: "pass", answer: "x" } }, input: [{ hex: "zz" }, 5] }] }), "#case=a");
+    assert.deepStrictEqual(odd.errors, []);
+    assert.ok(odd.d.getElementById("detail").textContent.includes("invalid hex"));
+  });
   await check("dom: the bare template offers to open a report file; damaged data says so", () => {
     const bare = open(template);
     assert.ok(bare.d.getElementById("summary").textContent.startsWith("No report data"));
