@@ -395,6 +395,23 @@ async function domTests(outPath) {
     assert.ok(maxRows < lineCount, "the window should draw fewer rows than the list has (" + maxRows + " of " + lineCount + ")");
     same(p.errors, []);
   });
+  await check("dom: rows stay drawn when the list shrinks while scrolled down (filter, collapse all)", async () => {
+    const p = open(renderReport(template, syntheticReport(2000)), "", 600);
+    const scroller = p.d.getElementById("matrix-scroll");
+    const scrollFar = async () => {
+      scroller.scrollTop = 40000;  // jsdom, unlike a browser, never clamps it: the page must cope
+      scroller.dispatchEvent(new p.w.Event("scroll"));
+      await sleep(40);
+    };
+    await scrollFar();
+    assert.ok(p.rows().length > 0);
+    p.select("a", "ERROR");
+    assert.ok(p.rows().length > 0, "no rows after a filter");
+    await scrollFar();
+    p.d.getElementById("f-collapse").click();
+    assert.strictEqual(p.d.querySelectorAll("#matrix-window [role=row]").length, 5, "the five layer rows after collapse all");
+    assert.deepStrictEqual(p.errors, []);
+  });
   await check("dom: a verdict filter shows the right rows and goes into the hash", () => {
     const p = open(html);
     p.select("node", "FAIL");
