@@ -258,7 +258,7 @@ async function logicTests() {
     assert.strictEqual(L.escapeText("a\u0000b\u001b[31m\\n\u007f"), "a\\x00b\\x1b[31m\\\\n\\x7f");
     assert.strictEqual(L.escapeText("x\ny"), "x\\x0a\ny");
     assert.strictEqual(L.escapeText("x\ny", true), "x\ny");
-    assert.strictEqual(L.escapeText("\ud800!\u202e\ufeff\u0085é😀"), "\\u{D800}!\\u{202E}\\u{FEFF}\\u{0085}é😀");
+    assert.strictEqual(L.escapeText("\ud800!\u202e\ufeff\u0085é😀\ufffd"), "\\u{D800}!\\u{202E}\\u{FEFF}\\u{0085}é😀\\u{FFFD}");
     assert.strictEqual(L.escapeText(HOSTILE[0]), HOSTILE[0], "markup is text, left as it is");
   });
   await check("logic: bytes shown as UTF-8 with every invalid byte as \\xNN", () => {
@@ -281,7 +281,7 @@ async function logicTests() {
     assert.strictEqual(L.elementView({ base64: "%%" }, 10).kind, "invalid base64");
   });
   await check("logic: pretty JSON escapes invisible code points; CVE links only from CVE ids", () => {
-    assert.strictEqual(L.prettyJson({ a: "\u202e" }), '{\n  "a": "\\u202e"\n}');
+    assert.strictEqual(L.prettyJson({ a: "\u202e\ufffd" }), '{\n  "a": "\\u202e\\ufffd"\n}');
     assert.strictEqual(L.prettyJson(undefined), "(absent)");
     assert.strictEqual(L.cveLink("cve-2023-32695"), "https://www.cve.org/CVERecord?id=CVE-2023-32695");
     assert.strictEqual(L.cveLink("cve-2023-1\"><x"), null);
