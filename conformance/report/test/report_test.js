@@ -113,6 +113,13 @@ async function logicTests() {
   await check("template: the data marker occurs exactly once", () => {
     assert.strictEqual(template.split(MARKER).length, 2);
   });
+  await check("template: fits one C++ string literal (conformance/report/report_template.cc.in)", () => {
+    // The build embeds the template as one raw string literal; clang -Wpedantic warns above 65,536
+    // bytes (-Woverlength-strings) and the asan preset makes warnings errors.
+    const bytes = Buffer.byteLength(template, "utf8");
+    assert.ok(bytes < 65536, bytes + " bytes: split the literal in report_template.cc.in or trim the page");
+    assert.ok(!template.includes(")sioconf_report\""), "the raw string literal's delimiter");
+  });
   await check("template: no HTML parsing of data (innerHTML, outerHTML, insertAdjacentHTML, document.write, eval, Function)", () => {
     for (const bad of ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "srcdoc", "DOMParser"])
       assert.ok(!template.includes(bad), "the template uses " + bad);
@@ -249,10 +256,11 @@ async function logicTests() {
     assert.ok(line.startsWith(sampleIds.length + " cases · implementations: sioconf " + c("sioconf", "PASS") + " passed 0 failed"), line);
     assert.ok(line.includes(" · node " + c("node", "PASS") + " passed " + c("node", "FAIL") + " failed ("), line);
     assert.ok(line.includes(c("node", "KNOWN") + " known"), line);
-    // without runner counts the page counts itself, known failures apart
+    // without runner counts the page counts as the runner does: known results under their verdict too
     const counted = L.normalizeReport({ implementations: [{ key: "x" }], cases: [
-      { id: "a", results: { x: { verdict: "PASS" } } }, { id: "b", results: { x: { verdict: "FAIL", known: true } } }] });
-    assert.strictEqual(L.summaryLine(counted), "2 cases · implementations: x 1 passed 0 failed (1 known)");
+      { id: "a", results: { x: { verdict: "PASS" } } }, { id: "b", results: { x: { verdict: "FAIL", known: true } } },
+      { id: "c", results: { x: { verdict: "INFO" } } }] });
+    assert.strictEqual(L.summaryLine(counted), "3 cases · implementations: x 1 passed 1 failed (1 info; 1 known)");
   });
   await check("logic: text escaping shows controls, backslashes, invisible and lone surrogates", () => {
     assert.strictEqual(L.escapeText("a\u0000b\u001b[31m\\n\u007f"), "a\\x00b\\x1b[31m\\\\n\\x7f");
@@ -294,6 +302,8 @@ async function logicTests() {
     assert.strictEqual(r.cases.length, 2);
     same(r.cases[1].flags, []);
     assert.ok(r.warnings.length === 1, "a schema warning");
+    assert.ok(L.normalizeReport({ schema: "sioconf-report-v1", corpus_errors: ["sio/x.json: duplicate id"] })
+      .warnings[0].includes("duplicate id"), "corpus errors are shown");
     L.buildLines(r, L.filterCases(r, L.defaultFilter()), new Set());
   });
   await check("logic: 5,000 cases x 3 implementations (timings printed)", () => {
