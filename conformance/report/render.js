@@ -11,8 +11,13 @@ const MARKER = "/*SIOCONF_REPORT_DATA*/null";
 // opener in it: every "<" becomes \u003c (valid in JSON and JS strings, and "<" only occurs
 // inside strings). Escaping only "</" is not enough: "<!--<script>" in a string would switch the
 // parser to the "script data double escaped" state and swallow the page's own </script>.
-function embeddableJson(value) {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+// `report` is JSON text (checked with JSON.parse, which takes any depth, and kept as it is) or a
+// value (serialized here).
+function embeddableJson(report) {
+  let text = report;
+  if (typeof report === "string") JSON.parse(report);
+  else text = JSON.stringify(report);
+  return text.replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
 function renderReport(template, report) {
@@ -29,6 +34,5 @@ if (require.main === module) {
     console.error("usage: render.js TEMPLATE REPORT_JSON OUT_HTML");
     process.exit(2);
   }
-  const report = JSON.parse(fs.readFileSync(reportPath, "utf8"));
-  fs.writeFileSync(out, renderReport(fs.readFileSync(template, "utf8"), report));
+  fs.writeFileSync(out, renderReport(fs.readFileSync(template, "utf8"), fs.readFileSync(reportPath, "utf8")));
 }

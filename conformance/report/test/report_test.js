@@ -6,6 +6,8 @@
 //                                       NODE_PATH holding its folder, as report_test.sh does);
 //                                       writes the rendered sample to OUT_HTML; exits 77 (skipped)
 //                                       when jsdom is missing
+//   node report_test.js page HTML       any report page (one `sioconf vectors --html` wrote): it
+//                                       loads, has one row per case, and every case's detail opens
 //
 // Expected values come from the raw sample JSON, computed here independently of the page's code.
 "use strict";
@@ -288,6 +290,14 @@ async function logicTests() {
     assert.strictEqual(L.elementView({ text: "x".repeat(10) }, 0).truncated, false);
     assert.strictEqual(L.elementView({ base64: "%%" }, 10).kind, "invalid base64");
   });
+  await check("logic: JSON of any depth: compact JSON equals JSON.stringify, and takes 100,000 levels", () => {
+    for (const c of sample.cases) same(L.compactJson(c), JSON.stringify(c));
+    assert.strictEqual(L.compactJson({ a: [1, undefined, "x\u2028"], b: undefined, c: {} }), JSON.stringify({ a: [1, undefined, "x\u2028"], b: undefined, c: {} }));
+    const deep = JSON.parse("[".repeat(100000) + "]".repeat(100000));
+    const shown = L.prettyJson(deep);
+    assert.ok(shown.startsWith("(too deeply nested to indent; compact:)\n[[[["), shown.slice(0, 60));
+    assert.strictEqual(shown.length, "(too deeply nested to indent; compact:)\n".length + 200000);
+  });
   await check("logic: pretty JSON escapes invisible code points; CVE links only from CVE ids", () => {
     assert.strictEqual(L.prettyJson({ a: "\u202e\ufffd" }), '{\n  "a": "\\u202e\\ufffd"\n}');
     assert.strictEqual(L.prettyJson(undefined), "(absent)");
@@ -541,6 +551,15 @@ async function domTests(outPath) {
     assert.deepStrictEqual(odd.errors, []);
     assert.ok(odd.d.getElementById("detail").textContent.includes("invalid hex"));
   });
+  await check("dom: answers nested 100,000 deep load and show (JSON.parse, not a JS literal)", () => {
+    // Built as text: JSON.stringify itself cannot go that deep.
+    const deep = "[".repeat(100000) + "]".repeat(100000);
+    const text = '{"implementations":[{"key":"x"}],"cases":[{"id":"sio.json.deep","expect":{"items":[{"type":2,"data":' + deep +
+      '}]},"results":{"x":{"verdict":"PASS","answer":{"ok":true,"items":[{"type":2,"data":' + deep + '}]}}}}]}';
+    const p = open(renderReport(template, text), "#case=sio.json.deep");
+    assert.deepStrictEqual(p.errors, []);
+    assert.ok(p.d.getElementById("detail").textContent.includes("too deeply nested to indent"));
+  });
   await check("dom: the bare template offers to open a report file; damaged data says so", () => {
     const bare = open(template);
     assert.ok(bare.d.getElementById("summary").textContent.startsWith("No report data"));
@@ -558,12 +577,60 @@ async function domTests(outPath) {
   });
 }
 
+// Checks that hold for any report, such as the one the runner writes.
+async function pageTests(file) {
+  const jsdom = findJsdom();
+  if (!jsdom) {
+    console.log("SKIP: jsdom is not installed (Debian package node-jsdom; ci/setup installs it; run through report_test.sh)");
+    process.exit(77);
+  }
+  const { JSDOM, VirtualConsole } = jsdom;
+  const errors = [];
+  const virtualConsole = new VirtualConsole();
+  virtualConsole.on("jsdomError", (e) => errors.push(String(e && (e.detail || e.message) || e)));
+  const dom = new JSDOM(fs.readFileSync(file, "utf8"), { runScripts: "dangerously", pretendToBeVisual: true,
+    url: "file:///report/report.html", virtualConsole, beforeParse: (window) => {
+      Object.defineProperty(window.HTMLElement.prototype, "clientHeight", {
+        configurable: true, get() { return this.id === "matrix-scroll" ? 600 : 0; } });
+    } });
+  const d = dom.window.document;
+  const data = JSON.parse(d.getElementById("report-data").textContent);
+  const ids = data.cases.map((c) => c.id);
+  await check("page: " + path.basename(file) + " loads without script errors and counts its cases", () => {
+    same(errors, []);
+    const summary = d.getElementById("summary").textContent;
+    assert.ok(summary.startsWith(ids.length + (ids.length === 1 ? " case" : " cases") + " · implementations: "), summary);
+    assert.ok(ids.length > 0, "no cases");
+  });
+  await check("page: one row per case, and every case's detail opens", async () => {
+    const scroller = d.getElementById("matrix-scroll");
+    const seen = new Set();
+    const lines = Number(scroller.getAttribute("aria-rowcount")) - 1;
+    for (let top = 0; top <= lines * 30; top += 450) {
+      scroller.scrollTop = top;
+      scroller.dispatchEvent(new dom.window.Event("scroll"));
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const drawn = [...d.querySelectorAll("#matrix-window [data-case-id]")].map((row) => row.dataset.caseId);
+      for (const id of drawn) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        // a click redraws the window: look the row up again each time
+        d.querySelector('#matrix-window [data-case-id="' + id.replace(/["\\]/g, "\\$&") + '"]').click();
+        assert.ok(d.querySelector("#detail h2") && d.getElementById("detail").textContent.includes(id), "no detail for " + id);
+      }
+    }
+    sameSet([...seen], ids);
+    same(errors, []);
+  });
+}
+
 (async () => {
   const [part, out] = process.argv.slice(2);
   if (part === "logic") await logicTests();
   else if (part === "dom" && out) await domTests(out);
+  else if (part === "page" && out) await pageTests(out);
   else {
-    console.error("usage: report_test.js logic | dom OUT_HTML");
+    console.error("usage: report_test.js logic | dom OUT_HTML | page HTML");
     process.exit(2);
   }
   finish();
