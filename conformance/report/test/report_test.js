@@ -594,8 +594,12 @@ async function pageTests(file) {
         configurable: true, get() { return this.id === "matrix-scroll" ? 600 : 0; } });
     } });
   const d = dom.window.document;
-  const data = JSON.parse(d.getElementById("report-data").textContent);
-  const ids = data.cases.map((c) => c.id);
+  let ids = [];
+  try {
+    ids = JSON.parse(d.getElementById("report-data").textContent).cases.map((c) => c.id);
+  } catch (e) {
+    errors.push("the page's report data is not JSON: " + String(e.message).slice(0, 200));
+  }
   await check("page: " + path.basename(file) + " loads without script errors and counts its cases", () => {
     same(errors, []);
     const summary = d.getElementById("summary").textContent;
