@@ -161,13 +161,16 @@ std::string report_junit(const Run& run) {
 }
 
 std::string report_html(const Run& run) {
-  // The data goes into a <script>: "</" would end it early, so it is written "<\/" (same JSON).
+  // The data goes into a <script>, so the HTML parser must meet no tag and no comment opener in
+  // it: every "<" is written \u003c (the same JSON, as "<" occurs only inside strings). Escaping
+  // "</" alone is not enough: "<!--<script>" in an adapter's answer puts the parser in the "script
+  // data double escaped" state, where the page's own </script> no longer ends the script.
   std::string data = report_json(run).dump(-1, ' ', false, json::error_handler_t::replace);
   std::string safe;
   safe.reserve(data.size());
-  for (std::size_t i = 0; i < data.size(); ++i) {
-    if (data[i] == '<' && i + 1 < data.size() && data[i + 1] == '/') safe += "<\\";
-    else safe += data[i];
+  for (const char ch : data) {
+    if (ch == '<') safe += "\\u003c";
+    else safe += ch;
   }
   std::string html = kReportTemplate;
   static const std::string marker = "/*SIOCONF_REPORT_DATA*/null";

@@ -1,0 +1,57 @@
+// The HTML report: report data from adapters cannot change the page's markup.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "runner.h"
+
+namespace sioconf::cli {
+
+extern const char* const kReportTemplate;  // report_template.cc, generated from report/report.html
+
+namespace {
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// A run of one case whose answer, why and stderr hold what would break out of a <script>.
+Run hostile_run() {
+  Run run;
+  Implementation impl;
+  impl.key = "evil</script><script>alert(1)</script>";
+  impl.stderr_tail = "<!--<script>";
+  run.implementations.push_back(impl);
+  Case c;
+  c.id = "sio.t.x";
+  c.layer = "sio";
+  c.level = "must";
+  c.test = json::object();  // the vector as written: nothing but what the report needs
+  Result r;
+  r.ran = true;
+  r.verdict = Verdict::fail;
+  r.why = "<!--<script>";
+  r.answer = {{"ok", true}, {"items", {"</script><img src=x onerror=alert(2)>", "<!--", "<script>"}}};
+  r.stderr_text = "</SCRIPT>";
+  c.results.push_back(r);
+  run.cases.push_back(c);
+  return run;
+}
+
+TEST(HtmlReport, DataAddsNoTagNorCommentToThePage) {
+  const std::string page = report_html(hostile_run());
+  const std::string page_template = kReportTemplate;
+  // The page has exactly the template's markup: every "<" of the data was escaped.
+  EXPECT_EQ(count(page, "<"), count(page_template, "<"));
+  EXPECT_EQ(count(page, "<!--"), count(page_template, "<!--"));
+  EXPECT_EQ(count(page, "</script"), count(page_template, "</script"));
+  EXPECT_EQ(count(page, "/*SIOCONF_REPORT_DATA*/null"), 0u);
+  // ... and the data is all there, as JSON escapes.
+  EXPECT_NE(page.find(R"(\u003c!--\u003cscript>)"), std::string::npos);
+  EXPECT_NE(page.find(R"(\u003c/script>\u003cimg src=x onerror=alert(2)>)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sioconf::cli
