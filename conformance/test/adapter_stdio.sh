@@ -38,25 +38,7 @@ expected=(
   '{"id":"x","unsupported":"op frobnicate"}'
 )
 
-# The answers go through a file: the adapter's exit status is lost in a process substitution.
-answers_file=$(mktemp)
-trap 'rm -f "$answers_file"' EXIT
-printf '%s\n' "${requests[@]}" | timeout 20 "$sioconf" adapter >"$answers_file"
-status=${PIPESTATUS[1]}
-mapfile -t answers <"$answers_file"
-
-if [[ ${#answers[@]} -ne ${#expected[@]} ]]; then
-  echo "FAIL: ${#answers[@]} answer lines for ${#expected[@]} requests before bye (the adapter must stop at bye)"
-  fail=1
-fi
-for i in "${!expected[@]}"; do
-  if [[ "${answers[i]:-}" != *"${expected[i]}"* ]]; then
-    echo "FAIL request $i: ${requests[i]}"
-    echo "     expected to contain: ${expected[i]}"
-    echo "     got:                 ${answers[i]:-<nothing>}"
-    fail=1
-  fi
-done
-[[ $status -eq 0 ]] || { echo "FAIL: adapter exited $status"; fail=1; }
+source "$(dirname "${BASH_SOURCE[0]}")/adapter_session.sh"
+check_session "$sioconf" adapter
 [[ $fail -eq 0 ]] && echo "adapter session: ${#expected[@]} answers as expected"
 exit $fail

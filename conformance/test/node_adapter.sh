@@ -76,26 +76,11 @@ expected=(
   '{"id":"op","unsupported":"op frobnicate"}'
 )
 
+source "$(dirname "${BASH_SOURCE[0]}")/adapter_session.sh"
+check_session node "$adapter"
+
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-printf '%s\n' "${requests[@]}" | timeout 20 node "$adapter" >"$scratch/answers"
-status=$?
-mapfile -t answers <"$scratch/answers"
-
-if [[ ${#answers[@]} -ne ${#expected[@]} ]]; then
-  echo "FAIL: ${#answers[@]} answer lines for ${#expected[@]} requests before bye (one per request, none after bye)"
-  fail=1
-fi
-for i in "${!expected[@]}"; do
-  if [[ "${answers[i]:-}" != *"${expected[i]}"* ]]; then
-    echo "FAIL request $i: ${requests[i]}"
-    echo "     expected to contain: ${expected[i]}"
-    echo "     got:                 ${answers[i]:-<nothing>}"
-    fail=1
-  fi
-done
-[[ $status -eq 0 ]] || { echo "FAIL: the adapter exited $status after bye (expected 0)"; fail=1; }
-
 # --modules (and SIOCONF_NODE_MODULES) pointing at a folder without the packages: a clear message
 # on stderr and a non-zero exit before any answer.
 empty=$scratch/empty
