@@ -543,9 +543,7 @@ NdjsonInput ndjson_input(std::vector<NdjsonLine> lines) {
   NdjsonInput in{std::move(lines), {}, {}};
   std::uint64_t longest = 0, deepest = 0;
   for (const NdjsonLine& line : in.lines) {
-    const std::string text = json_text(line.value, line.style);
-    RC_ASSERT(ndjson::encode_line(text, in.stream) == Errc::none);
-    if (line.crlf) in.stream.insert(in.stream.size() - 1, 1, '\r');
+    const std::string text = append_ndjson_line(line, in.stream);
     longest = std::max<std::uint64_t>(longest, text.size() + (line.crlf ? 1 : 0));  // a CR counts
     deepest = std::max<std::uint64_t>(deepest, depth_of(line.value));
   }
@@ -553,7 +551,6 @@ NdjsonInput ndjson_input(std::vector<NdjsonLine> lines) {
                {"max_depth", deepest, Errc::limit_depth}};
   return in;
 }
-
 
 /// A line cut by a piece boundary is held in a spill that never reserves more than the line
 /// limit; past its fixed buffers, the JSON scanner only grows its stack, one byte per level.

@@ -33,6 +33,7 @@
 #include "sioconf/eio/packet.h"
 #include "sioconf/errc.h"
 #include "sioconf/limits.h"
+#include "sioconf/ndjson/line_decoder.h"
 #include "sioconf/sio/packet.h"
 #include "sioconf/sio/packet_encoder.h"
 #include "sioconf/ws/frame.h"
@@ -1228,6 +1229,21 @@ inline rc::Gen<NdjsonLine> ndjson_line(int depth = 3) {
 inline rc::Gen<std::vector<NdjsonLine>> ndjson_lines(std::size_t max) {
   return memo([=] { return nonempty_vector_of(max, ndjson_line(), NdjsonLine{}); }, max);
 }
+
+/// Appends `line` to an NDJSON stream with the project's encoder (a CR before the LF when `crlf`:
+/// NDJSON 1.0 3.2, CRLF ends a line too) and returns the line's JSON text.
+inline std::string append_ndjson_line(const NdjsonLine& line, std::string& stream) {
+  std::string text = json_text(line.value, line.style);
+  RC_ASSERT(ndjson::encode_line(text, stream) == Errc::none);
+  if (line.crlf) stream.insert(stream.size() - 1, 1, '\r');
+  return text;
+}
+
+/// Keeps every line a decoder delivers.
+struct LineRecorder : ndjson::LineSink {
+  std::vector<std::string> lines;
+  void on_line(std::string_view json_text) noexcept override { lines.emplace_back(json_text); }
+};
 
 }  // namespace sioconf::prop::codec
 

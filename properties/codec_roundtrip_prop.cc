@@ -348,21 +348,12 @@ RC_GTEST_PROP(CodecRoundtrip, SocketIoPackets, ()) {
 
 // ---- NDJSON ----------------------------------------------------------------------------------
 
-struct LineRecorder : ndjson::LineSink {
-  std::vector<std::string> lines;
-  void on_line(std::string_view json_text) noexcept override { lines.emplace_back(json_text); }
-};
-
 RC_GTEST_PROP(CodecRoundtrip, NdjsonLines, ()) {
   const auto lines = *vector_of(5, ndjson_line());
   prop::Case c(lines.size());
   std::string stream;
   std::vector<std::string> texts;
-  for (const NdjsonLine& line : lines) {
-    texts.push_back(json_text(line.value, line.style));
-    RC_ASSERT(ndjson::encode_line(texts.back(), stream) == Errc::none);
-    if (line.crlf) stream.insert(stream.size() - 1, 1, '\r');
-  }
+  for (const NdjsonLine& line : lines) texts.push_back(append_ndjson_line(line, stream));
   ndjson::LineDecoder dec;
   LineRecorder rec;
   RC_ASSERT(dec.feed(as_bytes(stream), rec).status == Status::ok);

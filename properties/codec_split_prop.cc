@@ -391,11 +391,6 @@ struct NdjsonOutcome {
   Status end = Status::ok;
 };
 
-struct LineRecorder : ndjson::LineSink {
-  std::vector<std::string> lines;
-  void on_line(std::string_view json_text) noexcept override { lines.emplace_back(json_text); }
-};
-
 NdjsonOutcome decode_ndjson(ByteView stream, const Chunking& chunks) {
   ndjson::LineDecoder dec;
   LineRecorder rec;
@@ -408,11 +403,7 @@ void check_ndjson_split(const std::vector<NdjsonLine>& lines, std::size_t lost, 
   prop::Case c(lines.size());
   std::string stream;
   std::vector<std::string> texts;
-  for (const NdjsonLine& line : lines) {
-    texts.push_back(json_text(line.value, line.style));
-    RC_ASSERT(ndjson::encode_line(texts.back(), stream) == Errc::none);
-    if (line.crlf) stream.insert(stream.size() - 1, 1, '\r');  // NDJSON 1.0 3.2: CRLF ends a line too
-  }
+  for (const NdjsonLine& line : lines) texts.push_back(append_ndjson_line(line, stream));
   const Bytes bytes = to_bytes(stream);
   const ByteView sent = without_tail(bytes, lost);
   const NdjsonOutcome whole = decode_ndjson(sent, Chunking{});
