@@ -49,7 +49,6 @@ json report_json(const Run& run) {
     json results = json::object();
     for (std::size_t k = 0; k < c.results.size(); ++k) {
       const Result& r = c.results[k];
-      if (!r.ran) continue;
       json result = {{"verdict", verdict_name(r.verdict)}, {"why", r.why}};
       if (!r.answer.is_null()) result["answer"] = bounded(r.answer);
       if (!r.stderr_text.empty()) result["stderr"] = r.stderr_text;
@@ -118,11 +117,10 @@ std::string report_junit(const Run& run) {
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sioconf vectors\">\n";
   for (std::size_t k = 0; k < run.implementations.size(); ++k) {
     const Implementation& impl = run.implementations[k];
-    int failures = 0, errors = 0, skipped = 0, tests = 0;
+    int failures = 0, errors = 0, skipped = 0;
+    const std::size_t tests = run.cases.size();
     for (const Case& c : run.cases) {
       const Result& r = c.results[k];
-      if (!r.ran) continue;
-      ++tests;
       if (r.known || r.verdict == Verdict::unsupported) ++skipped;
       else if (r.verdict == Verdict::error) ++errors;
       else if (fails_run(r, run.options.strict)) ++failures;
@@ -133,7 +131,6 @@ std::string report_junit(const Run& run) {
       << "\"/><property name=\"version\" value=\"" << xml_escape(impl.version) << "\"/></properties>\n";
     for (const Case& c : run.cases) {
       const Result& r = c.results[k];
-      if (!r.ran) continue;
       x << "  <testcase classname=\"" << xml_escape(impl.key + "." + c.layer + "." + c.topic) << "\" name=\""
         << xml_escape(c.id) << "\">";
       const std::string message = std::string(verdict_name(r.verdict)) + " (" + c.level + "): " + r.why;

@@ -26,11 +26,17 @@ struct Judgement {
 /// items before an error and offsets (when the answer reports one).
 Judgement judge(const std::string& level, const json& expect, const json& answer, bool encode, bool strict);
 
+/// `j` as one line of JSON for a message, cut after `max` characters (invalid UTF-8 replaced).
+std::string clipped(const json& j, std::size_t max = 600);
+
+/// The verdict of an answer that differs from the expected one in substance (not only in the
+/// reason for a rejection), at the vector's level.
+Judgement judge_difference(const std::string& level, std::string why);
+
 /// Why `answer` is not a well-formed adapter-protocol answer to a decode or encode, or "".
 std::string malformed_answer(const json& answer, bool encode);
 
 struct Result {
-  bool ran = false;  // false: the case was not run against this implementation
   Verdict verdict = Verdict::pass;
   std::string why;
   json answer;

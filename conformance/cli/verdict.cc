@@ -19,18 +19,18 @@ const char* verdict_name(Verdict verdict) {
 }
 
 bool fails_run(const Result& result, bool strict) {
-  if (!result.ran || result.known) return false;
+  if (result.known) return false;
   return result.verdict == Verdict::fail || result.verdict == Verdict::error ||
          (strict && result.verdict == Verdict::non_strict);
 }
 
-namespace {
-
-std::string dump(const json& j) {
+std::string clipped(const json& j, std::size_t max) {
   std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (s.size() > 600) s = s.substr(0, 600) + "...(" + std::to_string(s.size()) + " chars)";
+  if (s.size() > max) s = s.substr(0, max) + "...(" + std::to_string(s.size()) + " chars)";
   return s;
 }
+
+namespace {
 
 // How far an answer is from what was expected.
 enum class Distance { same, minor, major };
@@ -43,6 +43,10 @@ Judgement at_level(const std::string& level, Distance distance, std::string why)
 }
 
 }  // namespace
+
+Judgement judge_difference(const std::string& level, std::string why) {
+  return at_level(level, Distance::major, std::move(why));
+}
 
 std::string malformed_answer(const json& answer, bool encode) {
   if (!answer.is_object()) return "the answer is not an object";
@@ -58,44 +62,44 @@ std::string malformed_answer(const json& answer, bool encode) {
   const json condition = answer.value("condition", json());
   for (const char* c : kConditions)
     if (condition == c) return "";
-  return "a rejecting answer needs \"condition\": protocol, limit, state or io (got " + dump(condition) + ")";
+  return "a rejecting answer needs \"condition\": protocol, limit, state or io (got " + clipped(condition) + ")";
 }
 
 Judgement judge(const std::string& level, const json& expect, const json& answer, bool encode, bool strict) {
-  if (answer.contains("unsupported")) return {Verdict::unsupported, "adapter: " + dump(answer["unsupported"])};
+  if (answer.contains("unsupported")) return {Verdict::unsupported, "adapter: " + clipped(answer["unsupported"])};
   const bool accepted = answer.value("ok", false);
   if (expect.contains("reject")) {
     if (accepted)
       return at_level(level, Distance::major,
-                      "expected a rejection (" + dump(expect["reject"]) + "), got an acceptance");
+                      "expected a rejection (" + clipped(expect["reject"]) + "), got an acceptance");
     if (answer.value("condition", json()) != expect["reject"])
       return at_level(level, Distance::minor,
-                      "rejected as expected, but with condition " + dump(answer.value("condition", json())) +
-                          " instead of " + dump(expect["reject"]));
+                      "rejected as expected, but with condition " + clipped(answer.value("condition", json())) +
+                          " instead of " + clipped(expect["reject"]));
     if (strict) {
       if (expect.contains("errc") && answer.value("error", json()) != expect["errc"])
         return at_level(level, Distance::minor,
-                        "error " + dump(answer.value("error", json())) + " instead of " + dump(expect["errc"]));
+                        "error " + clipped(answer.value("error", json())) + " instead of " + clipped(expect["errc"]));
       if (expect.contains("offset") && answer.contains("offset") && answer["offset"] != expect["offset"])
         return at_level(level, Distance::minor,
-                        "error offset " + dump(answer["offset"]) + " instead of " + dump(expect["offset"]));
+                        "error offset " + clipped(answer["offset"]) + " instead of " + clipped(expect["offset"]));
       if (expect.contains("items") && answer.value("items", json::array()) != expect["items"])
         return at_level(level, Distance::minor,
-                        "items before the error " + dump(answer.value("items", json::array())) + " instead of " +
-                            dump(expect["items"]));
+                        "items before the error " + clipped(answer.value("items", json::array())) + " instead of " +
+                            clipped(expect["items"]));
     }
     return at_level(level, Distance::same, {});
   }
   if (!accepted)
     return at_level(level, Distance::major,
-                    "expected an acceptance, got a rejection: " + dump(answer.value("error", json())) + " (" +
-                        dump(answer.value("condition", json())) + ")" +
-                        (answer.contains("message") ? " " + dump(answer["message"]) : std::string()));
+                    "expected an acceptance, got a rejection: " + clipped(answer.value("error", json())) + " (" +
+                        clipped(answer.value("condition", json())) + ")" +
+                        (answer.contains("message") ? " " + clipped(answer["message"]) : std::string()));
   const char* field = encode ? "output" : "items";
   if (!expect.contains(field)) return {Verdict::error, std::string("the vector's expect has no ") + field};
   if (answer[field] != expect[field])
     return at_level(level, Distance::major,
-                    std::string("other ") + field + ": expected " + dump(expect[field]) + ", got " + dump(answer[field]));
+                    std::string("other ") + field + ": expected " + clipped(expect[field]) + ", got " + clipped(answer[field]));
   return at_level(level, Distance::same, {});
 }
 
