@@ -110,7 +110,9 @@ class ChildAdapter final : public Transport {
  private:
   // Spawns the adapter and exchanges hello. On failure, start_failure_ says why.
   bool start() {
+    if (gave_up_) return false;  // start_failure_ says why
     if (failed_starts_ >= options_.max_failed_starts) {
+      gave_up_ = true;
       start_failure_.failure = Exchange::Failure::not_started;
       start_failure_.detail = "the adapter failed to start " + std::to_string(failed_starts_) +
                               " times in a row; not trying again (" + start_failure_.detail + ")";
@@ -342,6 +344,7 @@ class ChildAdapter final : public Transport {
   std::string out_, err_case_, err_tail_;
   char read_buffer_[65536];
   int starts_ = 0, failed_starts_ = 0;
+  bool gave_up_ = false;
   json hello_;
   Exchange start_failure_;
 };

@@ -147,6 +147,20 @@ TEST_F(Runner, AnAdapterThatCannotStartIsErrorEverywhereWithoutEndlessRestarts) 
   EXPECT_LE(report["implementations"][0]["restarts"].get<int>(), 3);
 }
 
+// An adapter that starts once, crashes, and then cannot start again: after three failed starts
+// the runner gives up on it, and every later case says so once (not wrapped again per case).
+TEST_F(Runner, AnAdapterThatCannotRestartIsGivenUpOnce) {
+  const std::string flag = (dir / "started-once").string();
+  options.adapters = {"test -e '" + flag + "' && exit 9; touch '" + flag + "'; " + adapter("crash:sio.t.crash")};
+  EXPECT_EQ(run(), 1) << printed;
+  EXPECT_EQ(verdict("sio.t.ok"), "PASS");
+  EXPECT_EQ(verdict("sio.t.crash"), "ERROR");
+  const std::string last = why("sio.t.reject");  // the last case, seven cases after giving up
+  EXPECT_NE(last.find("exited with status 9"), std::string::npos) << last;
+  EXPECT_NE(last.find("not trying again"), std::string::npos) << last;
+  EXPECT_EQ(last.find("not trying again"), last.rfind("not trying again")) << last;
+}
+
 TEST_F(Runner, BaselineKnownFailuresDoNotFailTheRunAndFixedOnesAreListed) {
   options.adapters = {adapter("wrong:sio.t.wrong")};
   options.baseline = (dir / "baseline.txt").string();
