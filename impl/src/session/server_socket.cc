@@ -5,9 +5,7 @@
 #include <vector>
 
 #include "sioconf/ack/reply.h"
-#include "sioconf/eio/packet.h"
-#include "sioconf/eio/packet_decoder.h"
-#include "sioconf/ndjson/line_decoder.h"
+#include "sioconf/engine/lines_transport.h"
 #include "sioconf/sio/packet.h"
 #include "sioconf/sio/packet_decoder.h"
 #include "sioconf/sio/packet_encoder.h"
@@ -70,17 +68,14 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-struct ServerSocketState final : ndjson::LineSink,
-                                 eio::PacketSink,
+struct ServerSocketState final : engine::SessionSink,
                                  sio::PacketSink,
                                  std::enable_shared_from_this<ServerSocketState> {
-  ServerSocketState(io::Loop& l, io::TransportPtr transport, const Limits& lim, ServerSocketOptions o)
+  ServerSocketState(io::Loop& l, std::unique_ptr<engine::Session> eio, const Limits& lim, ServerSocketOptions o)
       : loop(l),
         limits(lim),
         options(std::move(o)),
-        stream(l, std::move(transport), lim, options.stream),
-        lines(lim, /*validate_json=*/false),
-        eio_decoder(lim),
+        session(std::move(eio)),
         sio_decoder(lim),
         encoder(lim),
         dispatcher([this](IncomingEvent event, io::Done done) { handle(std::move(event), std::move(done)); }) {}
@@ -88,20 +83,17 @@ struct ServerSocketState final : ndjson::LineSink,
   io::Loop& loop;
   Limits limits;
   ServerSocketOptions options;
-  io::Stream stream;
-  ndjson::LineDecoder lines;
-  eio::PacketDecoder eio_decoder;
+  std::unique_ptr<engine::Session> session;
   sio::PacketDecoder sio_decoder;
   sio::PacketEncoder encoder;
   sio::JsonWriter writer;
   sio::EncodedPacket encoded;
-  std::string line;
   std::map<std::string, std::unique_ptr<Namespace>, std::less<>> namespaces;
   io::OrderedDispatcher<IncomingEvent> dispatcher;
   EventHandler handler;
   std::function<void(Errc)> close_callback;
   std::vector<std::function<void()>> disconnect_done;
-  bool started = false, reading = false, waiting_for_drain = false, ended = false, abandoned = false;
+  bool ended = false, abandoned = false;
   bool input_ended = false;  // the peer's end of stream arrived
   SocketCounts counts;
 
@@ -114,65 +106,41 @@ struct ServerSocketState final : ndjson::LineSink,
     if (Namespace* ns = find(nsp)) return *ns;
     const std::string name(nsp);
     auto ns = std::make_unique<Namespace>(loop, limits, [this, name](std::uint64_t id, std::string_view args) {
-      (void)send(sio::PacketType::ack, name, id, args);
+      writer.clear();
+      writer.raw_json(args);
+      (void)send(sio::PacketType::ack, name, id);
     });
     return *namespaces.emplace(name, std::move(ns)).first->second;
   }
 
-  // ---- reading ----
-  void read_next() {
-    if (ended || waiting_for_drain || reading) return;
-    reading = true;
-    (void)stream.read([this](Errc e, ByteView bytes) {
-      reading = false;
-      if (ended) return;
-      if (e != Errc::none) return end(e);
-      if (bytes.empty()) {  // the peer's end of stream: answer what it sent, then end
-        if (lines.finish(*this) == Status::error) return end(lines.error().code);
-        input_ended = true;
-        return end_when_idle();
-      }
-      if (lines.feed(bytes, *this).status == Status::error && !ended) return end(lines.error().code);
-      read_next();
-    });
-  }
-
-  void on_line(std::string_view text) noexcept override {
+  // ---- from the Engine.IO session ----
+  void on_message(MessageKind kind, ByteView data) noexcept override {
     if (ended) return;
-    ++counts.packets_in;
-    if (eio_decoder.feed(Message{MessageKind::text, as_bytes(text)}, *this) == Status::error && !ended)
-      end(eio_decoder.error().code);
+    if (sio_decoder.feed(Message{kind, data}, *this) == Status::error && !ended) end(sio_decoder.error().code);
   }
 
-  void on_packet(const eio::Packet& p) noexcept override {
-    switch (p.type) {
-      case eio::PacketType::message:
-        if (sio_decoder.feed(Message{p.data_kind, p.data}, *this) == Status::error && !ended)
-          end(sio_decoder.error().code);
-        break;
-      case eio::PacketType::ping:  // engine.io-protocol v4: answered with a pong
-        line.assign("3\n");
-        (void)write_line();
-        break;
-      case eio::PacketType::close:
-        end(Errc::none);
-        break;
-      default:  // pong, noop: nothing to do; open/upgrade never come from a client's lines
-        break;
-    }
+  void on_input_end() noexcept override {  // answer what the peer sent, then end
+    input_ended = true;
+    end_when_idle();
   }
+
+  void on_end(Errc why) noexcept override { end(why); }
 
   void on_packet(const sio::Packet& p) noexcept override {
     Namespace* ns = find(p.nsp);
     switch (p.type) {
       case sio::PacketType::connect:
         if (ns == nullptr) {
-          (void)send(sio::PacketType::connect_error, p.nsp, std::nullopt, R"({"message":"Invalid namespace"})");
+          writer.clear();
+          writer.begin_object().key("message").string("Invalid namespace").end_object();
+          (void)send(sio::PacketType::connect_error, p.nsp, std::nullopt);
           return;
         }
         if (ns->connected) return;
         ns->join();
-        (void)send(sio::PacketType::connect, p.nsp, std::nullopt, R"({"sid":")" + options.sid + R"("})");
+        writer.clear();
+        writer.begin_object().key("sid").string(options.sid).end_object();
+        (void)send(sio::PacketType::connect, p.nsp, std::nullopt);
         ns->emitter.emit_reserved("connect", "[]");
         return;
       case sio::PacketType::disconnect:
@@ -188,7 +156,7 @@ struct ServerSocketState final : ndjson::LineSink,
         event.nsp.assign(p.nsp);
         event.id = p.id;
         split_event(p.payload, event.name, event.args);
-        dispatcher.push(std::move(event));  // seed 000: one at a time, in arrival order
+        dispatcher.push(std::move(event));  // one at a time, in arrival order
         return;
       }
       case sio::PacketType::ack:
@@ -221,37 +189,25 @@ struct ServerSocketState final : ndjson::LineSink,
     done();
   }
 
-  // ---- writing ----
-  // Writes `line` (one Engine.IO packet and its '\n').
-  Errc write_line() {
-    if (stream.write(as_bytes(line)) == io::WriteStatus::refused) return stream.last_write_error();
-    ++counts.packets_out;
-    if (stream.buffered() > options.stream.high_water && !waiting_for_drain) {
-      waiting_for_drain = true;  // stop reading requests until the answers drain
-      stream.on_drain([this] {
-        waiting_for_drain = false;
-        if (started) read_next();
-      });
-    }
+  // ---- writing: one Socket.IO packet, payload from `writer`, as Engine.IO message packets ----
+  Errc encode(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id) {
+    return encoder.encode(type, nsp, id, writer, encoded);
+  }
+
+  // Sends `encoded`: its text, then each attachment as a binary message (socket.io-protocol v5).
+  Errc send_encoded() {
+    if (const Errc e = session->send_message(MessageKind::text, as_bytes(encoded.text)); e != Errc::none) return e;
+    for (const auto& attachment : encoded.attachments)
+      if (const Errc e = session->send_message(MessageKind::binary, ByteView(attachment.data(), attachment.size()));
+          e != Errc::none)
+        return e;
     return Errc::none;
   }
 
-  // Encodes one Socket.IO packet into `line` as an Engine.IO message line.
-  Errc encode_line(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id,
-                   std::string_view payload) {
-    writer.clear();
-    if (!payload.empty()) writer.raw_json(payload);
-    if (const Errc e = encoder.encode(type, nsp, id, writer, encoded); e != Errc::none) return e;
-    line.assign("4");
-    line += encoded.text;
-    line.push_back('\n');
-    return Errc::none;
-  }
-
-  Errc send(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id, std::string_view payload) {
+  Errc send(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id) {
     if (ended) return Errc::io_closed;
-    if (const Errc e = encode_line(type, nsp, id, payload); e != Errc::none) return e;
-    return write_line();
+    if (const Errc e = encode(type, nsp, id); e != Errc::none) return e;
+    return send_encoded();
   }
 
   // ---- ending ----
@@ -274,23 +230,34 @@ struct ServerSocketState final : ndjson::LineSink,
 #endif
       ns->replies->close();
     }
-    auto finish = [self = shared_from_this(), why] {
-      self->stream.close([self, why] {
-        if (self->abandoned) return;
-        if (self->close_callback) self->close_callback(why);
-        std::vector<std::function<void()>> done = std::move(self->disconnect_done);
-        for (auto& d : done) d();
-      });
-    };
-    // A clean end lets the answers already written reach the peer (shutdown flushes the queue);
-    // after an error there is nobody to answer.
-    if (why == Errc::none && !abandoned) stream.shutdown([finish](Errc) { finish(); });
-    else finish();
+    // A clean end lets the answers already written reach the peer; after an error there is
+    // nobody to answer.
+    session->close(why == Errc::none && !abandoned, [self = shared_from_this(), why] {
+      if (self->abandoned) return;
+      if (self->close_callback) self->close_callback(why);
+      std::vector<std::function<void()>> done = std::move(self->disconnect_done);
+      for (auto& d : done) d();
+    });
   }
 };
 
-ServerSocket::ServerSocket(io::Loop& loop, io::TransportPtr transport, const Limits& limits, ServerSocketOptions options)
-    : state_(std::make_shared<ServerSocketState>(loop, std::move(transport), limits, std::move(options))) {}
+namespace {
+
+std::unique_ptr<engine::Session> lines_session(io::Loop& loop, io::TransportPtr connection, const Limits& limits,
+                                               const ServerSocketOptions& options) {
+  return std::make_unique<engine::Session>(
+      std::make_unique<engine::LinesTransport>(loop, std::move(connection), limits, options.stream),
+      engine::SessionOptions{options.sid});
+}
+
+}  // namespace
+
+ServerSocket::ServerSocket(io::Loop& loop, std::unique_ptr<engine::Session> session, const Limits& limits,
+                           ServerSocketOptions options)
+    : state_(std::make_shared<ServerSocketState>(loop, std::move(session), limits, std::move(options))) {}
+
+ServerSocket::ServerSocket(io::Loop& loop, io::TransportPtr connection, const Limits& limits, ServerSocketOptions options)
+    : ServerSocket(loop, lines_session(loop, std::move(connection), limits, options), limits, options) {}
 
 ServerSocket::~ServerSocket() {
   state_->abandoned = true;
@@ -301,10 +268,7 @@ ack::Emitter& ServerSocket::of(std::string_view nsp) { return state_->make(nsp).
 void ServerSocket::set_event_handler(EventHandler handler) { state_->handler = std::move(handler); }
 void ServerSocket::on_close(std::function<void(Errc)> callback) { state_->close_callback = std::move(callback); }
 
-void ServerSocket::start() {
-  state_->started = true;
-  state_->read_next();
-}
+void ServerSocket::start() { state_->session->start(*state_); }
 
 Errc ServerSocket::emit(std::string_view nsp, std::string_view name, std::string_view args_json, ack::AckCallback ack,
                         std::uint64_t timeout_ms) {
@@ -314,21 +278,19 @@ Errc ServerSocket::emit(std::string_view nsp, std::string_view name, std::string
   if (ns == nullptr || !ns->connected) return Errc::sio_bad_namespace;
   const std::string_view args = trim(args_json);
   if (args.size() < 2 || args.front() != '[' || args.back() != ']') return Errc::sio_event_not_array;
-  sio::JsonWriter quoted;
-  quoted.string(name);
-  std::string payload = "[" + std::string(quoted.json());
-  if (trim(args.substr(1, args.size() - 2)).size() > 0) payload += "," + std::string(args.substr(1));
-  else payload += "]";
-  // Encode first with the id the table will issue, so that a refused packet leaves no ack behind.
+  s.writer.clear();
+  s.writer.begin_array().string(name).raw_elements(args).end_array();
+  // Encode first with the id the table will issue, and check that the session takes the packet,
+  // so that a refused packet leaves no ack behind.
   std::optional<std::uint64_t> id;
   if (ack) id = ns->acks.next_id();
-  if (const Errc e = s.encode_line(sio::PacketType::event, nsp, id, payload); e != Errc::none) return e;
-  if (s.stream.buffered() + s.line.size() > s.limits.stream_max_buffered_bytes) return Errc::limit_stream_buffered_bytes;
+  if (const Errc e = s.encode(sio::PacketType::event, nsp, id); e != Errc::none) return e;
+  if (const Errc e = s.session->check_message(MessageKind::text, as_bytes(s.encoded.text)); e != Errc::none) return e;
   if (ack) {
     std::uint64_t issued = 0;
     if (const Errc e = ns->acks.add(std::move(ack), timeout_ms, issued); e != Errc::none) return e;
   }
-  return s.write_line();
+  return s.send_encoded();
 }
 
 void ServerSocket::disconnect(std::function<void()> done) {
@@ -340,7 +302,8 @@ void ServerSocket::disconnect(std::function<void()> done) {
   if (done) s.disconnect_done.push_back(std::move(done));
   for (auto& [name, ns] : s.namespaces)
     if (ns->connected) {
-      (void)s.send(sio::PacketType::disconnect, name, std::nullopt, {});
+      s.writer.clear();
+      (void)s.send(sio::PacketType::disconnect, name, std::nullopt);
       s.leave(*ns, R"(["server namespace disconnect"])");
     }
   s.end(Errc::none);
@@ -359,7 +322,12 @@ std::size_t ServerSocket::pending_acks() const {
   return n;
 }
 
-const SocketCounts& ServerSocket::counts() const noexcept { return state_->counts; }
+const SocketCounts& ServerSocket::counts() const noexcept {
+  const engine::SessionCounts& packets = state_->session->counts();
+  state_->counts.packets_in = packets.packets_in;
+  state_->counts.packets_out = packets.packets_out;
+  return state_->counts;
+}
 const io::DispatchCounts& ServerSocket::dispatch_counts() const noexcept { return state_->dispatcher.counts(); }
 
 }  // namespace sioconf::session

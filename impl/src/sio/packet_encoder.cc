@@ -313,6 +313,22 @@ JsonWriter& JsonWriter::raw_json(std::string_view json) noexcept {
   return *this;
 }
 
+JsonWriter& JsonWriter::raw_elements(std::string_view array_json) noexcept {
+  const std::size_t open = array_json.find_first_not_of(" \t\n\r");
+  const std::size_t close = array_json.find_last_not_of(" \t\n\r");
+  if (error_ != Errc::none) return *this;
+  if (stack_.empty() || (stack_.back() & ~kHasMembers) != '[' || open == std::string_view::npos ||
+      array_json[open] != '[' || array_json[close] != ']' || open == close) {
+    fail(Errc::json_syntax);
+    return *this;
+  }
+  const std::string_view inner = array_json.substr(open + 1, close - open - 1);
+  if (inner.find_first_not_of(" \t\n\r") == std::string_view::npos) return *this;  // no elements
+  if (!before_value()) return *this;
+  out_ += inner;
+  return *this;
+}
+
 JsonWriter& JsonWriter::binary(ByteView bytes) noexcept {
   if (!before_value()) return *this;
   // socket.io-protocol v5: each binary value becomes a placeholder naming its attachment.

@@ -244,6 +244,50 @@ TEST_P(ServerSocketTest, AsyncHandlersAnswerInArrivalOrder) {
   EXPECT_EQ(most_in_flight, 1u);
 }
 
+TEST_P(ServerSocketTest, TheEngineIoSessionAnswersPingsAndItsCloseEndsTheSocket) {
+  ServerSocket& socket = *server_;
+  int disconnects = 0;
+  socket.of("/").on("disconnect", [&](const ack::Event& e) {
+    ++disconnects;
+    EXPECT_EQ(e.args_json, R"(["transport close"])");
+  });
+  int events = 0;
+  socket.of("/").on("late", [&](const ack::Event&) { ++events; });
+  socket.start();
+  client_->read_all();
+  client_->send("40");
+  client_->send("2");
+  client_->send("1");  // Engine.IO close: the socket ends at once, whatever follows
+  client_->send(R"(42["late"])");
+  ASSERT_TRUE(run());
+  EXPECT_EQ(client_->lines, (std::vector<std::string>{R"(40{"sid":"sioconf"})", "3"}));
+  EXPECT_TRUE(closed_);
+  EXPECT_EQ(why_, Errc::none);
+  EXPECT_EQ(disconnects, 1);
+  EXPECT_EQ(events, 0);
+  EXPECT_EQ(socket.counts().packets_in, 3u);  // 40, 2, 1: Engine.IO packets
+  EXPECT_EQ(socket.counts().packets_out, 2u);
+  client_->stream.close();
+  ASSERT_TRUE(run());
+}
+
+TEST_P(ServerSocketTest, AnEmitTheEncoderRefusesSendsNothing) {
+  ServerSocket& socket = *server_;
+  socket.of("/").on("connect", [&](const ack::Event&) {
+    // The encoder refuses these before anything is written.
+    EXPECT_EQ(socket.emit("/", "connect", "[]"), Errc::sio_reserved_event_name);
+    EXPECT_EQ(socket.emit("/", "x", "[1,]"), Errc::json_syntax);
+    EXPECT_EQ(socket.emit("/", "x", "{}"), Errc::sio_event_not_array);
+    EXPECT_EQ(socket.emit("/", "x", "[1]", [](Errc, std::string_view) {}), Errc::none);
+  });
+  socket.start();
+  client_->read_all();
+  client_->send("40");
+  client_->stream.shutdown();
+  ASSERT_TRUE(run());
+  EXPECT_EQ(client_->lines, (std::vector<std::string>{R"(40{"sid":"sioconf"})", R"(420["x",1])"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ServerSocketTest,
                          ::testing::Values(Param{"uv", 0}, Param{"sim", 1}, Param{"sim", 2}, Param{"sim", 3}),
                          [](const auto& p) { return std::string(p.param.backend) + std::to_string(p.param.seed); });

@@ -193,6 +193,28 @@ TEST(JsonWriter, StructureAndMisuse) {
   }
 }
 
+TEST(JsonWriter, RawElementsSpliceAnArraysMembersIn) {
+  JsonWriter w;
+  w.begin_array().string("ev").raw_elements(" [1, \"a\"] ").raw_elements("[]").raw_elements("[ ]").end_array();
+  EXPECT_EQ(w.json(), "[\"ev\",1, \"a\"]");
+  EXPECT_TRUE(w.complete());
+  w.clear();
+  w.begin_array().raw_elements("[{}]").string("b").end_array();  // first members, then more
+  EXPECT_EQ(w.json(), "[{},\"b\"]");
+  for (const char* bad : {"", "1", "[1", "1]", "{}", " [", "]"}) {
+    SCOPED_TRACE(bad);
+    JsonWriter j;
+    j.begin_array().raw_elements(bad);
+    EXPECT_EQ(j.error(), Errc::json_syntax);
+  }
+  JsonWriter outside;
+  outside.raw_elements("[1]");  // no array open
+  EXPECT_EQ(outside.error(), Errc::json_syntax);
+  JsonWriter in_object;
+  in_object.begin_object().key("k").raw_elements("[1]");
+  EXPECT_EQ(in_object.error(), Errc::json_syntax);
+}
+
 TEST(JsonWriter, BinaryWritesPlaceholdersAndCopiesBytes) {
   JsonWriter w;
   std::vector<std::uint8_t> a = {1, 2}, b = {}, c = {3};

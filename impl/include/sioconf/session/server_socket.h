@@ -1,20 +1,22 @@
-// sioconf/session/server_socket.h — a Socket.IO server socket over one connection: the layers
-// wired together (stream, Engine.IO and Socket.IO codecs, ordered dispatch, emitter, acks).
+// sioconf/session/server_socket.h — a Socket.IO server socket: namespaces, events, acks and
+// attachments (socket.io-protocol v5) above one Engine.IO session (engine/session.h).
 //
-//   session::ServerSocket socket(loop, std::move(transport), limits);
-//   socket.of("/").on("chat", [&](const ack::Event& e) {        // seed 001's chat example
+//   session::ServerSocket socket(loop, std::move(connection), limits);   // Engine.IO lines
+//   socket.of("/").on("chat", [&](const ack::Event& e) {                 // a chat server: echo back
 //     socket.emit("/", "chat", R"([{"echo":)" + std::string(e.args_json) + "}]");
 //   });
 //   socket.of("/").on("sum", [&](const ack::Event& e) { if (e.reply) (*e.reply)("[3]"); });
 //   socket.start();
 //
-// Framing (this first socket has no HTTP or WebSocket server yet): one Engine.IO text packet per
-// line, '\n'-terminated, e.g. `40\n` (CONNECT to "/"), `42["chat",{"message":"hi"}]\n`. Lines are
-// bounded by Limits::ndjson_max_line_bytes; a Socket.IO packet never holds a raw newline (JSON
-// escapes it), so a line is exactly one packet. Binary attachments are not carried by this framing.
+// The socket sees only Engine.IO message packets: it never knows the transport. The constructor
+// that takes an io connection puts it under the lines transport (engine/lines_transport.h: one
+// Engine.IO text packet per line, e.g. `40\n` is CONNECT to "/", `42["chat",{"message":"hi"}]\n`
+// an EVENT), which carries no binary attachments; the other takes any Engine.IO session.
+// Everything the socket writes goes through the Socket.IO encoder (sio/packet_encoder.h), and its
+// attachments, if any, as binary messages after the text.
 //
-// What the socket does with each packet (socket.io-protocol v5):
-//   Engine.IO ping "2" -> pong "3"; pong and noop ignored; close "1" -> the connection ends.
+// What the socket does with each Socket.IO packet (socket.io-protocol v5); pings, pongs and the
+// Engine.IO close are the session's (engine/session.h):
 //   CONNECT to a namespace registered with of() -> CONNECT {"sid":...}; else CONNECT_ERROR
 //     {"message":"Invalid namespace"}.
 //   EVENT in a connected namespace -> the ordered dispatcher (io/dispatcher.h): events of this
@@ -28,16 +30,16 @@
 //     its listeners get the reserved "disconnect" event. A CONNECT after that joins it again, as
 //     a new socket would: emits with an ack and replies work again (ack ids go on), while the
 //     replies handed out during the earlier connection stay closed.
-//   A packet that breaks a rule (any Errc of the codecs) or a read error ends the connection with
-//     that error: on_close(why).
+//   A packet that breaks a rule (any Errc of the codecs), a read error, or the session's end
+//     ends the connection with that error: on_close(why).
 //
-// Backpressure: when a write answers over_high_water the socket stops reading until the stream
-// drains, so a peer that sends requests but never reads the answers cannot make it buffer more
-// than the stream allows.
+// Backpressure: the session stops reading while its transport is over the high-water mark, so a
+// peer that sends requests but never reads the answers cannot make it buffer more than the
+// transport allows.
 //
-// Ending: the peer's end of stream, an error, or disconnect(). Then, in this order: every
-// namespace is disconnected as above, the stream closes, on_close runs once, and nothing of this
-// socket runs again.
+// Ending: the peer's end of stream (once the events it sent are handled), its Engine.IO close, an
+// error, or disconnect(). Then, in this order: every namespace is disconnected as above, the
+// session closes, on_close runs once, and nothing of this socket runs again.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +50,7 @@
 
 #include "sioconf/ack/ack_table.h"
 #include "sioconf/ack/emitter.h"
+#include "sioconf/engine/session.h"
 #include "sioconf/errc.h"
 #include "sioconf/io/dispatcher.h"
 #include "sioconf/io/loop.h"
@@ -62,11 +65,11 @@ using EventHandler = std::function<void(std::string_view nsp, const ack::Event& 
 
 struct ServerSocketOptions {
   std::string sid = "sioconf";  // the session id sent in CONNECT answers
-  io::StreamOptions stream;
+  io::StreamOptions stream;     // the lines transport's stream (the first constructor)
 };
 
 struct SocketCounts {
-  std::uint64_t packets_in = 0, packets_out = 0;
+  std::uint64_t packets_in = 0, packets_out = 0;  // Engine.IO packets (engine::SessionCounts)
   std::uint64_t events_dropped = 0;  // EVENTs for a namespace not connected
 };
 
@@ -74,7 +77,12 @@ struct ServerSocketState;  // private
 
 class ServerSocket {
  public:
-  ServerSocket(io::Loop& loop, io::TransportPtr transport, const Limits& limits = {},
+  /// Over Engine.IO lines on `connection` (engine/lines_transport.h), with options.sid as the
+  /// Engine.IO sid too.
+  ServerSocket(io::Loop& loop, io::TransportPtr connection, const Limits& limits = {},
+               ServerSocketOptions options = {});
+  /// Over any Engine.IO session, not yet started (start() starts it).
+  ServerSocket(io::Loop& loop, std::unique_ptr<engine::Session> session, const Limits& limits = {},
                ServerSocketOptions options = {});
   /// Ends the connection if it is still open; no callback runs from the destructor on.
   ~ServerSocket();

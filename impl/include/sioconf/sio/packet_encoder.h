@@ -101,6 +101,11 @@ class JsonWriter {
   /// One JSON value given as text, inserted verbatim. It is not checked here; encode() parses the
   /// whole payload and refuses it if the result is not what the decoder accepts.
   JsonWriter& raw_json(std::string_view json) noexcept;
+  /// The elements of a JSON array given as text (`[1,"a"]`, whitespace around it allowed), written
+  /// verbatim as the next members of the array that is open; `[]` writes nothing. Used to put an
+  /// event name before arguments a caller holds as one array. Not checked beyond the brackets (as
+  /// raw_json). Outside an array, or when the text is not bracketed: json_syntax.
+  JsonWriter& raw_elements(std::string_view array_json) noexcept;
   /// A binary value: writes {"_placeholder":true,"num":i} (i = the number of binary() calls before
   /// this one) and copies `bytes` as attachment i.
   JsonWriter& binary(ByteView bytes) noexcept;

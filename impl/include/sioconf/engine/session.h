@@ -1,0 +1,101 @@
+// sioconf/engine/session.h — one Engine.IO session: the packets of engine.io-protocol v4 that are
+// not application data, above a transport (transport.h), below Socket.IO (session/server_socket.h).
+//
+//   engine::Session session(std::make_unique<engine::LinesTransport>(loop, std::move(conn), limits));
+//   session.start(sink);                       // sink.on_message(...) per message packet
+//   session.send_message(MessageKind::text, as_bytes("2[\"hi\"]"));
+//   session.close(/*graceful=*/true, [] { ... });
+//
+// What the session does with each packet from the peer:
+//   message   handed up: SessionSink::on_message (text or binary data, as the transport decoded it)
+//   ping      answered with a pong (no data)
+//   close     the session ends: SessionSink::on_end(Errc::none), at once
+//   pong, noop, upgrade, open   nothing (the heartbeat and the upgrade come with the HTTP and
+//             WebSocket transports)
+// and with the transport's end of input:
+//   none      the peer ended cleanly: SessionSink::on_input_end(); the session can still send
+//   an error  SessionSink::on_end(why): the framing broke a rule (its Errc) or the connection failed
+//
+// Backpressure: when the transport is over its high-water mark after a send, the session stops
+// reading (pauses the transport) until it drains, so a peer that sends requests but never reads
+// the answers cannot make it queue more than the transport allows.
+//
+// Counts: every Engine.IO packet in and out, pings and pongs included.
+//
+// Limits: those the transport was made with (its framing, Limits::eio_max_packet_bytes,
+// Limits::stream_max_buffered_bytes); the session adds no buffer of its own.
+//
+// Lifetime: one thread, the loop's. The sink is borrowed from start() until close()'s `done` has
+// run or the session is destroyed; no sink callback runs after either, nor after on_end().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "sioconf/bytes.h"
+#include "sioconf/engine/transport.h"
+#include "sioconf/errc.h"
+
+namespace sioconf::engine {
+
+class SessionSink {
+ public:
+  virtual ~SessionSink() = default;
+  /// A message packet's data; `data` is valid only during the call.
+  virtual void on_message(MessageKind kind, ByteView data) noexcept = 0;
+  /// The peer ended its side cleanly: nothing more will arrive, sending still works. Once.
+  virtual void on_input_end() noexcept = 0;
+  /// The session is over: Errc::none after the peer's close packet, otherwise why (a rule of the
+  /// framing or of Engine.IO, an io error). Nothing more arrives; the owner close()s. Once.
+  virtual void on_end(Errc why) noexcept = 0;
+};
+
+struct SessionOptions {
+  std::string sid = "sioconf";  // the Engine.IO session id
+};
+
+struct SessionCounts {
+  std::uint64_t packets_in = 0, packets_out = 0;
+};
+
+class Session final : TransportSink {
+ public:
+  explicit Session(TransportPtr transport, SessionOptions options = {});
+  ~Session() override;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  /// Starts reading. Call once.
+  void start(SessionSink& sink);
+
+  /// Sends one message packet. Returns none, or the transport's refusal (transport.h) with
+  /// nothing sent: io_closed after close(), engine_binary_unsupported, limit_stream_buffered_bytes.
+  [[nodiscard]] Errc send_message(MessageKind kind, ByteView data);
+  /// What send_message(kind, data) would refuse, without sending.
+  [[nodiscard]] Errc check_message(MessageKind kind, ByteView data) const noexcept;
+
+  /// Ends the session (transport.h, Transport::close): `graceful` lets what was sent reach the
+  /// peer first. `done` runs once, from the loop, when the connection is closed.
+  void close(bool graceful, std::function<void()> done = {});
+
+  const std::string& sid() const noexcept { return options_.sid; }
+  std::string_view transport_name() const noexcept { return transport_->name(); }
+  const SessionCounts& counts() const noexcept { return counts_; }
+
+ private:
+  void on_packet(const eio::Packet& packet) noexcept override;
+  void on_input_end(Errc why) noexcept override;
+  void on_drain() noexcept override;
+  Errc send(const eio::Packet& packet);
+  void end(Errc why);
+
+  TransportPtr transport_;
+  SessionOptions options_;
+  SessionSink* sink_ = nullptr;
+  SessionCounts counts_;
+  bool ended_ = false, waiting_for_drain_ = false;
+};
+
+}  // namespace sioconf::engine
