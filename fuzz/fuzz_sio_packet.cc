@@ -61,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       continue;
     }
     FUZZ_CHECK(p.attachments == 0);
-    sio::JsonWriter w;
+    JsonWriter w;
     if (!p.payload.empty()) w.raw_json(p.payload);
     const sio::EncodedPacket e = sio::encode(p.type, p.nsp, p.id, w, limits);
     FUZZ_CHECK(e.error == Errc::none);
@@ -70,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(again.feed(Message{MessageKind::text, as_bytes(e.text)}, back) == Status::ok);
     FUZZ_CHECK(back.packets.size() == 1 && back.packets[0] == p);
     // The encoder's text is canonical: encoding what it decodes to gives it back byte for byte.
-    sio::JsonWriter w2;
+    JsonWriter w2;
     if (!back.packets[0].payload.empty()) w2.raw_json(back.packets[0].payload);
     FUZZ_CHECK(sio::encode(p.type, p.nsp, p.id, w2, limits).text == e.text);
   }

@@ -385,7 +385,7 @@ inline Json json_array(std::vector<Json> items) {
 }
 
 /// A finite double whose JSON text reads back as a number: any finite double except the integral
-/// ones from 2^63 to 1e21, which JSON.stringify (and sio::JsonWriter, its twin) writes as integer
+/// ones from 2^63 to 1e21, which JSON.stringify (and JsonWriter, its twin) writes as integer
 /// literals too long for int64/uint64 that the sioconf decoders refuse (json_number); see the
 /// report that came with this file.
 inline rc::Gen<double> finite_double() {
@@ -483,7 +483,7 @@ inline rc::Gen<Json> json_value(int depth, bool with_binary) {
 }
 
 /// Writes `j` with the Socket.IO JSON writer (binary leaves as placeholders + attachments).
-inline void write_json(const Json& j, sio::JsonWriter& w) {
+inline void write_json(const Json& j, JsonWriter& w) {
   switch (j.kind) {
     case Json::Kind::null: w.null(); break;
     case Json::Kind::boolean: w.boolean(j.flag); break;
@@ -798,7 +798,7 @@ inline rc::Gen<std::vector<SioPacket>> sio_packets(std::size_t max) {
 
 /// The encoder's output for `p` (encoded with `limits`); error() tells whether it refused.
 inline sio::EncodedPacket encode_sio(const SioPacket& p, const Limits& limits = {}) {
-  sio::JsonWriter w;
+  JsonWriter w;
   if (p.payload) write_json(*p.payload, w);
   return sio::encode(p.type, p.nsp, p.id, w, limits);
 }

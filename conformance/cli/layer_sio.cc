@@ -86,7 +86,7 @@ DecodeResult decode_sio(const std::vector<Element>& input, const Limits& limits,
 
 constexpr int kMaxItemDepth = 10000;  // the walk recurses; deeper items are a bad request
 
-void write_json(sio::JsonWriter& w, const json& v, int depth) {
+void write_json(JsonWriter& w, const json& v, int depth) {
   if (depth > kMaxItemDepth) throw BadRequest{"sio item data nested deeper than 10000"};
   if (is_binary_json(v)) {
     const std::vector<std::uint8_t> bytes = binary_from_json(v);
@@ -120,7 +120,7 @@ void write_json(sio::JsonWriter& w, const json& v, int depth) {
 std::optional<Errc> encode_sio(const json& items, const Limits& limits, const json&,
                                std::vector<Element>& output) {
   sio::PacketEncoder encoder(limits);
-  sio::JsonWriter writer;
+  JsonWriter writer;
   sio::EncodedPacket packet;
   for (const json& item : items) {
     if (!item.is_object() || !item.contains("type") || !item["type"].is_number_unsigned() ||

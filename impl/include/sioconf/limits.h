@@ -13,6 +13,10 @@
 
 namespace sioconf {
 
+/// 2^53-1 (JavaScript's Number.MAX_SAFE_INTEGER): the largest integer a JavaScript peer holds
+/// exactly, so the largest count or id sioconf writes or accepts where a JavaScript peer reads it.
+inline constexpr std::uint64_t max_safe_integer = 9'007'199'254'740'991;
+
 struct Limits {
   // ---- ws (RFC 6455) ----
   /// One frame's payload. engine.io passes maxHttpBufferSize (1e6) to ws as maxPayload.
@@ -43,7 +47,7 @@ struct Limits {
   /// Bytes of all attachments of one packet together.
   std::uint64_t max_attachment_bytes = 1'000'000;  // limit_attachment_bytes
   /// Largest ack id: 2^53-1, the largest integer a JavaScript peer holds exactly.
-  std::uint64_t max_ack_id = 9'007'199'254'740'991; // limit_ack_id
+  std::uint64_t max_ack_id = max_safe_integer;      // limit_ack_id
   /// Digits of an ack id, leading zeros included (CVE-2020-36049 was a digit run).
   std::uint32_t max_ack_id_digits = 16;            // limit_ack_id_digits
   /// Bytes of a namespace name, the leading '/' included.

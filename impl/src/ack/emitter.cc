@@ -1,8 +1,9 @@
 #include "sioconf/ack/emitter.h"
 
 #include <algorithm>
-#include <array>
 #include <utility>
+
+#include "sioconf/reserved_events.h"
 
 namespace sioconf::ack {
 
@@ -14,10 +15,6 @@ struct Emitter::Record {
 };
 
 namespace {
-
-// socket.io/lib/socket.ts RESERVED_EVENTS (server side).
-constexpr std::array<std::string_view, 6> reserved_names = {
-    "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};
 
 // Returns the removed record, so that the caller decides when it dies: destroying a listener runs
 // its captures' destructors, which may call back into the emitter, so that happens last.
@@ -36,7 +33,7 @@ Emitter::Emitter() = default;
 Emitter::~Emitter() = default;
 
 bool Emitter::is_reserved(std::string_view name) noexcept {
-  return std::find(reserved_names.begin(), reserved_names.end(), name) != reserved_names.end();
+  return is_reserved_event_name(name);
 }
 
 ListenerId Emitter::add(std::string_view name, Listener listener, bool once) {

@@ -1,4 +1,4 @@
-// Private to sioconf's own tools (tests, benchmark, and later the simulator): a seeded generator.
+// Private to sioconf: the seeded generator of its tests, benchmarks and the simulator.
 //
 // splitmix64: tiny, and the same sequence on every platform and standard library (unlike
 // std::uniform_int_distribution), so a seed names one mix, one generated corpus, one schedule.
@@ -14,8 +14,10 @@ class SplitMix {
  public:
   explicit SplitMix(std::uint64_t seed) noexcept : state_(seed) {}
 
-  std::uint64_t next() noexcept {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+  std::uint64_t next() noexcept { return step(state_); }
+  /// One step of splitmix64 on a state kept elsewhere (io::SeededChoices keeps its own).
+  static std::uint64_t step(std::uint64_t& state) noexcept {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);

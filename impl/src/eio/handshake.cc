@@ -1,15 +1,12 @@
 #include "sioconf/eio/handshake.h"
 
-#include <charconv>
-
 #include "json_dom.h"
+#include "sioconf/json_writer.h"
+#include "sioconf/limits.h"
 
 namespace sioconf::eio {
 
 namespace {
-
-// The largest integer a JavaScript peer holds exactly (Number.MAX_SAFE_INTEGER).
-constexpr std::uint64_t kMaxSafeInteger = 9'007'199'254'740'991ULL;
 
 // An integer literal (simdjson types 25000.0 and 2.5e4 as doubles) in 0..2^53-1.
 bool read_count(simdjson::dom::element value, std::uint64_t& out) noexcept {
@@ -23,39 +20,7 @@ bool read_count(simdjson::dom::element value, std::uint64_t& out) noexcept {
   } else {
     return false;
   }
-  return out <= kMaxSafeInteger;
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {  // JSON.stringify writes other control characters as \u00xx
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
-
-void append_number(std::string& out, std::uint64_t n) {
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, r.ptr);
+  return out <= max_safe_integer;
 }
 
 }  // namespace
@@ -112,21 +77,18 @@ Errc parse_open(std::string_view json, OpenHandshake& out) noexcept {
 }
 
 std::string encode_open(const OpenHandshake& handshake) noexcept {
-  std::string out = "{\"sid\":";
-  append_json_string(out, handshake.sid);
-  out += ",\"upgrades\":[";
-  for (std::size_t i = 0; i < handshake.upgrades.size(); ++i) {
-    if (i != 0) out += ',';
-    append_json_string(out, handshake.upgrades[i]);
-  }
-  out += "],\"pingInterval\":";
-  append_number(out, handshake.ping_interval);
-  out += ",\"pingTimeout\":";
-  append_number(out, handshake.ping_timeout);
-  out += ",\"maxPayload\":";
-  append_number(out, handshake.max_payload);
-  out += '}';
-  return out;
+  JsonWriter w;
+  w.begin_object().key("sid").string(handshake.sid).key("upgrades").begin_array();
+  for (const std::string& name : handshake.upgrades) w.string(name);
+  w.end_array()
+      .key("pingInterval")
+      .number(handshake.ping_interval)
+      .key("pingTimeout")
+      .number(handshake.ping_timeout)
+      .key("maxPayload")
+      .number(handshake.max_payload)
+      .end_object();
+  return w.error() == Errc::none ? std::string(w.json()) : std::string();
 }
 
 }  // namespace sioconf::eio

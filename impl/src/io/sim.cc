@@ -5,13 +5,12 @@
 #include <string>
 #include <unordered_map>
 
+#include "splitmix.h"
+
 namespace sioconf::io {
 
 std::size_t SeededChoices::choose(std::size_t n) {
-  std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);  // splitmix64, as core/splitmix.h
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return static_cast<std::size_t>((z ^ (z >> 31)) % n);
+  return static_cast<std::size_t>(detail::SplitMix::step(state_) % n);
 }
 
 std::size_t ListChoices::choose(std::size_t n) {

@@ -86,7 +86,7 @@ struct ServerSocketState final : engine::SessionSink,
   std::unique_ptr<engine::Session> session;
   sio::PacketDecoder sio_decoder;
   sio::PacketEncoder encoder;
-  sio::JsonWriter writer;
+  JsonWriter writer;
   sio::EncodedPacket encoded;
   std::map<std::string, std::unique_ptr<Namespace>, std::less<>> namespaces;
   io::OrderedDispatcher<IncomingEvent> dispatcher;

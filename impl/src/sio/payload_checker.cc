@@ -1,5 +1,6 @@
 #include "payload_checker.h"
 
+#include "sioconf/reserved_events.h"
 #include "sioconf/utf8.h"
 
 namespace sioconf::detail {
@@ -9,21 +10,12 @@ using sio::PacketType;
 
 bool is_json_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// socket.io-parser 4.2.4 RESERVED_EVENTS: names the Socket.IO/EventEmitter machinery uses itself.
+// An event name as the JSON holds it: escapes are compared as what they stand for.
 bool is_reserved(const JsonString& name) noexcept {
-  // Most names are not 7, 10, 11, 13 or 14 bytes long: one switch instead of six comparisons.
-  if (!name.escaped) {
-    switch (name.raw.size()) {
-      case 7: return name.raw == "connect";
-      case 10: return name.raw == "disconnect";
-      case 11: return name.raw == "newListener";
-      case 13: return name.raw == "connect_error" || name.raw == "disconnecting";
-      case 14: return name.raw == "removeListener";
-      default: return false;
-    }
-  }
-  return name.equals("connect") || name.equals("connect_error") || name.equals("disconnect") ||
-         name.equals("disconnecting") || name.equals("newListener") || name.equals("removeListener");
+  if (!name.escaped) return is_reserved_event_name(name.raw);
+  for (const std::string_view reserved : reserved_event_names)
+    if (name.equals(reserved)) return true;
+  return false;
 }
 
 }  // namespace

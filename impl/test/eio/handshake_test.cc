@@ -51,6 +51,13 @@ TEST(EioHandshake, EscapesStringsLikeJsonStringify) {
   EXPECT_EQ(back, h);
 }
 
+TEST(EioHandshake, AStringThatIsNotUtf8GivesNothingADecoderTakes) {
+  EXPECT_EQ(encode_open(OpenHandshake{"\xff", {}, 1, 2, 3}), "");
+  EXPECT_EQ(encode_open(OpenHandshake{"s", {"\xc3"}, 1, 2, 3}), "");
+  OpenHandshake back;
+  EXPECT_EQ(parse_open("", back), Errc::eio_bad_open);
+}
+
 TEST(EioHandshake, RoundTripsAtTheNumberEdges) {
   const OpenHandshake h{"x", {"websocket"}, 0, 9'007'199'254'740'991ULL, 1};
   OpenHandshake back;

@@ -40,8 +40,9 @@ struct OpenHandshake {
 
 /// The JSON engine.io writes, keys in its order, no whitespace:
 ///   {"sid":"...","upgrades":[...],"pingInterval":N,"pingTimeout":N,"maxPayload":N}
-/// escaping strings as JSON.stringify does (\" \\ \b \f \n \r \t, other controls as \u00xx).
-/// Refuses nothing; parse_open(encode_open(h)) == h whenever parse_open would accept h.
+/// with strings escaped as JSON.stringify escapes them (sioconf/json_writer.h).
+/// parse_open(encode_open(h)) == h whenever parse_open would accept h. A string that is not
+/// UTF-8 (which parse_open never gives) makes the result empty, which no decoder accepts.
 std::string encode_open(const OpenHandshake& handshake) noexcept;
 
 }  // namespace sioconf::eio
