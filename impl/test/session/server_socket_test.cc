@@ -65,7 +65,7 @@ class ServerSocketTest : public ::testing::TestWithParam<Param> {
   Errc why_ = Errc::limit_memory;
 };
 
-TEST_P(ServerSocketTest, Seed001ChatExample) {
+TEST_P(ServerSocketTest, ChatExample) {
   ServerSocket& socket = *server_;
   socket.of("/").on("chat", [&](const ack::Event& e) {
     const std::string data(e.args_json.substr(1, e.args_json.size() - 2));
@@ -216,7 +216,8 @@ TEST_P(ServerSocketTest, ANamespaceJoinedAgainRepliesAndAcksAgain) {
   EXPECT_EQ(socket.pending_acks(), 0u);
 }
 
-// Seed 000: async handlers that finish after different delays still answer in arrival order.
+// Async handlers that finish after different delays still answer in arrival order (in Node an
+// async handler returns at its first await, so handlers of one connection overlap).
 TEST_P(ServerSocketTest, AsyncHandlersAnswerInArrivalOrder) {
   ServerSocket& socket = *server_;
   io::Loop& loop = backend_->loop();
