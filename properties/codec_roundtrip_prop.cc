@@ -18,6 +18,10 @@
 #include <vector>
 
 #include "codec_gen.h"
+#include "codec_gen_eio.h"
+#include "codec_gen_ndjson.h"
+#include "codec_gen_sio.h"
+#include "codec_gen_ws.h"
 #include "prop.h"
 #include "sioconf/eio/packet_decoder.h"
 #include "sioconf/eio/packet_encoder.h"
