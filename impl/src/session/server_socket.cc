@@ -188,7 +188,7 @@ struct ServerSocketState final : ndjson::LineSink,
         event.nsp.assign(p.nsp);
         event.id = p.id;
         split_event(p.payload, event.name, event.args);
-        dispatcher.push(std::move(event));  // seed 000: one at a time, in arrival order
+        dispatcher.push(std::move(event));  // one at a time, in arrival order (io/dispatcher.h)
         return;
       }
       case sio::PacketType::ack:
@@ -257,9 +257,7 @@ struct ServerSocketState final : ndjson::LineSink,
   // ---- ending ----
   void leave(Namespace& ns, std::string_view reason) {
     ns.connected = false;
-#ifndef SIOCONF_PLANTED_SESSION_ACKS_KEPT  // planted bug (fuzz/README.md): pending acks outlive the connection
     ns.acks.disconnect();  // pending emits settle with ack_disconnected
-#endif
     ns.replies->close();
     if (!abandoned) ns.emitter.emit_reserved("disconnect", reason);
   }
@@ -269,9 +267,7 @@ struct ServerSocketState final : ndjson::LineSink,
     ended = true;
     for (auto& [name, ns] : namespaces) {
       if (ns->connected) leave(*ns, why == Errc::none ? R"(["transport close"])" : R"(["transport error"])");
-#ifndef SIOCONF_PLANTED_SESSION_ACKS_KEPT
       ns->acks.disconnect();
-#endif
       ns->replies->close();
     }
     auto finish = [self = shared_from_this(), why] {
