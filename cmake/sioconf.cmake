@@ -3,7 +3,9 @@
 # sioconf_add_layer(<layer> [DEPS <targets>...])
 #   One static library per layer from impl/src/<layer>/*.cc, public headers in impl/include,
 #   alias sioconf::<layer>. A layer links only the layers it names, so a codec that reaches for
-#   a header of a layer above it fails to build.
+#   a header of a layer above it fails to build. The PRIVATE_DEPS are kept in the property
+#   SIOCONF_PRIVATE_DEPS: a planted bug's patched copy of one source compiles with them too
+#   (planted/CMakeLists.txt).
 function(sioconf_add_layer layer)
   cmake_parse_arguments(ARG "" "" "DEPS;PRIVATE_DEPS" ${ARGN})
   file(GLOB _sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/impl/src/${layer}/*.cc)
@@ -16,6 +18,7 @@ function(sioconf_add_layer layer)
   target_include_directories(sioconf_${layer} PUBLIC ${PROJECT_SOURCE_DIR}/impl/include
                              PRIVATE ${PROJECT_SOURCE_DIR}/impl/src/core)
   target_link_libraries(sioconf_${layer} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  set_target_properties(sioconf_${layer} PROPERTIES SIOCONF_PRIVATE_DEPS "${ARG_PRIVATE_DEPS}")
 endfunction()
 
 # sioconf_add_unit_test(<layer> [DEPS <targets>...])

@@ -32,6 +32,10 @@
 #include <vector>
 
 #include "codec_gen.h"
+#include "codec_gen_eio.h"
+#include "codec_gen_ndjson.h"
+#include "codec_gen_sio.h"
+#include "codec_gen_ws.h"
 #include "prop.h"
 #include "sioconf/eio/packet_encoder.h"
 #include "sioconf/eio/payload_decoder.h"
@@ -638,11 +642,10 @@ RC_GTEST_PROP(CodecBounds, NdjsonOnePastLimit, ()) {
 
 // ---- the planted twins -----------------------------------------------------------------------
 
-#ifdef SIOCONF_PLANTED_SIO_NO_ATTACHMENT_CAP
 // The sio decoder takes any attachment count: a binary packet one past max_attachments is
 // accepted. Observed at 1000 cases, seeds 1-50 and 1000-1300: always one packet (e.g. an EVENT with
 // one binary value, max_attachments 0), found after 1 to 263 passing cases (median 46).
-TEST(Planted, sio_no_attachment_cap) {
+PLANTED_TWIN(sio_no_attachment_cap) {
   prop::expect_counterexample(
       [] {
         const auto slack = *slacks(7);
@@ -652,14 +655,12 @@ TEST(Planted, sio_no_attachment_cap) {
       },
       1);
 }
-#endif
 
-#ifdef SIOCONF_PLANTED_NDJSON_UNBOUNDED_SPILL
 // The line decoder's spill reserves past the line limit (256 bytes at first, then doubling), so a
 // line cut by a piece boundary costs more than the limit lets it: only the heap bound sees it.
 // Observed at 1000 cases, seeds 1-50 and 1000-1300: always one line (e.g. "[]" byte by byte),
 // found after 1 to 26 passing cases (median 5).
-TEST(Planted, ndjson_unbounded_spill) {
+PLANTED_TWIN(ndjson_unbounded_spill) {
   prop::expect_counterexample(
       [] {
         const auto chunks = *chunking();
@@ -669,7 +670,6 @@ TEST(Planted, ndjson_unbounded_spill) {
       },
       1);
 }
-#endif
 
 }  // namespace
 }  // namespace sioconf::prop::codec

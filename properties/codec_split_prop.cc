@@ -24,6 +24,10 @@
 #include <vector>
 
 #include "codec_gen.h"
+#include "codec_gen_eio.h"
+#include "codec_gen_ndjson.h"
+#include "codec_gen_sio.h"
+#include "codec_gen_ws.h"
 #include "prop.h"
 #include "sioconf/eio/packet_decoder.h"
 #include "sioconf/eio/packet_encoder.h"
@@ -427,10 +431,9 @@ RC_GTEST_PROP(CodecSplit, NdjsonLines, ()) {
 
 // ---- the planted twins -----------------------------------------------------------------------
 
-#ifdef SIOCONF_PLANTED_NDJSON_SPLIT
 // A line cut by a piece boundary loses a byte. Observed at 1000 cases, seeds 1-50 and 1000-1300:
 // always one line (e.g. "null" fed byte by byte), found after 1 to 12 passing cases (median 2).
-TEST(Planted, ndjson_split) {
+PLANTED_TWIN(ndjson_split) {
   prop::expect_counterexample(
       [] {
         const auto lost = *lost_tail();
@@ -440,14 +443,12 @@ TEST(Planted, ndjson_split) {
       },
       1);
 }
-#endif
 
-#ifdef SIOCONF_PLANTED_WS_SPLIT
 // A frame header cut by a piece boundary loses its masking key, so a server (which receives
 // masked frames) reads the payload still masked. Observed at 1000 cases, seeds 1-50 and
 // 1000-1300: always one item (e.g. a close 1000 masked with 1.0.0.0, byte by byte), found after 1
 // to 28 passing cases (median 10).
-TEST(Planted, ws_split) {
+PLANTED_TWIN(ws_split) {
   prop::expect_counterexample(
       [] {
         const auto lost = *lost_tail();
@@ -457,13 +458,11 @@ TEST(Planted, ws_split) {
       },
       1);
 }
-#endif
 
-#ifdef SIOCONF_PLANTED_EIO_PAYLOAD_SPLIT
 // A record cut by a piece boundary loses a byte (the body's last record, which feed() always
 // copies, too). Observed at 1000 cases, seeds 1-50 and 1000-1300: always one packet (e.g. a noop,
 // whole), found after 0 to 3 passing cases.
-TEST(Planted, eio_payload_split) {
+PLANTED_TWIN(eio_payload_split) {
   prop::expect_counterexample(
       [] {
         const auto lost = *lost_tail();
@@ -473,7 +472,6 @@ TEST(Planted, eio_payload_split) {
       },
       1);
 }
-#endif
 
 }  // namespace
 }  // namespace sioconf::prop::codec

@@ -1,4 +1,4 @@
-// Backpressure (seeds 002/003), on the simulator. A producer writes 1 B..4 KiB pieces into an
+// Backpressure, on the simulator. A producer writes 1 B..4 KiB pieces into an
 // io::Stream with a small high-water mark, stops when write() answers over_high_water and resumes
 // from on_drain; a consumer reads the other end with pauses of virtual time between reads. The
 // pipe is small and reads are chunked, so writes go out in short pieces and the queue really fills.
@@ -9,12 +9,12 @@
 //   (d) on_drain runs once per over-high-water episode, only after one, once buffered() has fallen
 //       to low_water (and no later than the completion that brought it there).
 // Twins: a producer that ignores the signal (Planted.producer_ignores_high_water, at run time)
-// and a stream that never answers over_high_water (SIOCONF_PLANTED_STREAM_NO_HIGH_WATER) break
+// and a stream that never answers over_high_water (planted/stream_no_high_water.patch) break
 // (a); a stream that runs on_drain after any completion that leaves buffered() at or under
-// low_water, over-high-water or not (SIOCONF_PLANTED_STREAM_EAGER_DRAIN), breaks (d); a stream that
+// low_water, over-high-water or not (planted/stream_eager_drain.patch), breaks (d); a stream that
 // runs the completions of one batched transport write in reverse
-// (SIOCONF_PLANTED_STREAM_COMPLETION_ORDER) breaks (c); a stream that drops what arrives while
-// the consumer pauses (SIOCONF_PLANTED_STREAM_PAUSE_DROP, io_reads' twin too) breaks (b).
+// (planted/stream_completion_order.patch) breaks (c); a stream that drops what arrives while
+// the consumer pauses (planted/stream_pause_drop.patch, io_reads' twin too) breaks (b).
 //
 // The simulator's decisions come from a generated list (RapidCheck shrinks it) and then from a
 // generated seed (scenario::ListThenSeeded says why).
@@ -113,38 +113,30 @@ TEST(Planted, producer_ignores_high_water) {
   prop::expect_counterexample([] { check_backpressure(false); }, 3);
 }
 
-#ifdef SIOCONF_PLANTED_STREAM_NO_HIGH_WATER
 // write() never answers over_high_water, so the obedient producer never stops: as above (the same
 // generated cases, so the same sizes: 2, once 3 over seeds 1-40 and 100-300).
-TEST(Planted, stream_no_high_water) {
+PLANTED_TWIN(stream_no_high_water) {
   prop::expect_counterexample([] { check_backpressure(true); }, 3);
 }
-#endif
 
-#ifdef SIOCONF_PLANTED_STREAM_EAGER_DRAIN
 // on_drain after a completion that never followed an over_high_water answer: one write is enough
 // (seeds 1-40 and 100-300: always size 1, after 4-12 passing cases).
-TEST(Planted, stream_eager_drain) {
+PLANTED_TWIN(stream_eager_drain) {
   prop::expect_counterexample([] { check_backpressure(true); }, 1);
 }
-#endif
 
-#ifdef SIOCONF_PLANTED_STREAM_COMPLETION_ORDER
 // Completions of one batched transport write in reverse: the first write goes out alone, the next
 // two are gathered behind it and complete in the wrong order (seeds 1-40 and 100-300: always size
 // 3, [1, 1, 1], after 14-44 passing cases in 1-40).
-TEST(Planted, stream_completion_order) {
+PLANTED_TWIN(stream_completion_order) {
   prop::expect_counterexample([] { check_backpressure(true); }, 3);
 }
-#endif
 
-#ifdef SIOCONF_PLANTED_STREAM_PAUSE_DROP
 // What arrives while the consumer pauses is dropped: the consumer misses bytes, (b). Seeds 1-40:
 // size 1 (one write of 2 bytes read in two chunks around a pause) 38 times, size 2 twice.
-TEST(Planted, stream_pause_drop) {
+PLANTED_TWIN(stream_pause_drop) {
   prop::expect_counterexample([] { check_backpressure(true); }, 2);
 }
-#endif
 
 }  // namespace
 }  // namespace sioconf::io

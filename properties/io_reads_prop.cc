@@ -1,4 +1,4 @@
-// Reads (seed 002), on the simulator. A writer sends a few pieces and shuts down; the reader pulls
+// Reads, on the simulator. A writer sends a few pieces and shuts down; the reader pulls
 // with io::Stream::read(), pausing (virtual time) before it re-arms. For any chunking (max_chunk,
 // pipe size, stalls, all chosen by a generated choice list), any pauses, and any one fault (the
 // N-th counted operation fails, or the connection is reset or the writer closes at a generated
@@ -11,7 +11,7 @@
 //     or io_reset;
 //   - the bytes read are a prefix of the bytes written, all of them when no fault struck (nothing
 //     lost across pause and resume).
-// Twin: SIOCONF_PLANTED_STREAM_PAUSE_DROP in impl/src/io/stream.cc, a stream that does not pause
+// Twin: planted/stream_pause_drop.patch (impl/src/io/stream.cc), a stream that does not pause
 // the transport while no read is outstanding and drops what arrives then (Node's 'data' handler
 // without pause()), loses bytes. It has to stop the pausing as well: while the stream pauses, the
 // transports deliver nothing, so nothing can arrive unasked to be dropped.
@@ -131,14 +131,12 @@ void check_reads(bool with_faults) {
 
 RC_GTEST_PROP(Reads, OneAtATimeEndOnceErrorsReportedNothingLost, ()) { check_reads(true); }
 
-#ifdef SIOCONF_PLANTED_STREAM_PAUSE_DROP
 // Caught as lost bytes: one piece read in two chunks with a pause between them (size 2: one
 // piece, one pause). Faults off, so that every run must deliver everything. Seeds 1-40 and
 // 100-300: always size 2 (e.g. {pipe 1, chunk <= 1} [3] [1]), after 6-20 passing cases in 1-40.
-TEST(Planted, stream_pause_drop) {
+PLANTED_TWIN(stream_pause_drop) {
   prop::expect_counterexample([] { check_reads(false); }, 2);
 }
-#endif
 
 }  // namespace
 }  // namespace sioconf::io

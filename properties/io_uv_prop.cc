@@ -10,8 +10,8 @@
 //   UvOrdering: an io::OrderedDispatcher fed with the chunks a stream reads, each handler taking 0-3
 //     ms of real time: handlers start and finish in arrival order, never two at once, and the
 //     chunks they handled are the bytes sent.
-// Twins: the naive dispatcher (at run time) breaks UvOrdering; SIOCONF_PLANTED_STREAM_NO_HIGH_WATER
-// breaks UvBackpressure and SIOCONF_PLANTED_STREAM_PAUSE_DROP UvReads (build switches, as in
+// Twins: the naive dispatcher (at run time) breaks UvOrdering; planted/stream_no_high_water.patch
+// breaks UvBackpressure and planted/stream_pause_drop.patch UvReads (patched builds, as in
 // io_backpressure_prop.cc and io_reads_prop.cc, which also plant eager drain and completion order).
 #include <algorithm>
 #include <cstdint>
@@ -25,6 +25,7 @@
 #include "prop.h"
 #include "sioconf/io/dispatcher.h"
 #include "sioconf/io/stream.h"
+#include "support/naive_dispatcher.h"
 
 namespace sioconf::io {
 namespace {
@@ -101,7 +102,7 @@ void check_uv_reads() {
 
 TEST(UvReads, OneAtATimeEndOnceNothingLost) { prop::check_fewer(check_uv_reads, 40); }
 
-// Ordering (seed 000) over a real connection: each chunk read is an item of the dispatcher.
+// Ordering over a real connection: each chunk read is an item of the dispatcher.
 template <template <typename> class Dispatcher>
 void check_uv_ordering() {
   const std::vector<Write> w = *writes(4'096, 12);
@@ -197,13 +198,9 @@ TEST(UvOrdering, ChunksHandledInArrivalOrderOneAtATime) {
 // that these oracles, on the real backend, catch each bug.
 TEST(Planted, naive_dispatch) { prop::expect_counterexample(check_uv_ordering<NaiveDispatcher>, 12); }
 
-#ifdef SIOCONF_PLANTED_STREAM_NO_HIGH_WATER
-TEST(Planted, stream_no_high_water) { prop::expect_counterexample(check_uv_backpressure, 20); }
-#endif
+PLANTED_TWIN(stream_no_high_water) { prop::expect_counterexample(check_uv_backpressure, 20); }
 
-#ifdef SIOCONF_PLANTED_STREAM_PAUSE_DROP
-TEST(Planted, stream_pause_drop) { prop::expect_counterexample(check_uv_reads, 12 + 8); }
-#endif
+PLANTED_TWIN(stream_pause_drop) { prop::expect_counterexample(check_uv_reads, 12 + 8); }
 
 }  // namespace
 }  // namespace sioconf::io

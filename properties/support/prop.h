@@ -7,9 +7,18 @@
 //   TEST(Planted, naive_dispatch) {  // the twin: RapidCheck must find a small counterexample
 //     prop::expect_counterexample([](const Schedule& s) { prop::Case c(s.size()); ... }, 12);
 //   }
+//   PLANTED_TWIN(stream_pause_drop) {  // the twin of a bug in planted/stream_pause_drop.patch
+//     prop::expect_counterexample([] { check_reads(false); }, 2);
+//   }
 //
 // main (prop_main.cc) prints, after each test, how many cases ran and how many per second
 // ("[ rate ] Ordering.ArrivalOrder: 2000 schedules in 0.21 s = 9524/s").
+//
+// A twin whose bug is a patch (planted/README.md) passes only in a binary linked with the patched
+// object. PLANTED_TWIN(bug) registers it with main instead of with GoogleTest: it becomes the test
+// Planted.<bug> only when the binary runs with --planted=<bug> (then it is the only test that
+// runs), so a normal run lists no test that passes only because a bug is present. The test source
+// is compiled once, for the normal binary and all its twins alike.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -24,6 +33,7 @@
 #include <exception>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace sioconf::prop {
 
@@ -56,6 +66,25 @@ class Case {
   std::size_t size_;
   int uncaught_;
 };
+
+/// The twins of patched bugs in this binary (PLANTED_TWIN), in the order of their definitions.
+struct PlantedTwin {
+  const char* bug;
+  const char* file;
+  int line;
+  void (*body)();
+};
+std::vector<PlantedTwin>& planted_twins();
+inline bool add_planted_twin(PlantedTwin twin) {
+  planted_twins().push_back(twin);
+  return true;
+}
+
+#define PLANTED_TWIN(bug)                                                                           \
+  void planted_twin_##bug();                                                                        \
+  [[maybe_unused]] const bool planted_twin_added_##bug =                                            \
+      ::sioconf::prop::add_planted_twin({#bug, __FILE__, __LINE__, &planted_twin_##bug});           \
+  void planted_twin_##bug()
 
 /// The running GoogleTest test as RapidCheck names it (as RC_GTEST_PROP does: "Suite/Name"), so
 /// that RC_PARAMS="reproduce=..." finds it.

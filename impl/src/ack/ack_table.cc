@@ -46,10 +46,6 @@ bool AckTable::settle(std::uint64_t id, std::string_view args_json) {
     ++(id < next_id_ ? duplicate_acks_ : unknown_acks_);
     return false;
   }
-#ifdef SIOCONF_PLANTED_ACK_TWICE  // planted bug (fuzz/README.md): an ACK settles, the entry stays
-  if (it->second.callback) it->second.callback(Errc::none, args_json);
-  return true;
-#endif
   Entry entry = std::move(it->second);
   pending_.erase(it);
   if (entry.timer != 0) loop_.cancel_timer(entry.timer);
@@ -70,9 +66,6 @@ void AckTable::expire(std::uint64_t id) {
 void AckTable::disconnect() {
   if (disconnected_) return;
   disconnected_ = true;
-#ifdef SIOCONF_PLANTED_ACKS_KEPT_ON_DISCONNECT  // planted bug (properties/README.md): pending entries stay
-  return;
-#endif
   // The entries leave the table before any callback runs: callbacks may add, settle, disconnect or
   // destroy the table, and none of that can reach the map being walked here.
   std::map<std::uint64_t, Entry> settling = std::exchange(pending_, {});

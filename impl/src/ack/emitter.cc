@@ -124,9 +124,7 @@ void Emitter::run(const std::shared_ptr<Record>& record, const Event& event) {
     // A re-entrant emit may have run it already; Node's onceWrapper checks `fired` the same way.
     if (record->fired) return;
     record->fired = true;
-#ifndef SIOCONF_PLANTED_ONCE_KEPT  // planted bug (properties/README.md): a once listener stays after it ran
     off(record->id);
-#endif
   }
   record->listener(event);
 }

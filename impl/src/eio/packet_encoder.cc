@@ -31,9 +31,6 @@ Errc encode_packet(const Packet& packet, std::vector<std::uint8_t>& out) noexcep
   if (packet.data_kind == MessageKind::binary) {  // v4: binary frames carry the bytes as is
     out.insert(out.end(), packet.data.begin(), packet.data.end());
   } else {
-#ifdef SIOCONF_PLANTED_EIO_PROBE
-    if (text.size() > 1 && text[0] == '2') text.resize(1);  // planted bug: ping loses its "probe"
-#endif
     out.insert(out.end(), text.begin(), text.end());
   }
   return Errc::none;

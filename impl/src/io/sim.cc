@@ -56,9 +56,6 @@ struct SimState {
   Choices& choices;
   SimOptions options;
   std::uint64_t clock = 0, step_count = 0, op_count = 0, hash = 1469598103934665603ULL;
-#ifdef SIOCONF_PLANTED_SIM_UNSEEDED
-  std::size_t skew = 0;  // the planted bug's offset, see choose()
-#endif
   std::vector<std::string> trace;
 
   std::vector<std::deque<Task>> lanes;
@@ -84,13 +81,7 @@ struct SimState {
       trace.push_back("t=" + std::to_string(clock) + " " + what + " " + std::to_string(a) + " " + std::to_string(b));
   }
   std::size_t choose(std::size_t n) {
-#ifdef SIOCONF_PLANTED_SIM_UNSEEDED  // planted bug (properties/README.md): choices skewed by a global count
-    static std::size_t loops_made = 0;   // how many simulators chose before this one: differs between two
-    if (skew == 0) skew = ++loops_made;  // runs made with the same choices
-    const std::size_t c = n <= 1 ? 0 : (choices.choose(n) + skew) % n;
-#else
     const std::size_t c = n <= 1 ? 0 : choices.choose(n);
-#endif
     mix(c);
     return c;
   }

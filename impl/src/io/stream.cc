@@ -2,9 +2,6 @@
 
 #include <deque>
 #include <vector>
-#ifdef SIOCONF_PLANTED_STREAM_COMPLETION_ORDER
-#include <algorithm>  // std::reverse, for the planted bug below
-#endif
 
 namespace sioconf::io {
 
@@ -51,9 +48,6 @@ struct StreamCore final : TransportEvents, std::enable_shared_from_this<StreamCo
   void start() { transport->set_events(this); }
 
   void pause() {
-#ifdef SIOCONF_PLANTED_STREAM_PAUSE_DROP  // planted bug (properties/README.md): never pauses the transport
-    return;
-#endif
     if (reading) transport->read_stop();
     reading = false;
   }
@@ -80,9 +74,6 @@ struct StreamCore final : TransportEvents, std::enable_shared_from_this<StreamCo
   void on_read(ByteView bytes) override {
     if (closing) return;
     if (!pending) {
-#ifdef SIOCONF_PLANTED_STREAM_PAUSE_DROP  // planted bug (properties/README.md): what arrives unasked is lost
-      return;
-#endif
       kept.emplace_back(bytes.begin(), bytes.end());
       pause();  // nobody reads: let the transport (and the peer) wait
       return;
@@ -126,9 +117,6 @@ struct StreamCore final : TransportEvents, std::enable_shared_from_this<StreamCo
   void completed(Errc error) {
     std::vector<Pending> done_group = std::move(flight);
     flight.clear();
-#ifdef SIOCONF_PLANTED_STREAM_COMPLETION_ORDER  // planted bug (properties/README.md): batch done backwards
-    std::reverse(done_group.begin(), done_group.end());
-#endif
     // in_flight stays set while the callbacks run: what they write joins the batch, in order.
     for (Pending& p : done_group) {
       buffered -= p.size;
@@ -145,9 +133,6 @@ struct StreamCore final : TransportEvents, std::enable_shared_from_this<StreamCo
       shutdown_due = false;
       start_shutdown();
     }
-#ifdef SIOCONF_PLANTED_STREAM_EAGER_DRAIN  // planted bug (properties/README.md): drain, high water or not
-    need_drain = true;
-#endif
     if (need_drain && buffered <= options.low_water && !closing) {
       need_drain = false;
       if (!abandoned && drain) drain();
@@ -242,9 +227,6 @@ WriteStatus Stream::write(ByteView bytes, Done done) {
     group.push_back({size, std::move(done)});
     c.submit(bytes, std::move(group));
   }
-#ifdef SIOCONF_PLANTED_STREAM_NO_HIGH_WATER  // planted bug (properties/README.md): never says over_high_water
-  return WriteStatus::queued;
-#endif
   if (c.buffered <= c.options.high_water) return WriteStatus::queued;
   c.need_drain = true;
   return WriteStatus::over_high_water;

@@ -34,14 +34,9 @@ void LineDecoder::hold(const char* bytes, std::size_t n) noexcept {
   if (want > spill_.capacity()) {
     std::size_t grown = spill_.capacity() < 256 ? 256 : spill_.capacity() * 2;
     if (grown < want) grown = want;
-#ifndef SIOCONF_PLANTED_NDJSON_UNBOUNDED_SPILL  // planted bug (properties/README.md): reserves past the limit
     if (grown > max_line_bytes_) grown = static_cast<std::size_t>(max_line_bytes_);
-#endif
     spill_.reserve(grown);
   }
-#ifdef SIOCONF_PLANTED_NDJSON_SPLIT
-  if (n > 0) --n;  // planted bug (fuzz/README.md): a line cut by a chunk boundary loses a byte
-#endif
   spill_.insert(spill_.end(), bytes, bytes + n);
 }
 
@@ -66,7 +61,7 @@ Fed LineDecoder::feed(ByteView chunk, LineSink& sink) noexcept {
     const std::size_t end = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) : size;
     const std::size_t piece = end - pos;
     // The line so far is spill_.size() bytes; refuse it at the first byte past the limit, so
-    // that no more than the limit is ever held (seed 001: MiniSocket's unbounded buffer).
+    // that no more than the limit is ever held (a line buffered without bound is a memory leak).
     const std::uint64_t held = spill_.size();
     if (held + piece > max_line_bytes_) {
       const std::size_t room = static_cast<std::size_t>(max_line_bytes_ - held);

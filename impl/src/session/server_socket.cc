@@ -156,7 +156,7 @@ struct ServerSocketState final : engine::SessionSink,
         event.nsp.assign(p.nsp);
         event.id = p.id;
         split_event(p.payload, event.name, event.args);
-        dispatcher.push(std::move(event));  // one at a time, in arrival order
+        dispatcher.push(std::move(event));  // one at a time, in arrival order (io/dispatcher.h)
         return;
       }
       case sio::PacketType::ack:
@@ -213,9 +213,7 @@ struct ServerSocketState final : engine::SessionSink,
   // ---- ending ----
   void leave(Namespace& ns, std::string_view reason) {
     ns.connected = false;
-#ifndef SIOCONF_PLANTED_SESSION_ACKS_KEPT  // planted bug (fuzz/README.md): pending acks outlive the connection
     ns.acks.disconnect();  // pending emits settle with ack_disconnected
-#endif
     ns.replies->close();
     if (!abandoned) ns.emitter.emit_reserved("disconnect", reason);
   }
@@ -225,9 +223,7 @@ struct ServerSocketState final : engine::SessionSink,
     ended = true;
     for (auto& [name, ns] : namespaces) {
       if (ns->connected) leave(*ns, why == Errc::none ? R"(["transport close"])" : R"(["transport error"])");
-#ifndef SIOCONF_PLANTED_SESSION_ACKS_KEPT
       ns->acks.disconnect();
-#endif
       ns->replies->close();
     }
     // A clean end lets the answers already written reach the peer; after an error there is

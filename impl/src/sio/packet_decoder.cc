@@ -43,9 +43,7 @@ Errc parse_header(std::string_view s, const Limits& limits, Header& h, std::size
     if (i == first || i == n || s[i] != '-') return Errc::sio_bad_attachments;  // sioconf: digits only
     at = first;
     // CVE-2026-33151: bound the count before anything is retained; 10+ digits never fit.
-#ifndef SIOCONF_PLANTED_SIO_NO_ATTACHMENT_CAP  // planted bug (fuzz/README.md): no cap at all
     if (i - first > 9 || count > limits.max_attachments) return Errc::limit_attachments;
-#endif
     if (count == 0) return Errc::sio_bad_attachments;  // socket.io-parser 4.2.7: at least one
     h.attachments = static_cast<std::uint32_t>(count);
     ++i;

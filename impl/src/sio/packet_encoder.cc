@@ -66,9 +66,6 @@ Errc check_and_write(sioconf::detail::SioPayloadChecker& checker, const Limits& 
     out.text += nsp;
     out.text += ',';
   }
-#ifdef SIOCONF_PLANTED_SIO_ACK_ID
-  if (nsp != "/") id.reset();  // planted bug (fuzz/README.md): namespaced packets lose their ack id
-#endif
   if (id) append_uint(out.text, *id);
   out.text += w.json();
   out.attachments.resize(count);

@@ -96,9 +96,6 @@ Fed FrameDecoder::feed(ByteView in, FrameSink& sink) noexcept {
       if (have_ < need_) continue;
       if (header_.masked) std::copy_n(spill_.begin() + (need_ - 4), 4, header_.mask.begin());
       else header_.mask = {};
-#ifdef SIOCONF_PLANTED_WS_SPLIT
-      if (frame_start_ < base) header_.mask = {};  // planted bug: a header cut by a chunk loses its key
-#endif
       have_ = 0;
       need_ = 2;
       payload_done_ = 0;

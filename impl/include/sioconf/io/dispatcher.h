@@ -5,14 +5,14 @@
 //   });
 //   d.push(message);                             // from the read loop, as messages arrive
 //
-// Seed 000: an `async` 'data' handler in Node returns at its first await, so the next 'data'
-// event starts the next handler while the first is still running: handlers interleave and
-// replies go out of order. The fix is a queue: one handler at a time, in arrival order, the next
+// An `async` 'data' handler in Node returns at its first await, so the next 'data' event starts
+// the next handler while the first is still running: handlers interleave and replies go out of
+// order. The fix is a queue: one handler at a time, in arrival order, the next
 // starting only when the previous one called done(). OrderedDispatcher is that queue.
 //
-// NaiveDispatcher is the bug, kept on purpose and named as such: it starts each handler as soon
-// as its item arrives, like Node's `socket.on('data', async ...)`. The property tests use it to
-// show that ordering breaks without the queue (properties/); nothing else should.
+// The bug itself, a dispatcher that starts each handler as its item arrives, is test support
+// (impl/test/support/naive_dispatcher.h): the tests and properties show with it that ordering
+// breaks without the queue.
 //
 // Both count what they run: started(), finished(), in_flight() (started, not done), and
 // extra_done_calls() (done() called more than once for one item: ignored after the first).
@@ -91,43 +91,6 @@ class OrderedDispatcher {
       }
       s->draining = false;
     }
-  };
-  std::shared_ptr<State> state_;
-};
-
-/// The interleaving bug of seed 000, on purpose: every handler starts as its item arrives.
-template <typename Item>
-class NaiveDispatcher {
- public:
-  using Handler = std::function<void(Item item, Done done)>;
-
-  explicit NaiveDispatcher(Handler handler) : state_(std::make_shared<State>(std::move(handler))) {}
-
-  void push(Item item) {
-    ++state_->counts.started;
-    auto called = std::make_shared<bool>(false);
-    std::weak_ptr<State> weak = state_;
-    state_->handler(std::move(item), [weak, called] {
-      const std::shared_ptr<State> st = weak.lock();
-      if (!st) return;
-      if (*called) {
-        ++st->counts.extra_done_calls;
-        return;
-      }
-      *called = true;
-      ++st->counts.finished;
-    });
-  }
-
-  std::size_t queued() const noexcept { return 0; }
-  bool running() const noexcept { return state_->counts.in_flight() != 0; }
-  const DispatchCounts& counts() const noexcept { return state_->counts; }
-
- private:
-  struct State {
-    explicit State(Handler h) : handler(std::move(h)) {}
-    Handler handler;
-    DispatchCounts counts;
   };
   std::shared_ptr<State> state_;
 };

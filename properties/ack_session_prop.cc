@@ -1,6 +1,6 @@
-// Listener and ack leaks (seed 001), model-based (rc::state): after ANY sequence of operations on a
-// Socket.IO server socket and its emitters, and after the socket closed and the clock passed every
-// deadline, nothing is left over and nothing ran twice or late:
+// Listener and ack leaks of a session, model-based (rc::state): after ANY sequence of operations
+// on a Socket.IO server socket and its emitters, and after the socket closed and the clock passed
+// every deadline, nothing is left over and nothing ran twice or late:
 //   - each namespace's listener counts are what the model says (once listeners gone after they ran,
 //     off honoured);
 //   - no pending ack (ServerSocket::pending_acks), no pending timer, no open transport, no byte in
@@ -14,12 +14,9 @@
 // ways a connection ends (server disconnect, client shutdown, close, reset, a bad packet). Every
 // command settles the simulator before the next one, so the model decides every outcome; the
 // exact order of listener calls, ack callbacks and the lines the client reads is checked too.
-// Two smaller model-based properties pin down what the session leaves out: ack::Emitter (on_any,
-// remove_all, re-entrant emits, self-removal, the leak warning) and ack::AckTable (limits, unknown
-// and repeated ids, timeouts, disconnect and reopen).
-// Determinism: the same generated session and choice list run twice give the same trace hash.
-// Twins (build switches; properties/CMakeLists.txt): once_kept (emitter.cc), acks_kept_on_disconnect
-// (ack_table.cc), session_acks_kept (server_socket.cc), sim_unseeded (sim.cc).
+// ack_emitter_prop.cc and ack_table_prop.cc pin down what the session leaves out.
+// Twins (planted/README.md): once_kept (emitter.cc), acks_kept_on_disconnect (ack_table.cc),
+// session_acks_kept (server_socket.cc).
 #include <rapidcheck/state.h>
 
 #include <algorithm>
@@ -33,61 +30,15 @@
 #include <utility>
 #include <vector>
 
+#include "ack_session_client.h"
 #include "prop.h"
-#include "sioconf/ack/ack_table.h"
 #include "sioconf/ack/emitter.h"
 #include "sioconf/io/sim.h"
 #include "sioconf/io/stream.h"
 #include "sioconf/session/server_socket.h"
 
-namespace sioconf {
+namespace sioconf::prop {
 namespace {
-
-using Lines = std::vector<std::string>;
-
-Lines tail(const Lines& all, std::size_t from) {
-  return Lines(all.begin() + static_cast<std::ptrdiff_t>(from), all.end());
-}
-
-const auto choice_list = [] {
-  return rc::gen::container<std::vector<std::size_t>>(rc::gen::inRange<std::size_t>(0, 8));
-};
-
-// The simulator's choices for a session: the generated list first, then always the last option.
-// io::ListChoices gives 0 once its list is used up, which makes every read deliver one byte, so a
-// session would cost steps per byte; the last option is a whole chunk, a whole write, the lane
-// that became ready last. An empty list is still a plain schedule, so shrinking still ends there.
-class ListThenLast final : public io::Choices {
- public:
-  explicit ListThenLast(std::vector<std::size_t> list) noexcept : list_(std::move(list)) {}
-  std::size_t choose(std::size_t n) override { return at_ < list_.size() ? list_[at_++] % n : n - 1; }
-
- private:
-  std::vector<std::size_t> list_;
-  std::size_t at_ = 0;
-};
-
-// The peer of a session: writes Engine.IO lines, reads until the end and keeps the lines it got.
-struct Client {
-  Client(io::Loop& loop, io::TransportPtr transport) : stream(loop, std::move(transport)) {}
-  io::Stream stream;
-  std::string partial;
-  Lines lines;
-
-  void send(const std::string& line) {
-    const std::string framed = line + "\n";
-    (void)stream.write(as_bytes(framed));  // after a reset the write fails: the model knows
-  }
-  void read_all() {
-    (void)stream.read([this](Errc e, ByteView bytes) {
-      if (e != Errc::none || bytes.empty()) return;
-      partial.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-      for (std::size_t nl; (nl = partial.find('\n')) != std::string::npos; partial.erase(0, nl + 1))
-        lines.push_back(partial.substr(0, nl));
-      read_all();
-    });
-  }
-};
 
 // =============================================================================================
 // 1. The session: session::ServerSocket over a SimLoop pipe, driven by rc::state commands.
@@ -97,8 +48,6 @@ constexpr int kRegistered = 2;  // "/" and "/admin" have emitters; "/nope" is un
 const std::array<std::string, 3> kNamespaces = {"/", "/admin", "/nope"};
 const std::array<std::string, 4> kListenerNames = {"chat", "news", "connect", "disconnect"};
 constexpr int kClientEventNames = 2;  // the client emits "chat" and "news"
-const std::array<std::uint64_t, 5> kAckTimeouts = {0, 1, 3, 10, 40};  // 0: no timeout
-const std::array<std::uint64_t, 5> kTimeSteps = {1, 2, 5, 10, 40};
 
 // The prefix of a namespace in a packet: none for "/", "/admin," otherwise.
 std::string nsp_prefix(int ns) { return ns == 0 ? "" : kNamespaces[static_cast<std::size_t>(ns)] + ","; }
@@ -158,10 +107,6 @@ struct Expect {
 std::string listener_entry(std::size_t key, std::string_view name, std::string_view args, bool reply) {
   return "L" + std::to_string(key) + " " + std::string(name) + " " + std::string(args) +
          (reply ? " reply" : "");
-}
-std::string ack_entry(std::size_t key, Errc e, std::string_view args) {
-  return "A" + std::to_string(key) + " " + std::string(name(e)) +
-         (args.empty() ? "" : " " + std::string(args));
 }
 
 // The listeners of (ns, name) run in the order they were added; once listeners go as they run.
@@ -670,541 +615,22 @@ void check_session() {
 
 RC_GTEST_PROP(AckLeaks, SessionLeavesNoListenerAckOrTimerBehind, ()) { check_session(); }
 
-// =============================================================================================
-// 2. ack::Emitter against a model of its listener lists.
-// =============================================================================================
-
-const std::array<std::string, 3> kEmitterNames = {"a", "b", "disconnect"};  // "disconnect" is reserved
-constexpr std::size_t kMaxListeners = 2;  // small, so that the leak warning comes into play
-
-enum class Action { plain, off_self, emit_again, count };  // what a listener does when called
-
-struct EmitterListener {
-  int name = 0;  // -1: a catch-all (on_any) listener
-  bool once = false;
-  Action action = Action::plain;
-  bool live = true;
-  bool fired = false;  // a once listener that ran
-};
-
-struct EmitterModel {
-  std::vector<EmitterListener> listeners;  // by key
-  std::array<bool, kEmitterNames.size()> warned{};
-  std::uint64_t warnings = 0;
-
-  std::size_t count(int name) const {
-    return static_cast<std::size_t>(
-        std::count_if(listeners.begin(), listeners.end(),
-                      [&](const EmitterListener& l) { return l.live && l.name == name; }));
-  }
-  // A listener leaves; a name with no listener left is forgotten, with its warning.
-  bool remove(std::size_t key) {
-    if (key >= listeners.size() || !listeners[key].live) return false;
-    listeners[key].live = false;
-    const int name = listeners[key].name;
-    if (name >= 0 && count(name) == 0) warned[static_cast<std::size_t>(name)] = false;
-    return true;
-  }
-  // emit: the catch-all listeners then those of `name`, as they were when the emit started; a once
-  // listener leaves before it runs and never runs twice, also across a re-entrant emit.
-  void emit(int name, int depth, Lines& log) {
-    std::vector<std::size_t> snapshot;
-    for (const int which : {-1, name})
-      for (std::size_t k = 0; k < listeners.size(); ++k)
-        if (listeners[k].live && listeners[k].name == which) snapshot.push_back(k);
-    for (const std::size_t k : snapshot) {
-      if (listeners[k].once) {
-        if (listeners[k].fired) continue;
-        listeners[k].fired = true;
-        (void)remove(k);
-      }
-      log.push_back(std::to_string(k) + " " + kEmitterNames[static_cast<std::size_t>(name)] + " depth " +
-                    std::to_string(depth));
-      if (listeners[k].action == Action::off_self) (void)remove(k);
-      if (listeners[k].action == Action::emit_again && depth == 0) emit(name, 1, log);
-    }
-  }
-};
-
-struct EmitterSut {
-  EmitterSut() {
-    emitter.set_max_listeners(kMaxListeners);
-    emitter.set_leak_warning([this](std::string_view name, std::size_t count) {
-      log.push_back("warn " + std::string(name) + " " + std::to_string(count));
-    });
-  }
-  ack::Listener listener(std::size_t key, Action action) {
-    return [this, key, action](const ack::Event& e) {
-      log.push_back(std::to_string(key) + " " + std::string(e.name) + " depth " + std::to_string(depth));
-      if (action == Action::off_self) (void)emitter.off(ids[key]);
-      if (action == Action::emit_again && depth == 0) {
-        ++depth;
-        emitter.emit_reserved(e.name, "[]");
-        --depth;
-      }
-    };
-  }
-  ack::Emitter emitter;
-  std::vector<ack::ListenerId> ids;  // by key
-  Lines log;
-  int depth = 0;
-};
-
-struct EmitterCommand : rc::state::Command<EmitterModel, EmitterSut> {
-  void apply(EmitterModel& m) const override {
-    Lines ignored;
-    step(m, ignored);
-  }
-  void run(const EmitterModel& s0, EmitterSut& sut) const override {
-    EmitterModel m = s0;
-    Lines want;
-    step(m, want);
-    const std::size_t before = sut.log.size();
-    act(s0, sut);
-    RC_ASSERT(tail(sut.log, before) == want);
-    for (int name = 0; name < static_cast<int>(kEmitterNames.size()); ++name)
-      RC_ASSERT(sut.emitter.listener_count(kEmitterNames[static_cast<std::size_t>(name)]) == m.count(name));
-    RC_ASSERT(sut.emitter.listener_count_any() == m.count(-1));
-    RC_ASSERT(sut.emitter.listener_count_total() ==
-              static_cast<std::size_t>(std::count_if(m.listeners.begin(), m.listeners.end(),
-                                                     [](const EmitterListener& l) { return l.live; })));
-    RC_ASSERT(sut.emitter.leak_warnings() == m.warnings);
-  }
-  virtual void step(EmitterModel& m, Lines& log) const = 0;
-  virtual void act(const EmitterModel& s0, EmitterSut& sut) const = 0;
-};
-
-std::ostream& operator<<(std::ostream& os, Action a) {
-  static const char* const kActions[] = {"", ", offs itself", ", emits again"};
-  return os << kActions[static_cast<int>(a)];
-}
-
-struct EmitterAdd final : EmitterCommand {
-  int name;  // -1: on_any
-  bool once;
-  Action action;
-  explicit EmitterAdd(const EmitterModel&)
-      : name(*rc::gen::inRange(-1, static_cast<int>(kEmitterNames.size()))),
-        once(name >= 0 && *rc::gen::arbitrary<bool>()),
-        action(static_cast<Action>(*rc::gen::inRange(0, static_cast<int>(Action::count)))) {}
-  void step(EmitterModel& m, Lines& log) const override {
-    m.listeners.push_back({name, once, action, true, false});
-    if (name < 0) return;
-    const std::size_t n = m.count(name);
-    bool& warned = m.warned[static_cast<std::size_t>(name)];
-    if (n > kMaxListeners && !warned) {
-      warned = true;
-      ++m.warnings;
-      log.push_back("warn " + kEmitterNames[static_cast<std::size_t>(name)] + " " + std::to_string(n));
-    }
-  }
-  void act(const EmitterModel& s0, EmitterSut& sut) const override {
-    auto listener = sut.listener(s0.listeners.size(), action);
-    if (name < 0) {
-      sut.ids.push_back(sut.emitter.on_any(std::move(listener)));
-      return;
-    }
-    const std::string& n = kEmitterNames[static_cast<std::size_t>(name)];
-    sut.ids.push_back(once ? sut.emitter.once(n, std::move(listener))
-                           : sut.emitter.on(n, std::move(listener)));
-  }
-  void show(std::ostream& os) const override {
-    if (name < 0)
-      os << "on_any(";
-    else
-      os << (once ? "once(" : "on(") << kEmitterNames[static_cast<std::size_t>(name)];
-    os << action << ')';
-  }
-};
-
-struct EmitterOff final : EmitterCommand {
-  std::size_t key;  // past the keys issued: an id never issued
-  explicit EmitterOff(const EmitterModel& m)
-      : key(*rc::gen::inRange<std::size_t>(0, m.listeners.size() + 1)) {}
-  void step(EmitterModel& m, Lines&) const override { (void)m.remove(key); }
-  void act(const EmitterModel& s0, EmitterSut& sut) const override {
-    EmitterModel m = s0;
-    const bool want = m.remove(key);
-    RC_ASSERT(sut.emitter.off(key < sut.ids.size() ? sut.ids[key] : 1'000'000) == want);
-  }
-  void show(std::ostream& os) const override { os << "off(" << key << ')'; }
-};
-
-// emit() of a name, or emit_reserved(); emit() of the reserved name calls nothing.
-struct EmitterEmit final : EmitterCommand {
-  int name;
-  bool reserved_path;
-  explicit EmitterEmit(const EmitterModel&)
-      : name(*rc::gen::inRange(0, static_cast<int>(kEmitterNames.size()))),
-        reserved_path(*rc::gen::arbitrary<bool>()) {}
-  bool refused() const {
-    return !reserved_path && ack::Emitter::is_reserved(kEmitterNames[static_cast<std::size_t>(name)]);
-  }
-  void step(EmitterModel& m, Lines& log) const override {
-    if (!refused()) m.emit(name, 0, log);
-  }
-  void act(const EmitterModel&, EmitterSut& sut) const override {
-    const std::string& n = kEmitterNames[static_cast<std::size_t>(name)];
-    if (reserved_path) return sut.emitter.emit_reserved(n, "[]");
-    RC_ASSERT(sut.emitter.emit(n, "[]") == (refused() ? Errc::emit_reserved_event : Errc::none));
-  }
-  void show(std::ostream& os) const override {
-    os << (reserved_path ? "emit_reserved(" : "emit(") << kEmitterNames[static_cast<std::size_t>(name)]
-       << ')';
-  }
-};
-
-struct EmitterRemoveAll final : EmitterCommand {
-  int name;  // -1: remove_all() of everything
-  explicit EmitterRemoveAll(const EmitterModel&)
-      : name(*rc::gen::inRange(-1, static_cast<int>(kEmitterNames.size()))) {}
-  std::size_t step_count(EmitterModel& m) const {
-    std::size_t removed = 0;
-    for (std::size_t k = 0; k < m.listeners.size(); ++k)
-      if (m.listeners[k].live && (name < 0 || m.listeners[k].name == name)) removed += m.remove(k) ? 1 : 0;
-    return removed;
-  }
-  void step(EmitterModel& m, Lines&) const override { (void)step_count(m); }
-  void act(const EmitterModel& s0, EmitterSut& sut) const override {
-    EmitterModel m = s0;
-    const std::size_t want = step_count(m);
-    RC_ASSERT((name < 0 ? sut.emitter.remove_all()
-                        : sut.emitter.remove_all(kEmitterNames[static_cast<std::size_t>(name)])) == want);
-  }
-  void show(std::ostream& os) const override {
-    os << "remove_all(" << (name < 0 ? "" : kEmitterNames[static_cast<std::size_t>(name)]) << ')';
-  }
-};
-
-const auto emitter_commands = rc::state::gen::execOneOfWithArgs<EmitterAdd, EmitterAdd, EmitterOff,
-                                                                EmitterEmit, EmitterEmit, EmitterRemoveAll>();
-
-void check_emitter() {
-  // Half the usual length: with at most kMaxListeners per name, a few dozen commands reach every rule.
-  const auto commands = *rc::gen::scale(0.5, rc::state::gen::commands(EmitterModel{}, emitter_commands));
-  prop::Case c(commands.size());
-  EmitterSut sut;
-  rc::state::runAll(commands, EmitterModel{}, sut);
-}
-
-RC_GTEST_PROP(AckLeaks, EmitterMatchesItsListenerModel, ()) { check_emitter(); }
-
-// =============================================================================================
-// 3. ack::AckTable against a model of its entries.
-// =============================================================================================
-
-constexpr std::uint32_t kTableMaxPending = 3;
-constexpr std::uint64_t kTableMaxAckId = 7;  // small, so that limit_ack_id comes into play
-
-struct TableEntry {
-  std::uint64_t id = 0;
-  std::optional<std::uint64_t> deadline;
-  bool pending = true;
-};
-
-struct TableModel {
-  std::vector<TableEntry> entries;  // by key: the accepted adds, in order
-  std::uint64_t now = 0, next_id = 0, unknown = 0, duplicate = 0, timeouts = 0;
-  bool disconnected = false;
-
-  std::size_t pending() const {
-    return static_cast<std::size_t>(
-        std::count_if(entries.begin(), entries.end(), [](const TableEntry& e) { return e.pending; }));
-  }
-  std::size_t timers() const {
-    return static_cast<std::size_t>(std::count_if(entries.begin(), entries.end(), [](const TableEntry& e) {
-      return e.pending && e.deadline.has_value();
-    }));
-  }
-};
-
-struct TableSut {
-  TableSut() : loop(choices), table(loop, limits()) {}
-  static Limits limits() {
-    Limits l;
-    l.max_pending_acks = kTableMaxPending;
-    l.max_ack_id = kTableMaxAckId;
-    return l;
-  }
-  ack::AckCallback callback(std::size_t key) {
-    return [this, key](Errc e, std::string_view args) {
-      if (calls.size() <= key) calls.resize(key + 1);
-      ++calls[key];
-      log.push_back(ack_entry(key, e, args));
-    };
-  }
-  io::ListChoices choices{{}};  // only timers run here: nothing to choose
-  io::SimLoop loop;
-  ack::AckTable table;
-  std::vector<int> calls;  // by key
-  Lines log;
-};
-
-struct TableCommand : rc::state::Command<TableModel, TableSut> {
-  void apply(TableModel& m) const override {
-    Lines ignored;
-    step(m, ignored);
-  }
-  void run(const TableModel& s0, TableSut& sut) const override {
-    TableModel m = s0;
-    Lines want;
-    step(m, want);
-    const std::size_t before = sut.log.size();
-    act(s0, sut);
-    RC_ASSERT(tail(sut.log, before) == want);
-    RC_ASSERT(sut.table.size() == m.pending());
-    RC_ASSERT(sut.table.next_id() == m.next_id);
-    RC_ASSERT(sut.table.disconnected() == m.disconnected);
-    RC_ASSERT(sut.table.unknown_acks() == m.unknown);
-    RC_ASSERT(sut.table.duplicate_acks() == m.duplicate);
-    RC_ASSERT(sut.table.timeouts() == m.timeouts);
-    RC_ASSERT(sut.loop.pending_timers() == m.timers());
-  }
-  virtual void step(TableModel& m, Lines& log) const = 0;
-  virtual void act(const TableModel& s0, TableSut& sut) const = 0;
-};
-
-struct TableAdd final : TableCommand {
-  std::uint64_t timeout_ms;
-  explicit TableAdd(const TableModel&) : timeout_ms(*rc::gen::elementOf(kAckTimeouts)) {}
-  static Errc outcome(const TableModel& m) {
-    if (m.disconnected) return Errc::ack_disconnected;
-    if (m.pending() >= kTableMaxPending) return Errc::limit_pending_acks;
-    if (m.next_id > kTableMaxAckId) return Errc::limit_ack_id;
-    return Errc::none;
-  }
-  void step(TableModel& m, Lines&) const override {
-    if (outcome(m) != Errc::none) return;
-    m.entries.push_back(
-        {m.next_id++, timeout_ms == 0 ? std::nullopt : std::optional(m.now + timeout_ms), true});
-  }
-  void act(const TableModel& s0, TableSut& sut) const override {
-    std::uint64_t id = 999;
-    RC_ASSERT(sut.table.add(sut.callback(s0.entries.size()), timeout_ms, id) == outcome(s0));
-    RC_ASSERT(id == (outcome(s0) == Errc::none ? s0.next_id : 999u));
-  }
-  void show(std::ostream& os) const override { os << "add, timeout " << timeout_ms << " ms"; }
-};
-
-// settle() of an id issued (pending or settled already) or of one not issued yet.
-struct TableSettle final : TableCommand {
-  std::uint64_t id;
-  explicit TableSettle(const TableModel& m) : id(*rc::gen::inRange<std::uint64_t>(0, m.next_id + 2)) {}
-  void step(TableModel& m, Lines& log) const override {
-    for (std::size_t k = 0; k < m.entries.size(); ++k) {
-      if (m.disconnected || m.entries[k].id != id || !m.entries[k].pending) continue;
-      m.entries[k].pending = false;
-      log.push_back(ack_entry(k, Errc::none, "[" + std::to_string(id) + "]"));
-      return;
-    }
-    ++(id < m.next_id ? m.duplicate : m.unknown);
-  }
-  void act(const TableModel& s0, TableSut& sut) const override {
-    TableModel m = s0;
-    Lines settled;
-    step(m, settled);
-    RC_ASSERT(sut.table.settle(id, "[" + std::to_string(id) + "]") == !settled.empty());
-  }
-  void show(std::ostream& os) const override { os << "settle " << id; }
-};
-
-struct TableAdvance final : TableCommand {
-  std::uint64_t ms;
-  explicit TableAdvance(const TableModel&) : ms(*rc::gen::elementOf(kTimeSteps)) {}
-  void step(TableModel& m, Lines& log) const override {
-    m.now += ms;
-    std::vector<std::size_t> due;
-    for (std::size_t k = 0; k < m.entries.size(); ++k)
-      if (m.entries[k].pending && m.entries[k].deadline && *m.entries[k].deadline <= m.now) due.push_back(k);
-    std::stable_sort(due.begin(), due.end(), [&](std::size_t a, std::size_t b) {
-      return *m.entries[a].deadline < *m.entries[b].deadline;
-    });
-    for (const std::size_t k : due) {
-      m.entries[k].pending = false;
-      ++m.timeouts;
-      log.push_back(ack_entry(k, Errc::ack_timeout, {}));
-    }
-  }
-  void act(const TableModel& s0, TableSut& sut) const override { sut.loop.run_until(s0.now + ms); }
-  void show(std::ostream& os) const override { os << "time +" << ms << " ms"; }
-};
-
-struct TableDisconnect final : TableCommand {
-  explicit TableDisconnect(const TableModel&) {}
-  void step(TableModel& m, Lines& log) const override {
-    if (m.disconnected) return;
-    m.disconnected = true;
-    for (std::size_t k = 0; k < m.entries.size(); ++k) {
-      if (!m.entries[k].pending) continue;
-      m.entries[k].pending = false;
-      log.push_back(ack_entry(k, Errc::ack_disconnected, {}));
-    }
-  }
-  void act(const TableModel&, TableSut& sut) const override { sut.table.disconnect(); }
-  void show(std::ostream& os) const override { os << "disconnect"; }
-};
-
-struct TableReopen final : TableCommand {
-  explicit TableReopen(const TableModel&) {}
-  void step(TableModel& m, Lines&) const override { m.disconnected = false; }
-  void act(const TableModel&, TableSut& sut) const override { sut.table.reopen(); }
-  void show(std::ostream& os) const override { os << "reopen"; }
-};
-
-const auto table_commands = rc::state::gen::execOneOfWithArgs<TableAdd, TableAdd, TableSettle, TableSettle,
-                                                              TableAdvance, TableDisconnect, TableReopen>();
-
-void check_table() {
-  // Half the usual length: the limits are small, so a few dozen commands reach all of them.
-  const auto commands = *rc::gen::scale(0.5, rc::state::gen::commands(TableModel{}, table_commands));
-  prop::Case c(commands.size());
-  TableModel end_model;
-  rc::state::applyAll(commands, end_model);
-  TableSut sut;
-  rc::state::runAll(commands, TableModel{}, sut);
-  // The socket goes: everything still pending hears ack_disconnected, and no timer outlives that.
-  sut.table.disconnect();
-  sut.loop.run();
-  RC_ASSERT(sut.table.size() == 0u);
-  RC_ASSERT(sut.loop.pending_timers() == 0u);
-  sut.calls.resize(end_model.entries.size());
-  for (const int calls : sut.calls) RC_ASSERT(calls == 1);
-}
-
-RC_GTEST_PROP(AckLeaks, AckTableMatchesItsEntryModel, ()) { check_table(); }
-
-// =============================================================================================
-// 4. Determinism: the same choices give the same run.
-// =============================================================================================
-
-// One step of a small scripted session: what the client or the server does, then how much
-// virtual time passes.
-struct ScriptStep {
-  int kind = 0;  // see kStepKinds
-  int value = 0;
-  int gap_ms = 0;
-};
-
-const char* const kStepKinds[] = {"client CONNECT",       "client EVENT", "client ACK",
-                                  "server emit with ack", "client ping",  "client DISCONNECT"};
-constexpr int kStepKindCount = 6;
-
-void showValue(const ScriptStep& s, std::ostream& os) {
-  os << '{' << kStepKinds[s.kind] << ' ' << s.value << ", +" << s.gap_ms << " ms}";
-}
-
-rc::Gen<std::vector<ScriptStep>> script() {
-  return rc::gen::container<std::vector<ScriptStep>>(
-      rc::gen::build<ScriptStep>(rc::gen::set(&ScriptStep::kind, rc::gen::inRange(0, kStepKindCount)),
-                                 rc::gen::set(&ScriptStep::value, rc::gen::inRange(0, 4)),
-                                 rc::gen::set(&ScriptStep::gap_ms, rc::gen::inRange(0, 8))));
-}
-
-// Runs the script on a fresh simulator with stalls, small chunks and a small pipe (so that the
-// choices decide a lot), ends the session, and returns the simulator's trace hash.
-std::uint64_t session_trace_hash(const std::vector<ScriptStep>& steps,
-                                 const std::vector<std::size_t>& choice_values) {
-  io::ListChoices choices(choice_values);
-  io::SimOptions options;
-  options.max_chunk = 8;
-  options.pipe_capacity = 64;
-  io::SimLoop loop(choices, options);
-  {
-    auto [client_transport, server_transport] = loop.pipe();
-    Client client(loop, std::move(client_transport));
-    session::ServerSocket socket(loop, std::move(server_transport));
-    socket.of("/").on("job", [](const ack::Event& e) {
-      if (e.reply != nullptr) (*e.reply)(e.args_json);
-    });
-    socket.of("/admin");
-    socket.start();
-    client.read_all();
-    for (const ScriptStep& s : steps) {
-      const std::string ns = s.value % 2 == 0 ? "" : "/admin,";
-      switch (s.kind) {
-        case 0:
-          client.send("40" + ns);
-          break;
-        case 1:
-          client.send("42" + ns + std::to_string(s.value) + R"(["job",1])");
-          break;
-        case 2:
-          client.send("43" + ns + std::to_string(s.value / 2) + "[]");
-          break;
-        case 3:
-          (void)socket.emit(
-              s.value % 2 == 0 ? "/" : "/admin", "srv", "[]", [](Errc, std::string_view) {},
-              static_cast<std::uint64_t>(s.value) * 3);
-          break;
-        case 4:
-          client.send("2");
-          break;
-        default:
-          client.send("41" + ns);
-          break;
-      }
-      loop.run_until(loop.now() + static_cast<std::uint64_t>(s.gap_ms));
-    }
-    socket.disconnect();
-    loop.run();
-    client.stream.close();
-    loop.run();
-  }
-  loop.run();
-  return loop.trace_hash();
-}
-
-void check_determinism() {
-  const auto steps = *rc::gen::scale(0.25, script());  // a few steps are enough to disagree
-  const auto choices = *choice_list();
-  prop::Case c(steps.size());
-  RC_ASSERT(session_trace_hash(steps, choices) == session_trace_hash(steps, choices));
-}
-
-RC_GTEST_PROP(Determinism, SameChoicesSameTraceHash, ()) { check_determinism(); }
-
-// =============================================================================================
-// Twins: each is this file built with one impl/ source under SIOCONF_PLANTED_<BUG>.
-// =============================================================================================
+// ---- the planted twins (planted/README.md) ----------------------------------------------------
 
 // Shrunk sizes below: 240 seeds each (RC_PARAMS="max_success=1000 seed=N", N = 1..40 and 100..299),
 // dev build.
 
-#ifdef SIOCONF_PLANTED_ONCE_KEPT
-// A once listener stays listed after it ran. Session: CONNECT, once(/ chat), EVENT chat (size 3 in
-// 234 of 240 seeds; once(/ connect), CONNECT in the others). Emitter: once(a), emit(a) (2 in 240/240).
-TEST(Planted, once_kept) {
-  prop::expect_counterexample([] { check_session(); }, 3);
-  prop::expect_counterexample([] { check_emitter(); }, 2);
-}
-#endif
+// A once listener stays listed after it ran: CONNECT, once(/ chat), EVENT chat (size 3 in 234 of
+// 240 seeds; once(/ connect), CONNECT in the others).
+PLANTED_TWIN(once_kept) { prop::expect_counterexample([] { check_session(); }, 3); }
 
-#ifdef SIOCONF_PLANTED_ACKS_KEPT_ON_DISCONNECT
-// AckTable::disconnect() leaves the entries pending and unsettled. Session: CONNECT, emit with an
-// ack; the end of the case disconnects (size 2 in 240/240). Table: add (and disconnect), the end of
-// the case disconnects (size 1 in 152/240, 2 in 88/240).
-TEST(Planted, acks_kept_on_disconnect) {
-  prop::expect_counterexample([] { check_session(); }, 2);
-  prop::expect_counterexample([] { check_table(); }, 2);
-}
-#endif
+// AckTable::disconnect() leaves the entries pending and unsettled: CONNECT, emit with an ack; the
+// end of the case disconnects (size 2 in 240/240).
+PLANTED_TWIN(acks_kept_on_disconnect) { prop::expect_counterexample([] { check_session(); }, 2); }
 
-#ifdef SIOCONF_PLANTED_SESSION_ACKS_KEPT
 // The socket never disconnects its ack tables: an emit's ack outlives the connection. CONNECT, emit
 // with an ack; the end of the case closes the socket (size 2 in 240/240).
-TEST(Planted, session_acks_kept) {
-  prop::expect_counterexample([] { check_session(); }, 2);
-}
-#endif
-
-#ifdef SIOCONF_PLANTED_SIM_UNSEEDED
-// The simulator's decisions also depend on how many simulators chose before, so two runs with the
-// same choices differ as soon as one decision has two options; even the empty script has some
-// (size 0 in 240/240; 1 leaves room for a session whose empty run decides nothing).
-TEST(Planted, sim_unseeded) {
-  prop::expect_counterexample([] { check_determinism(); }, 1);
-}
-#endif
+PLANTED_TWIN(session_acks_kept) { prop::expect_counterexample([] { check_session(); }, 2); }
 
 }  // namespace
-}  // namespace sioconf
+}  // namespace sioconf::prop
