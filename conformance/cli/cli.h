@@ -31,6 +31,20 @@ json handle_request(const json& request);
 /// or end of input. Returns the process exit code.
 int run_adapter(std::istream& in, std::ostream& out);
 
+/// `sioconf decode`: how stdin is cut into elements.
+///   raw    all of it is one element (the byte stream, one body or one message)
+///   lines  each line (without its '\n') is one text element
+///   jsonl  each non-empty line is an element {"text"|"base64"|"hex": <string>}
+enum class InputMode { raw, lines, jsonl };
+
+/// Decodes the input read from `fd` with `layer`, as it arrives, and prints each item on `out`
+/// as one JSON line (flushed after each read); memory stays within `limits` plus a fixed buffer
+/// whatever the input's size. Returns the exit status: 0; 1 after printing the error line
+/// {"error","condition","offset"[,"close_code"]} or a bad_request line (a jsonl element that is
+/// not one); 2 when a jsonl line is not JSON (said on `err`).
+int decode_stream(const Layer& layer, InputMode mode, const Limits& limits, const json& options, int fd,
+                  std::ostream& out, std::ostream& err);
+
 /// `sioconf vectors`: options and the runner (vectors.cc).
 struct VectorOptions {
   std::vector<std::string> paths;          // files or folders of corpus/spec
