@@ -1,12 +1,7 @@
 // Decoding with a layer: whole elements (the adapter, the runner) and stdin as a stream
 // (`sioconf decode`), both through the layer's LayerDecoder (layers.h).
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <limits>
 #include <optional>
 #include <ostream>
 #include <stdexcept>
@@ -342,17 +337,15 @@ json error_line(const DecodeResult& r) {
 }
 
 // Feeds stdin to `decoder` as `mode` says; returns how the decode ended.
-DecodeResult feed_input(LayerDecoder& decoder, InputMode mode, bool text, int fd, std::ostream& out) {
+DecodeResult feed_input(LayerDecoder& decoder, InputMode mode, bool text, const ReadFn& read, std::ostream& out) {
   std::string chunk(kChunk, '\0');
   bool in_element = false;  // lines, jsonl: a line has begun
   std::optional<JsonlLine> line;
   if (mode == InputMode::raw) decoder.begin(text);
   for (;;) {
-    const ssize_t n = ::read(fd, chunk.data(), chunk.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw std::runtime_error(std::string("cannot read stdin: ") + std::strerror(errno));
+    const std::size_t n = read(chunk.data(), chunk.size());
     if (n == 0) break;
-    std::string_view rest(chunk.data(), static_cast<std::size_t>(n));
+    std::string_view rest(chunk.data(), n);
     bool going = true;
     if (mode == InputMode::raw) going = decoder.feed(rest);
     while (mode != InputMode::raw && going && !rest.empty()) {
@@ -380,13 +373,13 @@ DecodeResult feed_input(LayerDecoder& decoder, InputMode mode, bool text, int fd
 
 }  // namespace
 
-int decode_stream(const Layer& layer, InputMode mode, const Limits& limits, const json& options, int fd,
-                  std::ostream& out, std::ostream& err) {
+int decode_stream(const Layer& layer, InputMode mode, const Limits& limits, const json& options,
+                  const ReadFn& read, std::ostream& out, std::ostream& err) {
   Print sink(out);
   try {
     const std::unique_ptr<LayerDecoder> decoder = layer.make_decoder(limits, options, sink);
     const bool message_layer = !layer.byte_stream && std::string_view(layer.name) != "eio-payload";
-    const DecodeResult result = feed_input(*decoder, mode, message_layer, fd, out);
+    const DecodeResult result = feed_input(*decoder, mode, message_layer, read, out);
     if (!result.error) return 0;
     out << error_line(result).dump() << '\n' << std::flush;
     return 1;

@@ -9,12 +9,15 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -124,7 +127,11 @@ examples:
   sioconf vectors --strict --adapter "sioconf adapter" --html report.html corpus/spec
 )";
 
-using Run = std::function<int()>;
+// A subcommand and what runs it (its exit status) once it has been parsed.
+struct Command {
+  CLI::App* app;
+  std::function<int()> run;
+};
 
 // A command's help: its text as written above, not CLI11's own layout.
 void fixed_help(CLI::App& app, const char* text) {
@@ -175,15 +182,23 @@ void add_layer_options(CLI::App& cmd, LayerOptions& o) {
   cmd.add_option("--limit", o.limits)->allow_extra_args(false)->check(kLimit);
 }
 
-Run add_decode(CLI::App& app) {
+// What read(2) returns: items follow the input as it arrives, not once a whole buffer is full.
+std::size_t read_stdin(char* buffer, std::size_t size) {
+  for (;;) {
+    const ssize_t n = ::read(STDIN_FILENO, buffer, size);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno != EINTR) throw std::runtime_error(std::string("cannot read stdin: ") + std::strerror(errno));
+  }
+}
+
+Command add_decode(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("decode", "decode stdin with one layer");
   fixed_help(*cmd, kDecodeHelp);
   auto o = std::make_shared<LayerOptions>();
   auto input = std::make_shared<std::string>();
   add_layer_options(*cmd, *o);
   cmd->add_option("--input", *input)->check(CLI::IsMember({"raw", "lines", "jsonl"}));
-  return [cmd, o, input]() {
-    if (!cmd->parsed()) return -1;
+  return {cmd, [o, input]() {
     const bool message_layer = o->layer == "sio" || o->layer == "eio";
     const std::string mode = !input->empty() ? *input : (message_layer ? "lines" : "raw");
     const auto input_mode = mode == "raw"     ? sioconf::cli::InputMode::raw
@@ -191,19 +206,18 @@ Run add_decode(CLI::App& app) {
                                               : sioconf::cli::InputMode::jsonl;
     return sioconf::cli::decode_stream(*sioconf::cli::find_layer(o->layer), input_mode,
                                        sioconf::cli::limits_from_json(o->limits_json()), o->options(),
-                                       STDIN_FILENO, std::cout, std::cerr);
-  };
+                                       read_stdin, std::cout, std::cerr);
+  }};
 }
 
-Run add_encode(CLI::App& app) {
+Command add_encode(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("encode", "encode items with one layer");
   fixed_help(*cmd, kEncodeHelp);
   auto o = std::make_shared<LayerOptions>();
   auto output = std::make_shared<std::string>();
   add_layer_options(*cmd, *o);
   cmd->add_option("--output", *output)->check(CLI::IsMember({"jsonl", "text", "raw"}));
-  return [cmd, o, output]() {
-    if (!cmd->parsed()) return -1;
+  return {cmd, [o, output]() {
     const std::string mode = !output->empty() ? *output : (o->layer == "ws" ? "raw" : "jsonl");
     json items = json::array();
     std::string line;
@@ -237,13 +251,13 @@ Run add_encode(CLI::App& app) {
       }
     }
     return 0;
-  };
+  }};
 }
 
-Run add_adapter(CLI::App& app) {
+Command add_adapter(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("adapter", "speak the adapter protocol on stdin/stdout");
   fixed_help(*cmd, kAdapterHelp);
-  return [cmd]() { return cmd->parsed() ? sioconf::cli::run_adapter(std::cin, std::cout) : -1; };
+  return {cmd, [] { return sioconf::cli::run_adapter(std::cin, std::cout); }};
 }
 
 // 0 < seconds <= 3600, kept in milliseconds.
@@ -257,7 +271,7 @@ const CLI::Validator kSeconds(
     },
     "SECONDS", "seconds");
 
-Run add_vectors(CLI::App& app) {
+Command add_vectors(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("vectors", "run spec vectors against implementations");
   fixed_help(*cmd, kVectorsHelp);
   auto o = std::make_shared<sioconf::cli::VectorOptions>();
@@ -275,12 +289,11 @@ Run add_vectors(CLI::App& app) {
   cmd->add_flag("-v,--verbose", o->verbose);
   cmd->add_flag("--progress", o->progress);
   cmd->add_option("PATH", o->paths)->required();
-  return [cmd, o, timeout]() {
-    if (!cmd->parsed()) return -1;
+  return {cmd, [o, timeout]() {
     if (!timeout->empty()) o->timeout_ms = static_cast<int>(std::strtod(timeout->c_str(), nullptr) * 1000 + 0.5);
     if (isatty(STDERR_FILENO)) o->progress = true;
     return sioconf::cli::run_vectors(*o, std::cout);
-  };
+  }};
 }
 
 }  // namespace
@@ -299,7 +312,7 @@ int main(int argc, char** argv) {
   CLI::App* help = app.add_subcommand("help")->group("");
   help->parse_complete_callback([] { throw CLI::CallForHelp(); });
   // The commands; a new one is one more add_<command>().
-  const std::vector<Run> commands = {add_decode(app), add_encode(app), add_adapter(app), add_vectors(app)};
+  const std::vector<Command> commands = {add_decode(app), add_encode(app), add_adapter(app), add_vectors(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -323,7 +336,7 @@ int main(int argc, char** argv) {
     std::cerr << command << ": " << what << " (" << command << " --help lists the options)\n";
     return 2;
   }
-  for (const Run& run : commands)
-    if (const int status = run(); status >= 0) return status;
+  for (const Command& command : commands)
+    if (command.app->parsed()) return command.run();
   return 2;  // not reached: require_subcommand(1)
 }
