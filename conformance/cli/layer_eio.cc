@@ -74,9 +74,9 @@ class Decoder final : public MessageBuffer {
 };
 
 // Each element is one body, fed as it comes: the PayloadDecoder holds at most one record.
-class PayloadDecoder final : public LayerDecoder {
+class Bodies final : public LayerDecoder {
  public:
-  PayloadDecoder(const Limits& limits, ItemSink& out) : dec_(limits), packets_(out) {}
+  Bodies(const Limits& limits, ItemSink& out) : dec_(limits), packets_(out) {}
 
   void begin(bool) override {}
   bool feed(std::string_view piece) override {
@@ -112,7 +112,7 @@ std::unique_ptr<LayerDecoder> make_decoder(const Limits& limits, const json&, It
 }
 
 std::unique_ptr<LayerDecoder> make_payload_decoder(const Limits& limits, const json&, ItemSink& out) {
-  return std::make_unique<PayloadDecoder>(limits, out);
+  return std::make_unique<Bodies>(limits, out);
 }
 
 // An item's packet; its data views `storage` or the item itself, so both must outlive it.

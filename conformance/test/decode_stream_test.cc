@@ -127,9 +127,9 @@ TEST(DecodeStream, BadJsonlLinesAnsweredAsBefore) {
     return json{{"error", "bad_request"}, {"condition", "protocol"}, {"message", message}}.dump() + "\n";
   };
   // Not JSON at all: exit 2, as the command's usage error.
-  for (const std::string line : {"x", "  ", R"({"text":"2[\"\ud800\"]"})", R"({"text":"a)", R"({"text":"a"} x)",
+  for (const char* line : {"x", "  ", R"({"text":"2[\"\ud800\"]"})", R"({"text":"a)", R"({"text":"a"} x)",
                                  "{\"text\":\"\x01\"}", "{\"text\":\"\xff\"}", R"({"text":"\q"})"})
-    EXPECT_EQ(every_cut("sio", InputMode::jsonl, line + "\n"), (Outcome{2, "", not_json})) << line;
+    EXPECT_EQ(every_cut("sio", InputMode::jsonl, std::string(line) + "\n"), (Outcome{2, "", not_json})) << line;
   // JSON, but not an element: element_from_json's answer, exit 1.
   EXPECT_EQ(every_cut("sio", InputMode::jsonl, R"({"text":1})" "\n"),
             (Outcome{1, bad_request(R"(element must be {"text"|"base64"|"hex": <string>})"), ""}));
