@@ -331,8 +331,12 @@ int main(int argc, char** argv) {
       }
     if (!extras.empty()) what = "unknown or misplaced: " + CLI::detail::join(extras, " ");
     const auto named = [&](CLI::App* sub) { return sub->check_name(argv[1]); };
-    if (command == "sioconf" && argv[1][0] != '-' && app.get_subcommands(named).empty())
-      what = std::string("unknown command ") + argv[1] + " (decode, encode, adapter, vectors)";
+    if (command == "sioconf" && argv[1][0] != '-' && app.get_subcommands(named).empty()) {
+      std::string names;  // the commands registered above (`help` has no group: not listed)
+      for (const CLI::App* sub : app.get_subcommands([](CLI::App* s) { return !s->get_group().empty(); }))
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      what = std::string("unknown command ") + argv[1] + " (" + names + ")";
+    }
     std::cerr << command << ": " << what << " (" << command << " --help lists the options)\n";
     return 2;
   }
