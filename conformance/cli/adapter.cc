@@ -50,7 +50,7 @@ json decode(const json& id, const Layer& layer, const json& request) {
   for (const json& e : input) elements.push_back(element_from_json(e));
   const Limits limits = limits_from_json(request.value("limits", json()));
   json items = json::array();
-  const DecodeResult result = layer.decode(elements, limits, request.value("options", json()), items);
+  const DecodeResult result = decode_elements(layer, elements, limits, request.value("options", json()), items);
   if (result.error) {
     json answer = error_answer(id, *result.error);
     answer["items"] = std::move(items);

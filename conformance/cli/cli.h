@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -30,6 +32,25 @@ json handle_request(const json& request);
 /// The adapter loop: one JSON request per input line, one answer per output line, until `bye`
 /// or end of input. Returns the process exit code.
 int run_adapter(std::istream& in, std::ostream& out);
+
+/// `sioconf decode`: how stdin is cut into elements.
+///   raw    all of it is one element (the byte stream, one body or one message)
+///   lines  each line (without its '\n') is one text element
+///   jsonl  each non-empty line is an element {"text"|"base64"|"hex": <string>}
+enum class InputMode { raw, lines, jsonl };
+
+/// Reads at most `size` bytes of the input into `buffer`: how many, 0 at its end (throws
+/// std::runtime_error when it cannot read).
+using ReadFn = std::function<std::size_t(char* buffer, std::size_t size)>;
+
+/// Decodes the input with `layer` as it arrives (`read` asks for 64 KiB at a time) and prints
+/// each item on `out` as one JSON line, flushed after each read; memory stays within `limits`
+/// plus a fixed buffer whatever the input's size. Returns the exit status: 0; 1 after printing
+/// the error line {"error","condition","offset"[,"close_code"]} or a bad_request line (a jsonl
+/// element that is not one), or when the input cannot be read (said on `err`); 2 when a jsonl
+/// line is not JSON (said on `err`).
+int decode_stream(const Layer& layer, InputMode mode, const Limits& limits, const json& options,
+                  const ReadFn& read, std::ostream& out, std::ostream& err);
 
 /// `sioconf vectors`: options and the runner (vectors.cc).
 struct VectorOptions {

@@ -12,13 +12,15 @@
 //                      (the bytes as is) for a binary message.
 // eio-payload  decode  each element is one whole HTTP long-polling body, its bytes taken as they
 //                      are whether given as text or base64 (base64 is how a vector spells a body
-//                      that is not UTF-8). A fresh PayloadDecoder per body; an error offset counts
-//                      the bytes of the bodies before it, plus the offset in its own body.
+//                      that is not UTF-8), and fed as they come (finish() at the body's end); an
+//                      error offset counts the bytes of the bodies before it, plus the offset in
+//                      its own body.
 //              encode  all items into ONE body: [{"text":"4hello\u001e2\u001ebAQIDBA=="}].
 // Neither layer has options. Limits: eio_max_packet_bytes (both), eio_max_payload_bytes and
 // eio_max_payload_packets (eio-payload).
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -32,9 +34,9 @@ namespace {
 
 using json = nlohmann::json;
 
-class ItemSink : public eio::PacketSink {
+class Packets : public eio::PacketSink {
  public:
-  explicit ItemSink(json& items) : items_(items) {}
+  explicit Packets(ItemSink& out) : out_(out) {}
   void on_packet(const eio::Packet& p) noexcept override {
     json item = {{"type", eio::name(p.type)}};
     if (p.data_kind == MessageKind::binary) {
@@ -42,36 +44,75 @@ class ItemSink : public eio::PacketSink {
     } else if (!p.data.empty()) {
       item["data"] = std::string(as_text(p.data));  // the decoders deliver valid UTF-8 only
     }
-    items_.push_back(std::move(item));
+    out_.on_item(std::move(item));
   }
 
  private:
-  json& items_;
+  ItemSink& out_;
 };
 
-DecodeResult decode_eio(const std::vector<Element>& input, const Limits& limits, const json&, json& items) {
-  eio::PacketDecoder dec(limits);
-  ItemSink sink(items);
-  for (const Element& e : input) {
-    const Message m{e.is_text ? MessageKind::text : MessageKind::binary, as_bytes(e.bytes)};
-    if (dec.feed(m, sink) == Status::error) break;
+// Every message, text or binary, is bounded by eio_max_packet_bytes.
+class Decoder final : public MessageBuffer {
+ public:
+  Decoder(const Limits& limits, ItemSink& out) : max_(limits.eio_max_packet_bytes), dec_(limits), packets_(out) {}
+
+  DecodeResult finish() override {
+    if (dec_.finish() == Status::error) return {dec_.error().code, dec_.error().offset};
+    return {};
   }
-  if (dec.finish() == Status::error) return {dec.error().code, dec.error().offset};
-  return {};
+
+ private:
+  std::uint64_t max_bytes(bool) const override { return max_; }
+  bool message(bool is_text, std::string_view bytes) override {
+    return dec_.feed({is_text ? MessageKind::text : MessageKind::binary, as_bytes(bytes)}, packets_) !=
+           Status::error;
+  }
+
+  std::uint64_t max_;
+  eio::PacketDecoder dec_;
+  Packets packets_;
+};
+
+// Each element is one body, fed as it comes: the PayloadDecoder holds at most one record.
+class Bodies final : public LayerDecoder {
+ public:
+  Bodies(const Limits& limits, ItemSink& out) : dec_(limits), packets_(out) {}
+
+  void begin(bool) override {}
+  bool feed(std::string_view piece) override {
+    if (result_.error) return false;
+    if (dec_.feed(as_bytes(piece), packets_).status == Status::error) return failed();
+    body_ += piece.size();
+    return true;
+  }
+  bool end() override {
+    if (result_.error) return false;
+    if (dec_.finish(packets_) == Status::error) return failed();
+    before_ += body_;
+    body_ = 0;
+    return true;
+  }
+  DecodeResult finish() override { return result_; }
+
+ private:
+  // An error offset counts the bytes of the bodies before this one, plus its offset in its body.
+  bool failed() {
+    result_ = {dec_.error().code, before_ + dec_.error().offset};
+    return false;
+  }
+
+  eio::PayloadDecoder dec_;
+  Packets packets_;
+  std::uint64_t before_ = 0, body_ = 0;
+  DecodeResult result_;
+};
+
+std::unique_ptr<LayerDecoder> make_decoder(const Limits& limits, const json&, ItemSink& out) {
+  return std::make_unique<Decoder>(limits, out);
 }
 
-DecodeResult decode_eio_payload(const std::vector<Element>& input, const Limits& limits, const json&,
-                                json& items) {
-  eio::PayloadDecoder dec(limits);
-  ItemSink sink(items);
-  std::uint64_t before = 0;  // bytes of the bodies already decoded
-  for (const Element& body : input) {
-    dec.reset();
-    if (dec.decode_whole(as_bytes(body.bytes), sink) == Status::error)
-      return {dec.error().code, before + dec.error().offset};
-    before += body.bytes.size();
-  }
-  return {};
+std::unique_ptr<LayerDecoder> make_payload_decoder(const Limits& limits, const json&, ItemSink& out) {
+  return std::make_unique<Bodies>(limits, out);
 }
 
 // An item's packet; its data views `storage` or the item itself, so both must outlive it.
@@ -122,8 +163,8 @@ std::optional<Errc> encode_eio_payload(const json& items, const Limits&, const j
 }  // namespace
 
 const Layer kEioLayer = {"eio", "Engine.IO v4 packets, one element per WebSocket message", false,
-                         &decode_eio, &encode_eio};
+                         &make_decoder, &encode_eio};
 const Layer kEioPayloadLayer = {"eio-payload", "Engine.IO v4 HTTP long-polling bodies, one element per body",
-                                false, &decode_eio_payload, &encode_eio_payload};
+                                false, &make_payload_decoder, &encode_eio_payload};
 
 }  // namespace sioconf::cli

@@ -8,6 +8,7 @@
 //         what encode_line refuses (a raw newline, text that is not JSON, a line over the limit).
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <string>
 
 #include "layers.h"
@@ -18,29 +19,42 @@ namespace {
 
 using json = nlohmann::json;
 
-class ItemSink : public ndjson::LineSink {
+class Items : public ndjson::LineSink {
  public:
-  explicit ItemSink(json& items) : items_(items) {}
+  explicit Items(ItemSink& out) : out_(out) {}
   void on_line(std::string_view text) noexcept override {
     // The decoder has validated the line (RFC 8259, bounded depth), so this parse succeeds.
     json value = json::parse(text, nullptr, false);
-    items_.push_back({{"value", std::move(value)}});
+    out_.on_item({{"value", std::move(value)}});
   }
 
  private:
-  json& items_;
+  ItemSink& out_;
 };
 
-DecodeResult decode_ndjson(const std::vector<Element>& input, const Limits& limits, const json&,
-                           json& items) {
-  ndjson::LineDecoder in(limits);
-  ItemSink sink(items);
-  for (const Element& chunk : input) {
-    if (in.feed(as_bytes(chunk.bytes), sink).status == Status::error) break;
+// The elements are chunks of one stream.
+class Decoder final : public LayerDecoder {
+ public:
+  Decoder(const Limits& limits, ItemSink& out) : in_(limits), items_(out) {}
+
+  void begin(bool) override {}
+  bool feed(std::string_view piece) override {
+    return !in_.error() && in_.feed(as_bytes(piece), items_).status != Status::error;
   }
-  if (!in.error()) (void)in.finish(sink);
-  if (const DecodeError e = in.error()) return {e.code, e.offset};
-  return {};
+  bool end() override { return !in_.error(); }
+  DecodeResult finish() override {
+    if (!in_.error()) (void)in_.finish(items_);
+    if (const DecodeError e = in_.error()) return {e.code, e.offset};
+    return {};
+  }
+
+ private:
+  ndjson::LineDecoder in_;
+  Items items_;
+};
+
+std::unique_ptr<LayerDecoder> make_decoder(const Limits& limits, const json&, ItemSink& out) {
+  return std::make_unique<Decoder>(limits, out);
 }
 
 std::optional<Errc> encode_ndjson(const json& items, const Limits& limits, const json&,
@@ -64,6 +78,6 @@ std::optional<Errc> encode_ndjson(const json& items, const Limits& limits, const
 }  // namespace
 
 const Layer kNdjsonLayer = {"ndjson", "newline-delimited JSON over a byte stream, one value per line",
-                            true, decode_ndjson, encode_ndjson};
+                            true, &make_decoder, encode_ndjson};
 
 }  // namespace sioconf::cli

@@ -15,6 +15,7 @@
 // max_ack_id, max_ack_id_digits, max_namespace_bytes.
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,9 +49,9 @@ void replace_placeholders(json& data, std::span<const ByteView> attachments) {
   }
 }
 
-class ItemSink : public sio::PacketSink {
+class Packets : public sio::PacketSink {
  public:
-  explicit ItemSink(json& items) : items_(items) {}
+  explicit Packets(ItemSink& out) : out_(out) {}
   void on_packet(const sio::Packet& p) override {
     try {  // feed() is noexcept: nothing may escape
       json item = {{"type", static_cast<int>(p.type)}, {"nsp", std::string(p.nsp)}};
@@ -60,7 +61,7 @@ class ItemSink : public sio::PacketSink {
         if (sio::is_binary(p.type)) replace_placeholders(data, p.attachments);
         item["data"] = std::move(data);
       }
-      items_.push_back(std::move(item));
+      out_.on_item(std::move(item));
     } catch (const std::exception& e) {
       failure = e.what();
     }
@@ -68,20 +69,37 @@ class ItemSink : public sio::PacketSink {
   std::string failure;
 
  private:
-  json& items_;
+  ItemSink& out_;
 };
 
-DecodeResult decode_sio(const std::vector<Element>& input, const Limits& limits, const json&, json& items) {
-  sio::PacketDecoder dec(limits);
-  ItemSink sink(items);
-  for (const Element& e : input) {
-    const Message m{e.is_text ? MessageKind::text : MessageKind::binary, as_bytes(e.bytes)};
-    if (dec.feed(m, sink) == Status::error) break;
+// Text messages are bounded by max_payload_bytes, attachments by max_attachment_bytes.
+class Decoder final : public MessageBuffer {
+ public:
+  Decoder(const Limits& limits, ItemSink& out) : limits_(limits), dec_(limits), packets_(out) {}
+
+  DecodeResult finish() override {
+    if (!dec_.error()) (void)dec_.finish();
+    if (const DecodeError e = dec_.error()) return {e.code, e.offset};
+    return {};
   }
-  if (!sink.failure.empty()) throw BadRequest{"decoded payload unreadable by nlohmann: " + sink.failure};
-  if (!dec.error()) (void)dec.finish();
-  if (const DecodeError e = dec.error()) return {e.code, e.offset};
-  return {};
+
+ private:
+  std::uint64_t max_bytes(bool is_text) const override {
+    return is_text ? limits_.max_payload_bytes : limits_.max_attachment_bytes;
+  }
+  bool message(bool is_text, std::string_view bytes) override {
+    const Status s = dec_.feed({is_text ? MessageKind::text : MessageKind::binary, as_bytes(bytes)}, packets_);
+    if (!packets_.failure.empty()) throw BadRequest{"decoded payload unreadable by nlohmann: " + packets_.failure};
+    return s != Status::error;
+  }
+
+  Limits limits_;
+  sio::PacketDecoder dec_;
+  Packets packets_;
+};
+
+std::unique_ptr<LayerDecoder> make_decoder(const Limits& limits, const json&, ItemSink& out) {
+  return std::make_unique<Decoder>(limits, out);
 }
 
 constexpr int kMaxItemDepth = 10000;  // the walk recurses; deeper items are a bad request
@@ -147,6 +165,6 @@ std::optional<Errc> encode_sio(const json& items, const Limits& limits, const js
 }  // namespace
 
 const Layer kSioLayer = {"sio", "Socket.IO v5 packets; binary attachments as separate messages", false,
-                         &decode_sio, &encode_sio};
+                         &make_decoder, &encode_sio};
 
 }  // namespace sioconf::cli

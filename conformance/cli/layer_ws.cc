@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -52,9 +53,9 @@ ws::MaskKey mask_of(const json& options) {
   return key;
 }
 
-class ItemSink : public ws::MessageSink {
+class Items : public ws::MessageSink {
  public:
-  explicit ItemSink(json& items) : items_(items) {}
+  explicit Items(ItemSink& out) : out_(out) {}
   void on_message(ws::Opcode op, ByteView m) noexcept override {
     json item = {{"opcode", ws::name(op)}};
     if (op == ws::Opcode::text) {
@@ -62,12 +63,12 @@ class ItemSink : public ws::MessageSink {
     } else {
       item["data"] = binary_json(m.data(), m.size());
     }
-    items_.push_back(std::move(item));
+    out_.on_item(std::move(item));
   }
   void on_control(ws::Opcode op, ByteView p) noexcept override {
     json item = {{"opcode", ws::name(op)}};
     if (!p.empty()) item["data"] = binary_json(p.data(), p.size());
-    items_.push_back(std::move(item));
+    out_.on_item(std::move(item));
   }
   void on_close(std::optional<std::uint16_t> code, std::string_view reason) noexcept override {
     json item = {{"opcode", "close"}};
@@ -75,23 +76,36 @@ class ItemSink : public ws::MessageSink {
       item["code"] = *code;
       item["reason"] = std::string(reason);
     }
-    items_.push_back(std::move(item));
+    out_.on_item(std::move(item));
   }
 
  private:
-  json& items_;
+  ItemSink& out_;
 };
 
-DecodeResult decode_ws(const std::vector<Element>& input, const Limits& limits, const json& options,
-                       json& items) {
-  ws::MessageAssembler in(role_of(options), limits);
-  ItemSink sink(items);
-  for (const Element& chunk : input) {
-    if (in.feed(as_bytes(chunk.bytes), sink).status == Status::error) break;
+// The elements are chunks of one stream.
+class Decoder final : public LayerDecoder {
+ public:
+  Decoder(ws::Role role, const Limits& limits, ItemSink& out) : in_(role, limits), items_(out) {}
+
+  void begin(bool) override {}
+  bool feed(std::string_view piece) override {
+    return !in_.error() && in_.feed(as_bytes(piece), items_).status != Status::error;
   }
-  if (!in.error()) (void)in.finish();
-  if (const DecodeError e = in.error()) return {e.code, e.offset};
-  return {};
+  bool end() override { return !in_.error(); }
+  DecodeResult finish() override {
+    if (!in_.error()) (void)in_.finish();
+    if (const DecodeError e = in_.error()) return {e.code, e.offset};
+    return {};
+  }
+
+ private:
+  ws::MessageAssembler in_;
+  Items items_;
+};
+
+std::unique_ptr<LayerDecoder> make_decoder(const Limits& limits, const json& options, ItemSink& out) {
+  return std::make_unique<Decoder>(role_of(options), limits, out);
 }
 
 std::vector<std::uint8_t> payload_of(const json& item, bool text_allowed) {
@@ -153,6 +167,6 @@ std::optional<Errc> encode_ws(const json& items, const Limits&, const json& opti
 }  // namespace
 
 const Layer kWsLayer = {"ws", "RFC 6455 frames and messages (options.role: server|client)", true,
-                        &decode_ws, &encode_ws};
+                        &make_decoder, &encode_ws};
 
 }  // namespace sioconf::cli

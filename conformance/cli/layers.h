@@ -1,5 +1,5 @@
 // The CLI's view of each layer: turn adapter-protocol elements into decoder input, and decoder
-// output into adapter-protocol items (../../shared/adapter-protocol.md, conformance/PROTOCOL.md).
+// output into adapter-protocol items (conformance/PROTOCOL.md).
 //
 // One file per layer implements its pair (layer_<name>.cc). They are shared by `sioconf decode`,
 // `sioconf encode`, `sioconf adapter` and `sioconf vectors`, so all four say the same thing.
@@ -8,8 +8,10 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sioconf/errc.h"
@@ -23,18 +25,75 @@ struct Element {
   std::string bytes;
 };
 
-/// What a decode produced: items in adapter-protocol form, and the error that stopped it.
+/// How a decode ended: the error that stopped it, if any.
 struct DecodeResult {
   std::optional<Errc> error;
   std::uint64_t offset = 0;  // the decoder's error offset
 };
 
-/// Decodes `input` (message layers: one element per message; byte-stream layers: successive
-/// chunks of one stream; eio-payload: one element per polling body) with `limits` and the
-/// request's `options` object (may be null). Appends each decoded item to `items` (a JSON array),
-/// stopping at the first error. `finish()` is called at the end of input.
-using DecodeFn = DecodeResult (*)(const std::vector<Element>& input, const Limits& limits,
-                                  const nlohmann::json& options, nlohmann::json& items);
+/// Receives each item, in adapter-protocol form, as soon as the decoder has it.
+class ItemSink {
+ public:
+  virtual void on_item(nlohmann::json&& item) = 0;
+
+ protected:
+  ~ItemSink() = default;
+};
+
+/// One decode with one layer, fed an element at a time and each element a piece at a time
+/// (begin, feed..., end), so that the adapter (whole elements in a request) and `sioconf decode`
+/// (stdin in bounded chunks) run the same code. An element is one message (sio, eio), one polling
+/// body (eio-payload) or the next chunk of one byte stream (ws, ndjson). Items go to the sink
+/// during the call that completes them. feed() and end() return false once an error has stopped
+/// the decode; later input is not looked at. Memory stays within the limits however long an
+/// element is: a message layer holds one message only up to the decoder's size limit + 1 byte and
+/// hands over a longer one cut there, which the decoder refuses for its size, with the same error
+/// and offset as the whole message (MessageBuffer below). Throws BadRequest as the
+/// item helpers do.
+class LayerDecoder {
+ public:
+  virtual ~LayerDecoder() = default;
+  virtual void begin(bool is_text) = 0;
+  virtual bool feed(std::string_view piece) = 0;
+  virtual bool end() = 0;
+  /// The end of the input: finish() of the decoder, and how the decode ended.
+  virtual DecodeResult finish() = 0;
+  /// One element held whole (a message layer hands it over without copying it).
+  virtual bool element(const Element& e) {
+    begin(e.is_text);
+    return feed(e.bytes) && end();
+  }
+};
+
+/// A decoder for one decode with `limits` and the request's `options` object (may be null;
+/// throws BadRequest on a bad option). `sink` must outlive it.
+using MakeDecoderFn = std::unique_ptr<LayerDecoder> (*)(const Limits& limits, const nlohmann::json& options,
+                                                       ItemSink& sink);
+
+/// The LayerDecoder of a message layer (sio, eio): gathers an element into one message, but
+/// never more than max_bytes() + 1 bytes of it. A longer message is handed to the decoder cut
+/// there; the decoder checks a message's size before anything else, so it refuses the cut one
+/// with the error and offset it gives the whole one, and the rest is never read.
+class MessageBuffer : public LayerDecoder {
+ public:
+  void begin(bool is_text) override;
+  bool feed(std::string_view piece) override;
+  bool end() override;
+  bool element(const Element& e) override;
+
+ protected:
+  /// The decoder's bound on one message of this kind (it refuses a longer one for its size).
+  virtual std::uint64_t max_bytes(bool is_text) const = 0;
+  /// Feeds one message to the decoder; false once the decode has failed.
+  virtual bool message(bool is_text, std::string_view bytes) = 0;
+
+ private:
+  bool hand_over(std::string_view bytes);
+  bool is_text_ = true;
+  bool stopped_ = false;
+  bool handed_ = false;  // this element went to the decoder already (cut at max_bytes() + 1)
+  std::string buffer_;
+};
 
 /// Encodes `items` (adapter-protocol items) into output elements. Returns the error of the first
 /// item the encoder refused (nothing is appended for it).
@@ -45,9 +104,14 @@ struct Layer {
   const char* name;      // "sio", "eio", "eio-payload", "ws", "ndjson"
   const char* summary;   // one line for --help
   bool byte_stream;      // input elements are chunks of one stream (ws, ndjson)
-  DecodeFn decode;
+  MakeDecoderFn make_decoder;
   EncodeFn encode;
 };
+
+/// Decodes `input` whole with `layer`, appending each item to `items` (a JSON array): every
+/// element, then finish(), stopping at the first error.
+DecodeResult decode_elements(const Layer& layer, const std::vector<Element>& input, const Limits& limits,
+                             const nlohmann::json& options, nlohmann::json& items);
 
 // Defined in layer_<name>.cc.
 extern const Layer kWsLayer;

@@ -1,15 +1,32 @@
 // sioconf — the command line of the Socket.IO conformance harness.
+//
+// One CLI11 subcommand per command. Each is registered by one function, add_<command>(), that
+// declares its options and returns what runs it; a command's --help prints its text below. Every
+// usage error (an unknown or misplaced option, a missing or bad value, a stray argument) is one
+// line on stderr and exit status 2. CLI11 is included here only: it is heavy.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
-#include <iterator>
-#include <sstream>
+#include <memory>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli.h"
+
+#ifndef SIOCONF_VERSION
+#define SIOCONF_VERSION "0.0.0"
+#endif
 
 namespace {
 
@@ -26,12 +43,16 @@ commands:
   vectors   run the reference implementation over spec vector files (corpus/spec)
 
 layers: sio, eio, eio-payload, ws, ndjson
-Run `sioconf <command> --help` for its options.
+Run `sioconf <command> --help` for its options, `sioconf --version` for the version.
+Exit status 2 on a usage error: an unknown command or option, an option of another command,
+a missing or bad value, a stray argument.
 )";
 
 constexpr const char* kDecodeHelp = R"(usage: sioconf decode --layer L [--input raw|lines|jsonl] [--role server|client] [--limit key=value]...
 
 Reads stdin, decodes it with layer L and prints one JSON item per line (adapter-protocol shapes).
+Items are printed as they are decoded: stdin is read in bounded chunks, so memory stays within the
+limits whatever the input's size (an element longer than its layer's limit is that limit's error).
 On a decode error, prints a last line {"error":...,"condition":...,"offset":...} and exits 1.
 
   --layer L      sio | eio | eio-payload | ws | ndjson
@@ -40,7 +61,8 @@ On a decode error, prints a last line {"error":...,"condition":...,"offset":...}
                  lines  each line of stdin is one text message. Default for sio and eio.
                  jsonl  each line is an element {"text":..} | {"base64":..} | {"hex":..}
   --role R       ws only: the decoding endpoint's role (server: frames must be masked). Default server.
-  --limit k=v    override a limit of impl/include/sioconf/limits.h, e.g. --limit max_attachments=20
+  --limit k=v    override a limit of impl/include/sioconf/limits.h, e.g. --limit max_attachments=20;
+                 repeatable
 
 example: printf '2["hello",1]\n' | sioconf decode --layer sio
 )";
@@ -54,7 +76,7 @@ On an encoder refusal, prints {"error":...,"condition":...} on stderr and exits 
                  text   text elements as raw lines (fails on a binary element)
                  raw    the bytes of all elements, concatenated. Default for ws.
   --role R       ws only: the encoding endpoint's role (client frames are masked). Default server.
-  --limit k=v    as for decode
+  --limit k=v    as for decode; repeatable
 
 example: echo '{"type":2,"nsp":"/chat","id":7,"data":["hi"]}' | sioconf encode --layer sio --output text
 )";
@@ -105,207 +127,220 @@ examples:
   sioconf vectors --strict --adapter "sioconf adapter" --html report.html corpus/spec
 )";
 
-struct Args {
-  std::vector<std::string> rest;
-  std::string layer, input, output, role;
-  json limits = json::object();
-  bool help = false;
-  sioconf::cli::VectorOptions vectors;
+// A subcommand and what runs it (its exit status) once it has been parsed.
+struct Command {
+  CLI::App* app;
+  std::function<int()> run;
 };
 
-bool parse_args(int argc, char** argv, Args& a, std::string& err) {
-  for (int i = 2; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&](std::string& into) {
-      if (i + 1 >= argc) {
-        err = arg + " needs a value";
-        return false;
-      }
-      into = argv[++i];
-      return true;
-    };
-    if (arg == "--help" || arg == "-h") {
-      a.help = true;
-    } else if (arg == "--layer") {
-      if (!value(a.layer)) return false;
-    } else if (arg == "--input") {
-      if (!value(a.input)) return false;
-    } else if (arg == "--output") {
-      if (!value(a.output)) return false;
-    } else if (arg == "--role") {
-      if (!value(a.role)) return false;
-    } else if (arg == "--adapter" || arg == "--case") {
-      std::string v;
-      if (!value(v)) return false;
-      (arg == "--adapter" ? a.vectors.adapters : a.vectors.case_globs).push_back(v);
-    } else if (arg == "--json") {
-      if (!value(a.vectors.json_report)) return false;
-    } else if (arg == "--junit") {
-      if (!value(a.vectors.junit_report)) return false;
-    } else if (arg == "--html") {
-      if (!value(a.vectors.html_report)) return false;
-    } else if (arg == "--baseline") {
-      if (!value(a.vectors.baseline)) return false;
-    } else if (arg == "--write-baseline") {
-      if (!value(a.vectors.write_baseline)) return false;
-    } else if (arg == "--timeout") {
-      std::string v;
-      if (!value(v)) return false;
-      char* end = nullptr;
-      const double seconds = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end != '\0' || !(seconds > 0) || seconds > 3600) {
-        err = "--timeout wants seconds (0 < s <= 3600)";
-        return false;
-      }
-      a.vectors.timeout_ms = static_cast<int>(seconds * 1000 + 0.5);
-    } else if (arg == "--strict") {
-      a.vectors.strict = true;
-    } else if (arg == "--dry-run") {
-      a.vectors.dry_run = true;
-    } else if (arg == "--progress") {
-      a.vectors.progress = true;
-    } else if (arg == "--verbose" || arg == "-v") {
-      a.vectors.verbose = true;
-    } else if (arg == "--limit") {
-      std::string kv;
-      if (!value(kv)) return false;
+// A command's help: its text as written above, not CLI11's own layout.
+void fixed_help(CLI::App& app, const char* text) {
+  app.formatter_fn([text](const CLI::App*, std::string, CLI::AppFormatMode) { return std::string(text); });
+}
+
+const std::vector<std::string> kLayers = {"sio", "eio", "eio-payload", "ws", "ndjson"};
+
+// --layer, --role and --limit, shared by decode and encode.
+struct LayerOptions {
+  std::string layer, role;
+  std::vector<std::string> limits;  // key=value, checked by kLimit
+
+  json limits_json() const {
+    json out = json::object();
+    for (const std::string& kv : limits) {
       const auto eq = kv.find('=');
-      if (eq == std::string::npos) {
-        err = "--limit wants key=value";
-        return false;
-      }
-      try {
-        a.limits[kv.substr(0, eq)] = std::stoull(kv.substr(eq + 1));
-      } catch (...) {
-        err = "--limit " + kv + ": the value is not a number";
-        return false;
-      }
-    } else if (arg.rfind("--", 0) == 0) {
-      err = "unknown option " + arg;
-      return false;
-    } else {
-      a.rest.push_back(arg);
+      out[kv.substr(0, eq)] = std::stoull(kv.substr(eq + 1));
     }
+    return out;
   }
-  return true;
+  json options() const {
+    json options = json::object();
+    if (!role.empty()) options["role"] = role;
+    return options;
+  }
+};
+
+// key=value with a key of limits.h and a value its field can hold.
+const CLI::Validator kLimit(
+    [](std::string& kv) -> std::string {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos) return kv + ": not key=value";
+      const std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
+      sioconf::Limits limits;
+      if (!sioconf::get_limit(limits, key)) return key + ": no such limit (impl/include/sioconf/limits.h)";
+      std::uint64_t v = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+      if (value.empty() || ec != std::errc() || end != value.data() + value.size() || !sioconf::set_limit(limits, key, v))
+        return kv + ": the value is not a number the limit can hold";
+      return "";
+    },
+    "KEY=VALUE", "limit");
+
+void add_layer_options(CLI::App& cmd, LayerOptions& o) {
+  cmd.add_option("--layer", o.layer)->required()->check(CLI::IsMember(kLayers));
+  cmd.add_option("--role", o.role)->check(CLI::IsMember({"server", "client"}));
+  cmd.add_option("--limit", o.limits)->allow_extra_args(false)->check(kLimit);
 }
 
-std::string read_all(std::istream& in) {
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+// What read(2) returns: items follow the input as it arrives, not once a whole buffer is full.
+std::size_t read_stdin(char* buffer, std::size_t size) {
+  for (;;) {
+    const ssize_t n = ::read(STDIN_FILENO, buffer, size);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno != EINTR) throw std::runtime_error(std::string("cannot read stdin: ") + std::strerror(errno));
+  }
 }
 
-int usage_error(const std::string& what, const char* help) {
-  std::cerr << "sioconf: " << what << "\n\n" << help;
-  return 2;
+Command add_decode(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("decode", "decode stdin with one layer");
+  fixed_help(*cmd, kDecodeHelp);
+  auto o = std::make_shared<LayerOptions>();
+  auto input = std::make_shared<std::string>();
+  add_layer_options(*cmd, *o);
+  cmd->add_option("--input", *input)->check(CLI::IsMember({"raw", "lines", "jsonl"}));
+  return {cmd, [o, input]() {
+    const bool message_layer = o->layer == "sio" || o->layer == "eio";
+    const std::string mode = !input->empty() ? *input : (message_layer ? "lines" : "raw");
+    const auto input_mode = mode == "raw"     ? sioconf::cli::InputMode::raw
+                            : mode == "lines" ? sioconf::cli::InputMode::lines
+                                              : sioconf::cli::InputMode::jsonl;
+    return sioconf::cli::decode_stream(*sioconf::cli::find_layer(o->layer), input_mode,
+                                       sioconf::cli::limits_from_json(o->limits_json()), o->options(),
+                                       read_stdin, std::cout, std::cerr);
+  }};
 }
 
-json options_of(const Args& a) {
-  json options = json::object();
-  if (!a.role.empty()) options["role"] = a.role;
-  return options;
-}
-
-int cmd_decode(const Args& a) {
-  const auto* layer = sioconf::cli::find_layer(a.layer);
-  if (!layer) return usage_error("--layer must be one of sio, eio, eio-payload, ws, ndjson", kDecodeHelp);
-  const bool message_layer = a.layer == "sio" || a.layer == "eio";
-  const std::string mode = !a.input.empty() ? a.input : (message_layer ? "lines" : "raw");
-  json input = json::array();
-  if (mode == "raw") {
-    input.push_back(sioconf::cli::element_to_json({message_layer, read_all(std::cin)}));
-  } else if (mode == "lines" || mode == "jsonl") {
+Command add_encode(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("encode", "encode items with one layer");
+  fixed_help(*cmd, kEncodeHelp);
+  auto o = std::make_shared<LayerOptions>();
+  auto output = std::make_shared<std::string>();
+  add_layer_options(*cmd, *o);
+  cmd->add_option("--output", *output)->check(CLI::IsMember({"jsonl", "text", "raw"}));
+  return {cmd, [o, output]() {
+    const std::string mode = !output->empty() ? *output : (o->layer == "ws" ? "raw" : "jsonl");
+    json items = json::array();
     std::string line;
     while (std::getline(std::cin, line)) {
-      if (mode == "lines") {
-        input.push_back({{"text", line}});
-      } else if (!line.empty()) {
-        json e = json::parse(line, nullptr, false);
-        if (e.is_discarded()) return usage_error("--input jsonl: a line is not JSON", kDecodeHelp);
-        input.push_back(e);
+      if (line.empty()) continue;
+      json item = json::parse(line, nullptr, false);
+      if (item.is_discarded()) {
+        std::cerr << "sioconf encode: an input line is not JSON\n";
+        return 2;
       }
+      items.push_back(item);
     }
-  } else {
-    return usage_error("--input must be raw, lines or jsonl", kDecodeHelp);
-  }
-  const json answer = sioconf::cli::handle_request(
-      {{"op", "decode"}, {"id", "cli"}, {"layer", a.layer}, {"input", input}, {"limits", a.limits},
-       {"options", options_of(a)}});
-  for (const json& item : answer.value("items", json::array()))
-    std::cout << item.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
-  if (answer.value("ok", false)) return 0;
-  json err = answer;
-  err.erase("items");
-  err.erase("id");
-  err.erase("ok");
-  std::cout << err.dump() << "\n";
-  return 1;
-}
-
-int cmd_encode(const Args& a) {
-  const auto* layer = sioconf::cli::find_layer(a.layer);
-  if (!layer) return usage_error("--layer must be one of sio, eio, eio-payload, ws, ndjson", kEncodeHelp);
-  const std::string mode = !a.output.empty() ? a.output : (a.layer == "ws" ? "raw" : "jsonl");
-  if (mode != "jsonl" && mode != "text" && mode != "raw")
-    return usage_error("--output must be jsonl, text or raw", kEncodeHelp);
-  json items = json::array();
-  std::string line;
-  while (std::getline(std::cin, line)) {
-    if (line.empty()) continue;
-    json item = json::parse(line, nullptr, false);
-    if (item.is_discarded()) return usage_error("an input line is not JSON", kEncodeHelp);
-    items.push_back(item);
-  }
-  const json answer = sioconf::cli::handle_request(
-      {{"op", "encode"}, {"id", "cli"}, {"layer", a.layer}, {"items", items}, {"limits", a.limits},
-       {"options", options_of(a)}});
-  if (!answer.value("ok", false)) {
-    std::cerr << answer.dump() << "\n";
-    return 1;
-  }
-  for (const json& e : answer["output"]) {
-    const auto element = sioconf::cli::element_from_json(e);
-    if (mode == "jsonl") {
-      std::cout << e.dump() << "\n";
-    } else if (mode == "raw") {
-      std::cout << element.bytes;
-    } else if (element.is_text) {
-      std::cout << element.bytes << "\n";
-    } else {
-      std::cerr << "sioconf: --output text: the output has a binary element; use jsonl\n";
+    const json answer = sioconf::cli::handle_request(
+        {{"op", "encode"}, {"id", "cli"}, {"layer", o->layer}, {"items", items}, {"limits", o->limits_json()},
+         {"options", o->options()}});
+    if (!answer.value("ok", false)) {
+      std::cerr << answer.dump() << "\n";
       return 1;
     }
-  }
-  return 0;
+    for (const json& e : answer["output"]) {
+      const auto element = sioconf::cli::element_from_json(e);
+      if (mode == "jsonl") {
+        std::cout << e.dump() << "\n";
+      } else if (mode == "raw") {
+        std::cout << element.bytes;
+      } else if (element.is_text) {
+        std::cout << element.bytes << "\n";
+      } else {
+        std::cerr << "sioconf: --output text: the output has a binary element; use jsonl\n";
+        return 1;
+      }
+    }
+    return 0;
+  }};
+}
+
+Command add_adapter(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("adapter", "speak the adapter protocol on stdin/stdout");
+  fixed_help(*cmd, kAdapterHelp);
+  return {cmd, [] { return sioconf::cli::run_adapter(std::cin, std::cout); }};
+}
+
+// 0 < seconds <= 3600, kept in milliseconds.
+const CLI::Validator kSeconds(
+    [](std::string& v) -> std::string {
+      char* end = nullptr;
+      const double seconds = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end != '\0' || !(seconds > 0) || seconds > 3600)
+        return v + ": not seconds (0 < s <= 3600)";
+      return "";
+    },
+    "SECONDS", "seconds");
+
+Command add_vectors(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("vectors", "run spec vectors against implementations");
+  fixed_help(*cmd, kVectorsHelp);
+  auto o = std::make_shared<sioconf::cli::VectorOptions>();
+  auto timeout = std::make_shared<std::string>();
+  cmd->add_option("--adapter", o->adapters)->allow_extra_args(false);
+  cmd->add_option("--case", o->case_globs)->allow_extra_args(false);
+  cmd->add_flag("--strict", o->strict);
+  cmd->add_flag("--dry-run", o->dry_run);
+  cmd->add_option("--timeout", *timeout)->check(kSeconds);
+  cmd->add_option("--baseline", o->baseline);
+  cmd->add_option("--write-baseline", o->write_baseline);
+  cmd->add_option("--json", o->json_report);
+  cmd->add_option("--junit", o->junit_report);
+  cmd->add_option("--html", o->html_report);
+  cmd->add_flag("-v,--verbose", o->verbose);
+  cmd->add_flag("--progress", o->progress);
+  cmd->add_option("PATH", o->paths)->required();
+  return {cmd, [o, timeout]() {
+    if (!timeout->empty()) o->timeout_ms = static_cast<int>(std::strtod(timeout->c_str(), nullptr) * 1000 + 0.5);
+    if (isatty(STDERR_FILENO)) o->progress = true;
+    return sioconf::cli::run_vectors(*o, std::cout);
+  }};
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
-  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+  if (argc < 2) {
     std::cout << kUsage;
-    return argc < 2 ? 2 : 0;
+    return 2;
   }
-  const std::string command = argv[1];
-  Args a;
-  std::string err;
-  const char* help = command == "decode"    ? kDecodeHelp
-                     : command == "encode"  ? kEncodeHelp
-                     : command == "adapter" ? kAdapterHelp
-                     : command == "vectors" ? kVectorsHelp
-                                            : nullptr;
-  if (!help) return usage_error("unknown command " + command, kUsage);
-  if (!parse_args(argc, argv, a, err)) return usage_error(err, help);
-  if (a.help) {
-    std::cout << help;
-    return 0;
+  CLI::App app("sioconf", "sioconf");
+  fixed_help(app, kUsage);
+  app.set_version_flag("--version", SIOCONF_VERSION);
+  app.require_subcommand(1);
+  // `sioconf help`, as `sioconf --help`.
+  CLI::App* help = app.add_subcommand("help")->group("");
+  help->parse_complete_callback([] { throw CLI::CallForHelp(); });
+  // The commands; a new one is one more add_<command>().
+  const std::vector<Command> commands = {add_decode(app), add_encode(app), add_adapter(app), add_vectors(app)};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // --help
+    // One line: which command, what is wrong, where to look.
+    std::string command = "sioconf";
+    for (const CLI::App* sub : app.get_subcommands()) command += " " + sub->get_name();
+    std::string what = e.what();
+    // CLI11 checks required options before it looks for unknown ones, and lists those backwards:
+    // the arguments nothing took come first, in the order given.
+    std::vector<std::string> left = app.remaining(true), extras;
+    for (int i = 1; i < argc; ++i)
+      if (const auto at = std::find(left.begin(), left.end(), argv[i]); at != left.end()) {
+        extras.push_back(*at);
+        left.erase(at);
+      }
+    if (!extras.empty()) what = "unknown or misplaced: " + CLI::detail::join(extras, " ");
+    const auto named = [&](CLI::App* sub) { return sub->check_name(argv[1]); };
+    if (command == "sioconf" && argv[1][0] != '-' && app.get_subcommands(named).empty()) {
+      std::string names;  // the commands registered above (`help` has no group: not listed)
+      for (const CLI::App* sub : app.get_subcommands([](CLI::App* s) { return !s->get_group().empty(); }))
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      what = std::string("unknown command ") + argv[1] + " (" + names + ")";
+    }
+    std::cerr << command << ": " << what << " (" << command << " --help lists the options)\n";
+    return 2;
   }
-  if (command == "decode") return cmd_decode(a);
-  if (command == "encode") return cmd_encode(a);
-  if (command == "adapter") return sioconf::cli::run_adapter(std::cin, std::cout);
-  sioconf::cli::VectorOptions options = a.vectors;
-  options.paths = a.rest;
-  if (isatty(STDERR_FILENO)) options.progress = true;
-  if (options.paths.empty()) return usage_error("vectors needs at least one PATH", kVectorsHelp);
-  return sioconf::cli::run_vectors(options, std::cout);
+  for (const Command& command : commands)
+    if (command.app->parsed()) return command.run();
+  return 2;  // not reached: require_subcommand(1)
 }

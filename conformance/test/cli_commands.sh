@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# `sioconf decode` / `encode` / `--help` as a user runs them.
+# `sioconf decode` / `encode` / `--help` as a user runs them, and every kind of usage error.
 set -uo pipefail
 sioconf=$1
 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 check() {  # check NAME EXPECTED ACTUAL
   if [[ "$3" != "$2" ]]; then
     printf 'FAIL %s\n     expected: %q\n     got:      %q\n' "$1" "$2" "$3"
@@ -29,11 +31,89 @@ check "encode sio binary jsonl" '{"text":"51-[\"baz\",{\"_placeholder\":true,\"n
   "$(echo '{"type":2,"nsp":"/","data":["baz",{"$binary":"AQIDBA=="}]}' | "$sioconf" encode --layer sio)"
 check "encode ws raw (server frame)" '810548656c6c6f' \
   "$(echo '{"opcode":"text","data":"Hello"}' | "$sioconf" encode --layer ws | od -An -tx1 | tr -d ' \n')"
+# --help of each command (and -h, and with other arguments): its text on stdout, exit 0.
 for cmd in decode encode adapter vectors; do
-  "$sioconf" "$cmd" --help | grep -q "usage: sioconf $cmd" || { echo "FAIL $cmd --help"; fail=1; }
+  for h in --help -h; do
+    out=$("$sioconf" "$cmd" $h 2>"$tmp/err"); code=$?
+    check "$cmd $h exit code" 0 "$code"
+    [[ $out == *"usage: sioconf $cmd"* ]] || { echo "FAIL $cmd $h: $out"; fail=1; }
+    check "$cmd $h stderr" "" "$(cat "$tmp/err")"
+  done
 done
-"$sioconf" --help | grep -q "commands:" || { echo "FAIL --help"; fail=1; }
-"$sioconf" decode --layer nope </dev/null >/dev/null 2>&1; check "unknown layer exit code" 2 "$?"
-"$sioconf" frobnicate >/dev/null 2>&1; check "unknown command exit code" 2 "$?"
+"$sioconf" decode --layer sio --help | grep -q "usage: sioconf decode" || { echo "FAIL decode --layer sio --help"; fail=1; }
+"$sioconf" vectors --help | grep -q -- "--adapter CMD" || { echo "FAIL vectors --help options"; fail=1; }
+for h in --help -h help; do
+  out=$("$sioconf" $h); code=$?
+  check "sioconf $h exit code" 0 "$code"
+  [[ $out == *"commands:"* ]] || { echo "FAIL sioconf $h: $out"; fail=1; }
+done
+"$sioconf" >/dev/null 2>&1; check "no command exit code" 2 "$?"
+[[ $("$sioconf" --version) =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "FAIL --version"; fail=1; }
+
+# Usage errors: exit 2, nothing on stdout, one line on stderr that names what is wrong.
+refused() {  # refused NAME WORD ARGS...: `sioconf ARGS` is a usage error mentioning WORD
+  local name=$1 word=$2; shift 2
+  "$sioconf" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"; local code=$?
+  check "$name: exit code" 2 "$code"
+  check "$name: stdout" "" "$(cat "$tmp/out")"
+  check "$name: stderr lines" 1 "$(wc -l <"$tmp/err")"
+  grep -q -e "$word" "$tmp/err" || { echo "FAIL $name: stderr does not say $word: $(cat "$tmp/err")"; fail=1; }
+}
+refused "vectors' --strict given to decode" --strict decode --layer sio --strict
+refused "decode's --layer given to vectors" --layer vectors --layer sio corpus/spec
+refused "decode's --input given to encode" --input encode --layer sio --input raw
+refused "encode's --output given to decode" --output decode --layer sio --output raw
+refused "decode's --layer given to adapter" --layer adapter --layer sio
+refused "an option before the command" --layer --layer sio decode
+refused "unknown option" --bogus decode --layer sio --bogus
+refused "unknown option, --layer missing too" --bogus decode --bogus
+refused "unknown option of sioconf" --bogus --bogus
+refused "missing --layer" "--layer is required" decode
+refused "missing --layer of encode" "--layer is required" encode --output text
+refused "--layer without its value" --layer decode --layer
+refused "bad --layer" nope decode --layer nope
+refused "bad --input" foo decode --layer sio --input foo
+refused "bad --output" foo encode --layer sio --output foo
+refused "bad --role" foo decode --layer ws --role foo
+refused "unknown --limit key" no_such_limit decode --layer sio --limit no_such_limit=1
+refused "--limit not key=value" max_depth decode --layer sio --limit max_depth
+refused "--limit value not a number" max_depth=x decode --layer sio --limit max_depth=x
+refused "--limit value too large" max_depth=4294967296 decode --layer sio --limit max_depth=4294967296
+refused "bad --timeout" 3601 vectors --timeout 3601 corpus/spec
+refused "stray argument to decode" stray decode --layer sio stray
+refused "stray argument to adapter" stray adapter stray
+refused "vectors without PATH" PATH vectors --strict
+refused "unknown command" frobnicate frobnicate
+printf 'x\n' | "$sioconf" decode --layer sio --input jsonl >"$tmp/out" 2>"$tmp/err"
+check "jsonl line not JSON: exit code" 2 "$?"
+check "jsonl line not JSON: stderr" "sioconf: --input jsonl: a line is not JSON" "$(cat "$tmp/err")"
+printf 'x\n' | "$sioconf" encode --layer sio >/dev/null 2>"$tmp/err"
+check "encode line not JSON: exit code" 2 "$?"
+check "encode line not JSON: stderr lines" 1 "$(wc -l <"$tmp/err")"
+
+# Repeated options all count.
+check "two --limit, the first" '{"condition":"limit","error":"limit_attachments","offset":1}' \
+  "$(printf '52-["a"]\n' | "$sioconf" decode --layer sio --limit max_attachments=1 --limit max_depth=1)"
+check "two --limit, the second" '{"condition":"limit","error":"limit_depth","offset":1}' \
+  "$(printf '2["a",[1]]\n' | "$sioconf" decode --layer sio --limit max_attachments=1 --limit max_depth=1)"
+spec=$(dirname "$0")/../../corpus/spec
+out=$("$sioconf" vectors --dry-run --case 'sio.event.foo' "$spec" --case 'ws.close.*')
+[[ $out == *"sio.event.foo "* && $out == *"ws.close."* && $out != *"sio.event.admin "* ]] ||
+  { echo "FAIL two --case, options after PATH: $out"; fail=1; }
+out=$("$sioconf" vectors --dry-run --adapter 'false' --adapter 'true' --case 'sio.event.foo' "$spec"); code=$?
+check "two --adapter, --dry-run: exit code" 0 "$code"
+[[ $out == *"sio.event.foo"* ]] || { echo "FAIL two --adapter: $out"; fail=1; }
+
+# decode streams: items come out before the input ends (a jsonl element over the limit is the
+# limit's error, not a line held whole).
+check "decode jsonl over the limit" '{"condition":"limit","error":"limit_payload_bytes","offset":8}' \
+  "$(printf '{"text":"2[\\"abcdefghij\\"]"}\n' | "$sioconf" decode --layer sio --input jsonl --limit max_payload_bytes=8)"
+check "decode lines over the limit, then more" '{"data":["a"],"nsp":"/","type":2}
+{"condition":"limit","error":"limit_payload_bytes","offset":14}' \
+  "$(printf '2["a"]\n2["abcdefghij"]\n2["b"]\n' | "$sioconf" decode --layer sio --limit max_payload_bytes=8)"
+check "decode eio-payload bodies as lines" '{"data":"hello","type":"message"}
+{"type":"ping"}
+{"condition":"protocol","error":"eio_empty_record","offset":8}' \
+  "$(printf '4hello\x1e2\n\x1e4\n' | "$sioconf" decode --layer eio-payload --input lines)"
 [[ $fail -eq 0 ]] && echo "cli commands: all as expected"
 exit $fail
