@@ -1,4 +1,4 @@
-// Backpressure (seeds 002/003), on the simulator. A producer writes 1 B..4 KiB pieces into an
+// Backpressure, on the simulator. A producer writes 1 B..4 KiB pieces into an
 // io::Stream with a small high-water mark, stops when write() answers over_high_water and resumes
 // from on_drain; a consumer reads the other end with pauses of virtual time between reads. The
 // pipe is small and reads are chunked, so writes go out in short pieces and the queue really fills.

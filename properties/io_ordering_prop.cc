@@ -1,4 +1,4 @@
-// Ordering (seed 000): with the ordered dispatcher, for any arrival pattern over a few connections
+// Ordering: with the ordered dispatcher, for any arrival pattern over a few connections
 // and any handler durations (done at once, after a post, after a timer), each connection's
 // handlers start and finish in arrival order and never overlap; across connections they may
 // interleave. The simulator's every decision (which ready lane runs, what happens first at equal

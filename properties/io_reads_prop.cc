@@ -1,4 +1,4 @@
-// Reads (seed 002), on the simulator. A writer sends a few pieces and shuts down; the reader pulls
+// Reads, on the simulator. A writer sends a few pieces and shuts down; the reader pulls
 // with io::Stream::read(), pausing (virtual time) before it re-arms. For any chunking (max_chunk,
 // pipe size, stalls, all chosen by a generated choice list), any pauses, and any one fault (the
 // N-th counted operation fails, or the connection is reset or the writer closes at a generated

@@ -101,7 +101,7 @@ void check_uv_reads() {
 
 TEST(UvReads, OneAtATimeEndOnceNothingLost) { prop::check_fewer(check_uv_reads, 40); }
 
-// Ordering (seed 000) over a real connection: each chunk read is an item of the dispatcher.
+// Ordering over a real connection: each chunk read is an item of the dispatcher.
 template <template <typename> class Dispatcher>
 void check_uv_ordering() {
   const std::vector<Write> w = *writes(4'096, 12);

@@ -1,5 +1,5 @@
 // The CLI's view of each layer: turn adapter-protocol elements into decoder input, and decoder
-// output into adapter-protocol items (../../shared/adapter-protocol.md, conformance/PROTOCOL.md).
+// output into adapter-protocol items (conformance/PROTOCOL.md).
 //
 // One file per layer implements its pair (layer_<name>.cc). They are shared by `sioconf decode`,
 // `sioconf encode`, `sioconf adapter` and `sioconf vectors`, so all four say the same thing.

@@ -66,7 +66,7 @@ Fed LineDecoder::feed(ByteView chunk, LineSink& sink) noexcept {
     const std::size_t end = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) : size;
     const std::size_t piece = end - pos;
     // The line so far is spill_.size() bytes; refuse it at the first byte past the limit, so
-    // that no more than the limit is ever held (seed 001: MiniSocket's unbounded buffer).
+    // that no more than the limit is ever held (a naive splitter's buffer grows without bound).
     const std::uint64_t held = spill_.size();
     if (held + piece > max_line_bytes_) {
       const std::size_t room = static_cast<std::size_t>(max_line_bytes_ - held);

@@ -9,8 +9,8 @@
 namespace sioconf::io {
 namespace {
 
-// Handlers that finish after a delay the item chooses (item i takes (7 * i) % 5 ms), as seed 000's
-// async handlers do: started in order, they would finish out of order if allowed to overlap.
+// Handlers that finish after a delay the item chooses (item i takes (7 * i) % 5 ms), as Node's
+// async 'data' handlers do: started in order, they would finish out of order if allowed to overlap.
 template <typename Dispatcher>
 struct Arrivals {
   SeededChoices choices{3};
@@ -44,7 +44,7 @@ TEST(OrderedDispatcher, OneAtATimeInArrivalOrder) {
   EXPECT_EQ(r.d.queued(), 0u);
 }
 
-TEST(NaiveDispatcher, InterleavesAsSeed000Warns) {
+TEST(NaiveDispatcher, InterleavesAsNodeAsyncHandlersDo) {
   Arrivals<NaiveDispatcher<int>> r;
   r.arrive(20);
   EXPECT_GT(r.most_in_flight, 1u);         // handlers overlap

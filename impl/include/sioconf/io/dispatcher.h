@@ -5,7 +5,7 @@
 //   });
 //   d.push(message);                             // from the read loop, as messages arrive
 //
-// Seed 000: an `async` 'data' handler in Node returns at its first await, so the next 'data'
+// In Node, an `async` 'data' handler returns at its first await, so the next 'data'
 // event starts the next handler while the first is still running: handlers interleave and
 // replies go out of order. The fix is a queue: one handler at a time, in arrival order, the next
 // starting only when the previous one called done(). OrderedDispatcher is that queue.
@@ -95,7 +95,8 @@ class OrderedDispatcher {
   std::shared_ptr<State> state_;
 };
 
-/// The interleaving bug of seed 000, on purpose: every handler starts as its item arrives.
+/// The interleaving bug of Node's `async` 'data' handlers, on purpose: every handler starts as
+/// its item arrives.
 template <typename Item>
 class NaiveDispatcher {
  public:
