@@ -1,4 +1,4 @@
-// Bounds (issue 5): under small Limits, a decoder holds no more heap than its limits imply, and
+// Bounds: under small Limits, a decoder holds no more heap than its limits imply, and
 // an input one past a limit fails with exactly that limit's named error.
 //
 // Each case generates valid items (Socket.IO packets, WebSocket streams, Engine.IO polling bodies,

@@ -1,4 +1,4 @@
-// Round trip (issue 5): decode(encode(p)) == p for every generated item at each layer — WebSocket
+// Round trip: decode(encode(p)) == p for every generated item at each layer — WebSocket
 // frames (header fields, masking keys, the 7/16/64-bit length forms, control frames, close codes
 // and reasons) and messages (fragments, pings/pongs between them, close), Engine.IO packets of
 // every type as WebSocket messages (binary ones included) and as polling bodies, Socket.IO packets

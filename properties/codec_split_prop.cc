@@ -1,4 +1,4 @@
-// Split invariance (issue 5): a decoder gives the same items, in the same order, and ends with the
+// Split invariance: a decoder gives the same items, in the same order, and ends with the
 // same error (or none) whatever the cut of its input into pieces. For a generated sequence of
 // valid items, encoded with the project's encoders, delivering the bytes in generated pieces (any
 // list of piece sizes, cycled: [1] is byte by byte, 0 an empty feed) must match delivering them at

@@ -127,7 +127,7 @@ class Timers {
   std::vector<TimerId> ids_;
 };
 
-/// Backpressure (seeds 002/003): a producer writes `writes` into a Stream with a high-water mark
+/// Backpressure: a producer writes `writes` into a Stream with a high-water mark
 /// and, if it obeys, stops at over_high_water and resumes from on_drain; a consumer reads the other
 /// end, pausing `pauses[k]` ms before re-arming after its k-th chunk (0 once the list is used up).
 /// Checked as it runs and by finish():
@@ -343,7 +343,7 @@ enum class ReadsExpect {
   prefix_either,  // the connection broke: a prefix, then the end or io_reset
 };
 
-/// Reads (seed 002): a writer writes `writes` and shuts down; a reader pulls with read(), pausing
+/// Reads: a writer writes `writes` and shuts down; a reader pulls with read(), pausing
 /// `pauses[k]` ms before re-arming after its k-th chunk. Checked as it runs and by finish():
 ///   - one read at a time: a second read() while one is outstanding returns io_read_pending, and
 ///     its handler never runs;

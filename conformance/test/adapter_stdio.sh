@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The adapter protocol over real stdio: a whole session against `sioconf adapter`, checking each
-# answer line (shared/adapter-protocol.md examples, one per layer, and the error paths).
+# answer line (an example of conformance/PROTOCOL.md per layer, and the error paths).
 set -uo pipefail
 sioconf=$1
 fail=0

@@ -1,6 +1,8 @@
 // The HTML report: report data from adapters cannot change the page's markup.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "runner.h"
@@ -8,6 +10,7 @@
 namespace sioconf::cli {
 
 extern const char* const kReportTemplate;  // report_template.cc, generated from report/report.html
+extern const char* const kEmbedTestInput;  // embed_test_input.cc, generated from a text over 64 KiB
 
 namespace {
 
@@ -50,6 +53,38 @@ TEST(HtmlReport, DataAddsNoTagNorCommentToThePage) {
   // ... and the data is all there, as JSON escapes.
   EXPECT_NE(page.find(R"(\u003c!--\u003cscript>)"), std::string::npos);
   EXPECT_NE(page.find(R"(\u003c/script>\u003cimg src=x onerror=alert(2)>)"), std::string::npos);
+}
+
+std::string file_text(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The template as the binary holds it is report.html byte for byte, and a page is the template
+// with the data in place of the marker.
+TEST(HtmlReport, PageIsReportHtmlWithTheData) {
+  const std::string page_template = file_text(SIOCONF_REPORT_TEMPLATE_FILE);
+  ASSERT_FALSE(page_template.empty());
+  EXPECT_EQ(std::string(kReportTemplate), page_template);
+  const std::string marker = "/*SIOCONF_REPORT_DATA*/null";
+  const auto at = page_template.find(marker);
+  ASSERT_NE(at, std::string::npos);
+  const std::string page = report_html(sioconf::cli::Run{});
+  const std::string after = page_template.substr(at + marker.size());
+  EXPECT_EQ(page.substr(0, at), page_template.substr(0, at));
+  ASSERT_GE(page.size(), after.size());
+  EXPECT_EQ(page.substr(page.size() - after.size()), after);
+}
+
+// cmake/embed_file.cmake has no size ceiling (one string literal had 65,536 bytes under clang's
+// -Woverlength-strings) and takes quotes, backslashes, trigraphs and a raw literal's delimiter as
+// they are.
+TEST(HtmlReport, TextsOver64KiBEmbedWhole) {
+  const std::string text = file_text(SIOCONF_EMBED_TEST_INPUT);
+  EXPECT_GT(text.size(), 65536u);
+  EXPECT_EQ(std::string(kEmbedTestInput), text);
 }
 
 }  // namespace

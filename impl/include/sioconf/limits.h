@@ -40,7 +40,8 @@ struct Limits {
   std::uint64_t max_payload_bytes = 1'000'000;     // limit_payload_bytes
   /// JSON nesting: the most arrays/objects any value sits inside. `["a",1]` is depth 1 (its values
   /// sit in one array), `["a",[]]` too, `["a",[1]]` is 2. socket.io-parser has no bound; ~5000
-  /// deep kills the Node echo server (reference-behaviour Part D). Real payloads rarely pass 10.
+  /// deep kills the Node echo server (corpus/observed/sio-parser-4.2.7.txt Part D). Real payloads
+  /// rarely pass 10.
   std::uint32_t max_depth = 32;                    // limit_depth
   /// Binary attachments of one packet (socket.io-parser >= 4.2.6 default, CVE-2026-33151).
   std::uint32_t max_attachments = 10;              // limit_attachments
@@ -54,18 +55,18 @@ struct Limits {
   std::uint32_t max_namespace_bytes = 256;         // limit_namespace_bytes
 
   // ---- ndjson ----
-  /// One line, without its '\n' (the MiniSocket of seed 001 had no bound).
+  /// One line, without its '\n' (a Node line splitter doing `buffer += chunk` has no bound).
   std::uint64_t ndjson_max_line_bytes = 1'000'000; // limit_ndjson_line_bytes
 
   // ---- io (stream) ----
   /// Bytes a stream's write queue may hold. A producer that respects write()'s over_high_water
   /// stays near the high-water mark (io/stream.h); one that ignores it meets this cap: the write
-  /// is refused, not queued ("unbounded queues are footguns", seed 002).
+  /// is refused, not queued (Node's socket.write() queues without bound).
   std::uint64_t stream_max_buffered_bytes = 4'194'304; // limit_stream_buffered_bytes
 
   // ---- ack ----
   /// Acks one socket waits for at once (per namespace). socket.io has no bound: a peer that never
-  /// answers makes the server hold every callback until disconnect (seed 001's ack leak).
+  /// answers makes the server hold every callback until disconnect.
   std::uint32_t max_pending_acks = 10'000;              // limit_pending_acks
 };
 

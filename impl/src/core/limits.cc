@@ -5,13 +5,16 @@
 namespace sioconf {
 namespace {
 
-// One row per Limits field; the key is the field's own name.
+// One row per Limits field; the key is the field's own name. Left as written: clang-format-14
+// formats this macro differently on every run.
+// clang-format off
 #define SIOCONF_LIMIT_FIELDS(X)                                                              \
   X(ws_max_frame_bytes) X(ws_max_message_bytes) X(ws_max_fragments) X(eio_max_packet_bytes) \
   X(eio_max_payload_bytes) X(eio_max_payload_packets) X(max_payload_bytes) X(max_depth)     \
   X(max_attachments) X(max_attachment_bytes) X(max_ack_id) X(max_ack_id_digits)             \
   X(max_namespace_bytes) X(ndjson_max_line_bytes) X(stream_max_buffered_bytes) \
   X(max_pending_acks)
+// clang-format on
 
 constexpr std::string_view kKeys[] = {
 #define SIOCONF_KEY(field) #field,

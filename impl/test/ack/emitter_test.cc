@@ -331,7 +331,7 @@ TEST(Emitter, LeakWarningAtTenToElevenListeners) {
   });
   EXPECT_EQ(events.max_listeners(), 10u);
   const auto noop = [](const Event&) {};
-  for (int i = 0; i < 10; ++i) events.on("ack", noop);  // seed 001: socket.on('ack', ...) per request
+  for (int i = 0; i < 10; ++i) events.on("ack", noop);  // socket.on('ack', ...) per request
   EXPECT_TRUE(warnings.empty()) << "10 listeners is at the limit, not past it";
   EXPECT_EQ(events.leak_warnings(), 0u);
   events.on("ack", noop);

@@ -32,7 +32,8 @@ TEST(Base64, EngineIoExample) {
 }
 
 TEST(Base64, StrictRejections) {
-  // Node's Buffer.from(s, "base64") accepts all of these (reference-behaviour eio Part A).
+  // Node's Buffer.from(s, "base64") accepts all of these
+  // (corpus/observed/eio-parser-5.2.3.txt Part A).
   for (std::string_view bad : {"AQIDBA", "AQ IDBA==", "!!!!", "====", "A===", "AQIDB===", "AQ=D",
                                "AQIDBB==" /* non-zero unused bits */, "AQIDBA=", "Zm9vYmE"}) {
     bool ok = true;

@@ -8,7 +8,7 @@ namespace sioconf::eio {
 namespace {
 
 // engine.io-protocol v4 "Handshake" example, and the body engine.io 6.6.12 sent
-// (reference-behaviour/eio-parser-5.2.3.txt Part B.3).
+// (corpus/observed/eio-parser-5.2.3.txt Part B.3).
 constexpr std::string_view kSpecExample = R"({
   "sid": "lv_VI97HAXpY6yYWAAAC",
   "upgrades": ["websocket"],

@@ -60,7 +60,7 @@ std::vector<Row> rows() {
       {"noop", {T("6")}, {"noop t "}, "ok"},
       {"binary frame: bytes as is", {B("\x01\x02\x03\x04")}, {"message b \\x01\\x02\\x03\\x04"}, "ok"},
       {"upgrade sequence", {T("2probe"), T("5"), T("4hello")}, {"ping t probe", "upgrade t ", "message t hello"}, "ok"},
-      // ---- reference-behaviour Part A: decodePacket(string), sioconf's answer ----
+      // ---- corpus/observed/eio-parser-5.2.3.txt Part A: decodePacket(string), sioconf's answer
       {"A: '0' alone (parser: open, no data)", {T("0")}, {}, "error eio_bad_open @1"},
       {"A: '0{\"sid\":\"x\"}' (parser: open)", {T("0{\"sid\":\"x\"}")}, {}, "error eio_bad_open @1"},
       {"A: '4' empty message", {T("4")}, {"message t "}, "ok"},
@@ -80,7 +80,7 @@ std::vector<Row> rows() {
       {"A: '42[\"a\"]'", {T("42[\"a\"]")}, {"message t 2[\"a\"]"}, "ok"},
       {"A: '-1'", {T("-1")}, {}, "error eio_bad_packet_type @0"},
       {"A: '4xxxxx'", {T("4xxxxx")}, {"message t xxxxx"}, "ok"},
-      // ---- reference-behaviour Part A: decodePacket(Buffer) ----
+      // ---- corpus/observed/eio-parser-5.2.3.txt Part A: decodePacket(Buffer) ----
       {"A: <010203>", {B("\x01\x02\x03")}, {"message b \\x01\\x02\\x03"}, "ok"},
       {"A: <> empty binary", {B("")}, {"message b "}, "ok"},
       {"A: <'4hello'> binary is not parsed", {B("4hello")}, {"message b 4hello"}, "ok"},

@@ -23,7 +23,7 @@ std::string str(const std::vector<std::uint8_t>& v) { return std::string(v.begin
 
 TEST(EioPacketEncoder, WebSocketMessages) {
   // engine.io-protocol v4 "Packet encoding / WebSocket", and engine.io-parser 5.2.3's encodePacket
-  // outputs (reference-behaviour Part A).
+  // outputs (corpus/observed/eio-parser-5.2.3.txt Part A).
   const std::pair<Packet, std::string> table[] = {
       {text(PacketType::open, kHandshake), "0" + std::string(kHandshake)},
       {text(PacketType::close), "1"},
@@ -90,7 +90,8 @@ TEST(EioPacketEncoder, PayloadSpecExamples) {
 
 TEST(EioPacketEncoder, PayloadRefusesTheSeparatorInText) {
   // engine.io-parser 5.2.3 encodePayload writes "4hello\x1e2\x1ebAQIDBA==\x1e4a\x1eb" for this
-  // batch, which decodes back as five packets (reference-behaviour Part A). sioconf refuses.
+  // batch, which decodes back as five packets (corpus/observed/eio-parser-5.2.3.txt Part A).
+  // sioconf refuses.
   const Packet batch[] = {text(PacketType::message, "hello"), text(PacketType::ping), binary(kBytes),
                           text(PacketType::message, "a\x1e" "b")};
   std::string body = "keep";

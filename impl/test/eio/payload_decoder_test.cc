@@ -94,7 +94,7 @@ std::vector<Row> rows() {
       {"one binary record", "bAQIDBA==", {"message b \\x01\\x02\\x03\\x04"}, "ok"},
       {"b alone: an empty binary message", "b", {"message b "}, "ok"},
       {"upgrade flush: noop", "6", {"noop t "}, "ok"},
-      // ---- reference-behaviour Part A: decodePayload(string), sioconf's answer ----
+      // ---- corpus/observed/eio-parser-5.2.3.txt Part A: decodePayload(string), sioconf's answer
       {"A: 4hello", "4hello", {"message t hello"}, "ok"},
       {"A: empty body", "", {}, "finish error eio_empty_payload @0"},
       {"A: separator alone", "\x1e", {}, "error eio_empty_record @0"},

@@ -402,7 +402,7 @@ TEST(StreamSim, SmallWritesAreGatheredWhileOneIsInFlight) {
   EXPECT_EQ(counter->writes, 2);  // the first alone, the other 99 together
 }
 
-// An echo server like seed 002's behind a listener, three clients: every counted operation
+// A promise-style echo server behind a listener, three clients: every counted operation
 // (connects, accepts, reads, writes) fails in turn. Each failure surfaces as a named error, the
 // other connections are unaffected, and closing everything leaves nothing behind.
 TEST(StreamSim, EchoServerFailTheNthOperation) {

@@ -67,7 +67,7 @@ std::vector<Row> rows() {
       {"every kind of value", "1\n\"s\"\ntrue\nfalse\nnull\n[]\n{}\n-0.5e3\n",
        {"line 1", "line \"s\"", "line true", "line false", "line null", "line []", "line {}", "line -0.5e3"},
        "ok"},
-      {"seed 001 packet", "{\"event\":\"chat\",\"data\":{\"message\":\"Hello server!\"}}\n",
+      {"chat packet", "{\"event\":\"chat\",\"data\":{\"message\":\"Hello server!\"}}\n",
        {"line {\"event\":\"chat\",\"data\":{\"message\":\"Hello server!\"}}"}, "ok"},
       {"utf-8 text", "[\"w\xc3\xb6rld\",\"\xf0\x9f\x98\x80\"]\n",
        {"line [\"w\\xc3\\xb6rld\",\"\\xf0\\x9f\\x98\\x80\"]"}, "ok"},

@@ -619,7 +619,7 @@ TEST(PacketDecoder, SteadyStateReusesBuffers) {
 }  // namespace
 }  // namespace sioconf::sio
 
-// ---- socket.io-parser 4.2.7: the 107 decode cases of shared/reference-behaviour Part A ----------
+// ---- socket.io-parser 4.2.7: the 107 decode cases of corpus/observed/sio-parser-4.2.7.txt Part A
 //
 // sioconf's answer for each. A case whose verdict or items differ from Node's says so in its test
 // name (..._differs_from_node); packet_decoder.h lists why.

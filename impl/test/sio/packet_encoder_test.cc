@@ -119,7 +119,7 @@ TEST(PacketEncoder, SpecExamples) {
   });
 }
 
-// ---- socket.io-parser 4.2.7 Encoder.encode() cases (reference-behaviour Part A) -------------------
+// ---- socket.io-parser 4.2.7 Encoder.encode() cases (corpus/observed/sio-parser-4.2.7.txt Part A)
 
 TEST(PacketEncoder, SioParser427Cases) {
   check_encode_rows({

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The Node half of ci/bench's bulk echo ("stream layer"): seed 002's promise-based echo server.
+// The Node half of ci/bench's bulk echo ("stream layer"): a promise-based echo server.
 //
 //   node conformance/adapters/node/bench/echo_bench.js PORT_FILE [--conns N]
 //
@@ -7,9 +7,9 @@
 // to PORT_FILE, and is driven from another process by the same client that drives the C++
 // servers (`sioconf_io_bench --bulk PORT`, bare libuv), which does the timing and prints MB/s. So
 // the C++ stream, the bare libuv echo and this server are measured by one client, the same way.
-// The server is seed 002's: `pauseOnConnect`, soRead() resumes the socket for one 'data' event
+// The server: `pauseOnConnect`, soRead() resumes the socket for one 'data' event
 // and pauses it again, soWrite() resolves when the write completed, and serveClient() awaits
-// each write before reading again (the backpressure the seed explains). After N connections
+// each write before reading again (backpressure: a producer waits for the consumer). After N connections
 // (default 1) ended it prints one JSON line (bytes echoed) and exits. Node's stdlib only.
 "use strict";
 
@@ -18,7 +18,7 @@ const { parseServerArgs, listenOnLoopback } = require("./server_common");
 
 const { portFile, conns } = parseServerArgs("echo_bench.js");
 
-// ---- seed 002: a promise-based API for TCP sockets ----
+// ---- a promise-based API for TCP sockets ----
 function soInit(socket) {
   const conn = { socket, err: null, ended: false, reader: null };
   socket.on("data", (data) => {
@@ -111,5 +111,5 @@ async function newConn(socket) {
 const server = net.createServer({ pauseOnConnect: true }, newConn);
 listenOnLoopback(server, portFile);
 server.on("close", () => {
-  process.stdout.write(JSON.stringify({ bench: "seed002_echo_server", node: process.version, bytes }) + "\n");
+  process.stdout.write(JSON.stringify({ bench: "promise_echo_server", node: process.version, bytes }) + "\n");
 });

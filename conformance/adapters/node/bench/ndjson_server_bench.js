@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The Node half of ci/bench's messages/s ("stream layer"): an NDJSON server written the seeds' way.
+// The Node half of ci/bench's messages/s ("stream layer"): an NDJSON server written the naive way.
 //
 //   node conformance/adapters/node/bench/ndjson_server_bench.js PORT_FILE [--conns N]
 //
@@ -8,8 +8,8 @@
 // (`sioconf_io_bench --ndjson PORT --conns N`, bare libuv: batches of 256 pipelined 80-byte
 // {"event":"chat","data":{"seq":N,"text":"..."}} lines, at most 2048 unanswered per connection),
 // which counts the reply lines and prints messages/s. So both servers meet the same load.
-// The server is the seeds' code: seed 001's MiniSocket line splitting (`buffer += chunk`,
-// indexOf('\n'), substring) and JSON.parse, then seed 000's queue (one async handler at a time, in
+// The server is the common tutorial code: MiniSocket's line splitting (`buffer += chunk`,
+// indexOf('\n'), substring) and JSON.parse, then a queue (one async handler at a time, in
 // arrival order: `busy` flag, `while (queue.length) await handle(queue.shift())`). The handler
 // answers each "chat" with MiniSocket's emit: socket.write(JSON.stringify({event, data}) + '\n'),
 // here {"event":"ack","data":{"seq":N}}. After N connections (default 1) ended it prints one JSON
@@ -26,7 +26,7 @@ let lines = 0;
 let replies = 0;
 let bad = 0;
 
-// ---- seed 001: MiniSocket, newline-delimited JSON over a net.Socket ----
+// ---- MiniSocket, newline-delimited JSON over a net.Socket ----
 class MiniSocket extends EventEmitter {
   constructor(socket) {
     super();
@@ -48,7 +48,7 @@ class MiniSocket extends EventEmitter {
       lines++;
       try {
         const packet = JSON.parse(line);
-        super.emit("packet", packet); // to the seed 000 queue below
+        super.emit("packet", packet); // to the queue below
       } catch (err) {
         bad++;
       }
@@ -62,7 +62,7 @@ class MiniSocket extends EventEmitter {
   }
 }
 
-// ---- seed 000: one async handler at a time, in arrival order ----
+// ---- one async handler at a time, in arrival order ----
 function serve(mini) {
   const queue = [];
   let busy = false;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The Node half of ci/bench's never-reading peer ("stream layer"): the unbounded memory seed 002
-// warns about ("Unbounded queues are footguns"), measured.
+// The Node half of ci/bench's never-reading peer ("stream layer"): the unbounded memory of
+// Node's socket.write(), which always succeeds and queues what the peer does not read, measured.
 //
 //   node conformance/adapters/node/bench/never_reads_bench.js [--seconds S] [--offer-bytes N]
 //

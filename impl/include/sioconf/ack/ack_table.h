@@ -9,10 +9,10 @@
 //   ...
 //   acks.disconnect();                                  // the socket is gone: everyone hears it
 //
-// What socket.io does (socket.io/lib/socket.js, seed 001 Part 6): `this.acks[this.nsp.ids] = fn;
+// What socket.io does (socket.io/lib/socket.js): `this.acks[this.nsp.ids] = fn;
 // packet.id = this.nsp.ids++`, and onack calls `this.acks[id]` and deletes it. That map has no
-// bound: a peer that never answers makes the server hold every callback until disconnect (seed
-// 001's ack leak). This table is the same map with the leak closed:
+// bound: a peer that never answers makes the server hold every callback until disconnect (the ack
+// leak). This table is the same map with the leak closed:
 //   - at most Limits::max_pending_acks entries wait at once (limit_pending_acks past it);
 //   - each entry may carry a timeout (a loop timer), after which it is settled with ack_timeout;
 //   - disconnect() settles every entry with ack_disconnected, so no callback waits forever.

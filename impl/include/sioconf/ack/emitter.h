@@ -25,7 +25,7 @@
 // once: the listener is removed BEFORE it runs, so an emit of the same name from inside it does
 // not call it again, and listener_count() inside it no longer counts it.
 //
-// Leak warning (seed 001, "Leak #1: unbounded event listeners"; Node's defaultMaxListeners): when
+// Leak warning (a listener added per request, never removed; Node's defaultMaxListeners): when
 // adding a listener makes more than max_listeners() listeners for one name, the warning hook is
 // called once for that name, with the name and the new count, and the listener is still added. The
 // warning is given again for that name only after all its listeners were removed. on_any listeners

@@ -5,7 +5,7 @@
 //
 // What parse_open accepts (engine.io-parser checks nothing; engine.io-client JSON.parses it):
 //   - one JSON object (RFC 8259, UTF-8) holding exactly the five keys, in any order, each once.
-//     A missing, repeated or EXTRA key is refused: the peer test suites require exactly these
+//     A missing, repeated or EXTRA key is refused: engine.io-protocol's test-suite requires these
 //     five, engine.io writes exactly these five, and a harness should surface anything else;
 //   - sid: a non-empty string; upgrades: an array of non-empty strings (any transport name);
 //   - pingInterval, pingTimeout, maxPayload: integer literals from 0 to 2^53-1 (what a

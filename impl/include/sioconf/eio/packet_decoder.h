@@ -28,7 +28,7 @@
 //     message: any text                                  (accepted)
 //
 // Stricter than engine.io-parser 5.2.3 decodePacket(), which fails only on the type character
-// (reference-behaviour/eio-parser-5.2.3.txt Part A):
+// (corpus/observed/eio-parser-5.2.3.txt Part A):
 //   - '1x', '5x', '6x': it keeps the data (engine.io ignores it); no v4 peer sends any.
 //   - '2x', '3x': v4 "Upgrade" gives ping/pong only the data "probe"; '2:4€' (a v3 payload sent
 //     to a v4 peer) is ping ":4€" there.

@@ -21,7 +21,7 @@
 //   no packets at all (an empty body is no payload)            eio_empty_payload
 //   text data holding 0x1e                                     eio_separator_in_text
 // engine.io-parser 5.2.3 writes message "a\x1eb" as "4a\x1eb", which decodes as message "a"
-// plus an empty binary message (reference-behaviour/eio-parser-5.2.3.txt Part A): sioconf
+// plus an empty binary message (corpus/observed/eio-parser-5.2.3.txt Part A): sioconf
 // refuses rather than corrupts. Socket.IO never sends a raw 0x1e (JSON escapes it).
 //
 // No Limits are checked (the receiver enforces its own). Growing the output may allocate

@@ -31,7 +31,8 @@
 // refused for its length even if its first byte is a bad type. The packets and the error are
 // the same however the body is cut into chunks.
 //
-// Where sioconf differs from engine.io-parser 5.2.3 decodePayload() (reference-behaviour Part A):
+// Where sioconf differs from engine.io-parser 5.2.3 decodePayload()
+// (corpus/observed/eio-parser-5.2.3.txt Part A):
 //   - strict base64: Node's Buffer.from skips bad characters and missing padding ("b!!!!",
 //     "b====" are empty buffers, "bAQIDBA" is <01020304>); here each is eio_bad_base64.
 //   - the stricter text rules of packet_decoder.h; a bound on records per body.

@@ -1,5 +1,6 @@
 // sioconf/io/stream.h — a connection as its user wants it: pull reads, a bounded write queue with
-// a high-water mark and drain, and clean close. The C++ twin of seed 002's promise-style socket.
+// a high-water mark and drain, and clean close. The C++ twin of a promise-style Node socket
+// (pauseOnConnect; read() resumes it for one 'data' event; write() resolves once sent).
 //
 //   io::Stream s(loop, std::move(transport), limits);
 //   s.read([&](Errc e, ByteView bytes) { ... s.read(...) again to get more ... });
@@ -8,8 +9,8 @@
 //
 // Reading is pulled: at most one read is outstanding, and while none is the transport is paused
 // (read_stop), so a slow consumer slows the peer down instead of buffering without bound (the
-// reading side of backpressure, as `pauseOnConnect` in seed 002). A read's handler runs once, from
-// the loop, with one of:
+// reading side of backpressure, as `pauseOnConnect` in a Node server). A read's handler runs
+// once, from the loop, with one of:
 //   (none, bytes)      bytes.size() > 0; the view is valid only during the call
 //   (none, empty)      the end of the stream: the peer shut down its writing side. Once.
 //   (io_reset, empty)  the connection failed
@@ -21,7 +22,8 @@
 // over the high-water mark. A producer that stops on over_high_water and resumes on on_drain keeps
 // buffered() at most high_water + one write. One that ignores the signal is stopped by
 // Limits::stream_max_buffered_bytes: the write is refused with limit_stream_buffered_bytes instead
-// of growing memory ("unbounded queues are footguns", seed 002). Completions run in write order.
+// of growing memory (Node's socket.write() always succeeds and queues without bound).
+// Completions run in write order.
 //
 // Closing: close() cancels the outstanding read and the writes not yet done (io_cancelled), runs its
 // own callback last, and after that nothing of this stream runs again, whatever the transport

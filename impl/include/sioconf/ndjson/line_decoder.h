@@ -1,6 +1,6 @@
 // sioconf/ndjson/line_decoder.h — newline-delimited JSON (NDJSON / JSON Lines) over a byte stream.
 //
-// The framing of seed 001's MiniSocket, without its bug: MiniSocket did `buffer += chunk` and
+// The framing of a naive Node line splitter, without its bug: it did `buffer += chunk` and
 // searched for '\n', so a peer that never sends one grows the buffer forever. Here a line is
 // bounded by Limits::ndjson_max_line_bytes and refused as soon as it passes it.
 //

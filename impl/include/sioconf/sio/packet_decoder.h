@@ -86,7 +86,7 @@
 // attachments but the last (<= max_attachment_bytes together) are copied; the last is viewed in
 // place. Buffers are reused across packets and reset(): in steady state nothing is allocated.
 //
-// ---- Where sioconf differs from socket.io-parser 4.2.7 (shared/reference-behaviour) -------------
+// ---- Where sioconf differs from socket.io-parser 4.2.7 (corpus/observed/sio-parser-4.2.7.txt) --
 // One line each: what sioconf does; what Node does; why.
 //   - "" and " " are rejected; Node decodes both as CONNECT "/" (Number("") == 0); a type is a digit.
 //   - Attachment count in digits only; Node's Number() also takes '51e0-', '50x1-', '5 1-', '5+1-'.
@@ -97,7 +97,7 @@
 //   - ACK and BINARY_ACK need an id; Node accepts '3[1]', an answer to no question.
 //   - No whitespace before the payload; Node reads '2 ["a"]' as ack id 0, the server answers '30[...]'.
 //   - EVENT, ACK, CONNECT_ERROR need a payload; Node accepts '2', '3', '4' ('44' kills the JS client).
-//   - JSON depth at most max_depth (32); Node has none: ~5000 kills an echo server (reference Part D).
+//   - JSON depth at most max_depth (32); Node has none: ~5000 kills an echo server (that file's Part D).
 //   - No lone surrogate escapes; numbers fit int64/uint64/double; Node: '"\ud800"' ok, 1e400 = Infinity.
 //   - Placeholder exactly {"_placeholder":true,"num":<int>}; Node takes extra keys, num 0.5 = undefined.
 //   - Duplicate placeholders and unused attachments are rejected; Node repeats or drops buffers it held.
