@@ -61,8 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case 0: {  // emit with ack
           const std::uint64_t next = table.next_id();
           std::uint64_t id = ~std::uint64_t{0};
-          const Errc e = table.add([settled, next](Errc, std::string_view) { ++(*settled)[next]; },
-                                   arg % 4 == 0 ? 0 : arg, id);
+          const Errc e =
+              table.add([settled, next](Errc, std::string_view) { ++(*settled)[next]; }, arg % 4 == 0 ? 0 : arg, id);
           if (e == Errc::none) {
             FUZZ_CHECK(id == next);
             issued.push_back(id);
@@ -78,9 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case 2:  // an ACK for an id never issued
           (void)table.settle(table.next_id() + arg, "[]");
           break;
-        case 3:
-          loop.run_until(loop.now() + static_cast<std::uint64_t>(arg) * 10);
-          break;
+        case 3: loop.run_until(loop.now() + static_cast<std::uint64_t>(arg) * 10); break;
         case 4:
           if (arg % 8 == 0) table.disconnect();
           break;
@@ -101,9 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             listeners.registered.erase(it);
           }
           break;
-        case 8:
-          FUZZ_CHECK(emitter.emit(kNames[arg % 3], "[]") == Errc::none);
-          break;
+        case 8: FUZZ_CHECK(emitter.emit(kNames[arg % 3], "[]") == Errc::none); break;
         case 9: {
           const char* name = kNames[arg % 3];
           emitter.remove_all(name);

@@ -138,8 +138,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     case 2: {  // CVE-2026-33151: an attachment count past the cap (and absurd digit runs)
       limits.max_attachments = 1 + param % 30;
-      const std::string count = (param & 0x80) != 0 ? std::string(12 + over, '9')
-                                                    : std::to_string(limits.max_attachments + over);
+      const std::string count =
+          (param & 0x80) != 0 ? std::string(12 + over, '9') : std::to_string(limits.max_attachments + over);
       std::string text = "5" + count + "-[\"x\"";
       for (std::size_t i = 0; i < limits.max_attachments + over && i < 64; ++i)
         text += ",{\"_placeholder\":true,\"num\":" + std::to_string(i) + "}";
@@ -164,7 +164,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 4: {  // a frame declaring a huge length: refused from its header, nothing held
       limits.ws_max_frame_bytes = 1 + param * 1000;
       std::vector<std::uint8_t> bytes;
-      const std::uint64_t length = over == 0 ? limits.ws_max_frame_bytes : limits.ws_max_frame_bytes + (std::uint64_t{1} << (over * 20));
+      const std::uint64_t length =
+          over == 0 ? limits.ws_max_frame_bytes : limits.ws_max_frame_bytes + (std::uint64_t{1} << (over * 20));
       masked_frame(bytes, 0x82, length, 16);  // only 16 payload bytes follow
       const Errc e = ws_decode(limits, bytes, peak);
       FUZZ_CHECK((e == Errc::limit_ws_frame_bytes) == (over > 0));
@@ -219,8 +220,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const std::string record = "4" + std::string(n - 1, 'c');
       (void)body.feed(as_bytes(record), no_eio);
       if (!body.error()) (void)body.finish(no_eio);
-      FUZZ_CHECK((body.error().code == Errc::limit_eio_payload_bytes || body.error().code == Errc::limit_eio_packet_bytes) ==
-                 (over > 0));
+      FUZZ_CHECK((body.error().code == Errc::limit_eio_payload_bytes ||
+                  body.error().code == Errc::limit_eio_packet_bytes) == (over > 0));
       break;
     }
   }

@@ -58,8 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(run(limits, body, how, a) == whole);
   if (whole.error) return 0;
   std::vector<eio::Packet> packets;
-  for (const Owned& p : whole_sink.packets)
-    packets.push_back({p.type, p.kind, ByteView(p.data.data(), p.data.size())});
+  for (const Owned& p : whole_sink.packets) packets.push_back({p.type, p.kind, ByteView(p.data.data(), p.data.size())});
   std::string again;
   FUZZ_CHECK(eio::encode_payload(packets, again) == Errc::none);
   Packets back;

@@ -34,7 +34,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     socket.of("/admin");
     root.on("connect", [&](const ack::Event&) {
       late += closes;
-      if (socket.emit("/", "hello", "[1]", [&](Errc, std::string_view) { ++acks, late += closes; }, 1'000) == Errc::none) ++asked;
+      if (socket.emit(
+              "/", "hello", "[1]", [&](Errc, std::string_view) { ++acks, late += closes; }, 1'000) == Errc::none)
+        ++asked;
     });
     root.on("chat", [&](const ack::Event& e) {
       late += closes;

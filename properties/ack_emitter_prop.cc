@@ -42,9 +42,8 @@ struct EmitterModel {
   std::uint64_t warnings = 0;
 
   std::size_t count(int name) const {
-    return static_cast<std::size_t>(
-        std::count_if(listeners.begin(), listeners.end(),
-                      [&](const EmitterListener& l) { return l.live && l.name == name; }));
+    return static_cast<std::size_t>(std::count_if(listeners.begin(), listeners.end(),
+                                                  [&](const EmitterListener& l) { return l.live && l.name == name; }));
   }
   // A listener leaves; a name with no listener left is forgotten, with its warning.
   bool remove(std::size_t key) {
@@ -154,22 +153,18 @@ struct EmitterAdd final : EmitterCommand {
       return;
     }
     const std::string& n = kEmitterNames[static_cast<std::size_t>(name)];
-    sut.ids.push_back(once ? sut.emitter.once(n, std::move(listener))
-                           : sut.emitter.on(n, std::move(listener)));
+    sut.ids.push_back(once ? sut.emitter.once(n, std::move(listener)) : sut.emitter.on(n, std::move(listener)));
   }
   void show(std::ostream& os) const override {
-    if (name < 0)
-      os << "on_any(";
-    else
-      os << (once ? "once(" : "on(") << kEmitterNames[static_cast<std::size_t>(name)];
+    if (name < 0) os << "on_any(";
+    else os << (once ? "once(" : "on(") << kEmitterNames[static_cast<std::size_t>(name)];
     os << action << ')';
   }
 };
 
 struct EmitterOff final : EmitterCommand {
   std::size_t key;  // past the keys issued: an id never issued
-  explicit EmitterOff(const EmitterModel& m)
-      : key(*rc::gen::inRange<std::size_t>(0, m.listeners.size() + 1)) {}
+  explicit EmitterOff(const EmitterModel& m) : key(*rc::gen::inRange<std::size_t>(0, m.listeners.size() + 1)) {}
   void step(EmitterModel& m, Lines&) const override { (void)m.remove(key); }
   void act(const EmitterModel& s0, EmitterSut& sut) const override {
     EmitterModel m = s0;
@@ -198,8 +193,7 @@ struct EmitterEmit final : EmitterCommand {
     RC_ASSERT(sut.emitter.emit(n, "[]") == (refused() ? Errc::emit_reserved_event : Errc::none));
   }
   void show(std::ostream& os) const override {
-    os << (reserved_path ? "emit_reserved(" : "emit(") << kEmitterNames[static_cast<std::size_t>(name)]
-       << ')';
+    os << (reserved_path ? "emit_reserved(" : "emit(") << kEmitterNames[static_cast<std::size_t>(name)] << ')';
   }
 };
 
@@ -225,8 +219,8 @@ struct EmitterRemoveAll final : EmitterCommand {
   }
 };
 
-const auto emitter_commands = rc::state::gen::execOneOfWithArgs<EmitterAdd, EmitterAdd, EmitterOff,
-                                                                EmitterEmit, EmitterEmit, EmitterRemoveAll>();
+const auto emitter_commands =
+    rc::state::gen::execOneOfWithArgs<EmitterAdd, EmitterAdd, EmitterOff, EmitterEmit, EmitterEmit, EmitterRemoveAll>();
 
 void check_emitter() {
   // Half the usual length: with at most kMaxListeners per name, a few dozen commands reach every rule.
@@ -244,7 +238,9 @@ RC_GTEST_PROP(AckLeaks, EmitterMatchesItsListenerModel, ()) { check_emitter(); }
 // dev build.
 
 // A once listener stays listed after it ran: once(a), emit(a) (size 2 in 240/240).
-PLANTED_TWIN(once_kept) { prop::expect_counterexample([] { check_emitter(); }, 2); }
+PLANTED_TWIN(once_kept) {
+  prop::expect_counterexample([] { check_emitter(); }, 2);
+}
 
 }  // namespace
 }  // namespace sioconf::prop

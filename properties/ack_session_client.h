@@ -74,8 +74,7 @@ struct Client {
 
 // The log entry of an ack callback: key, outcome, arguments.
 inline std::string ack_entry(std::size_t key, Errc e, std::string_view args) {
-  return "A" + std::to_string(key) + " " + std::string(name(e)) +
-         (args.empty() ? "" : " " + std::string(args));
+  return "A" + std::to_string(key) + " " + std::string(name(e)) + (args.empty() ? "" : " " + std::string(args));
 }
 
 }  // namespace sioconf::prop

@@ -77,9 +77,9 @@ struct SessionModel {
   bool client_broken = false;  // the client reset the connection
 
   std::size_t live_listeners(int ns, int name) const {
-    return static_cast<std::size_t>(
-        std::count_if(listeners.begin(), listeners.end(),
-                      [&](const ListenerModel& l) { return l.live && l.ns == ns && l.name == name; }));
+    return static_cast<std::size_t>(std::count_if(listeners.begin(), listeners.end(), [&](const ListenerModel& l) {
+      return l.live && l.ns == ns && l.name == name;
+    }));
   }
   std::size_t pending_acks() const {
     return static_cast<std::size_t>(
@@ -105,14 +105,12 @@ struct Expect {
 };
 
 std::string listener_entry(std::size_t key, std::string_view name, std::string_view args, bool reply) {
-  return "L" + std::to_string(key) + " " + std::string(name) + " " + std::string(args) +
-         (reply ? " reply" : "");
+  return "L" + std::to_string(key) + " " + std::string(name) + " " + std::string(args) + (reply ? " reply" : "");
 }
 
 // The listeners of (ns, name) run in the order they were added; once listeners go as they run.
 // Returns the key of the first one called (it is the one whose reply is sent), if any.
-std::optional<std::size_t> fire(SessionModel& m, Expect& out, int ns, int name, std::string_view args,
-                                bool reply) {
+std::optional<std::size_t> fire(SessionModel& m, Expect& out, int ns, int name, std::string_view args, bool reply) {
   std::optional<std::size_t> first;
   for (std::size_t k = 0; k < m.listeners.size(); ++k) {
     ListenerModel& l = m.listeners[k];
@@ -273,8 +271,7 @@ struct AddListener final : SessionCommand {
 // off() of a listener by key; a key past the listeners added is an id never issued.
 struct RemoveListener final : SessionCommand {
   std::size_t key;
-  explicit RemoveListener(const SessionModel& m)
-      : key(*rc::gen::inRange<std::size_t>(0, m.listeners.size() + 1)) {}
+  explicit RemoveListener(const SessionModel& m) : key(*rc::gen::inRange<std::size_t>(0, m.listeners.size() + 1)) {}
   void step(SessionModel& m, Expect&) const override {
     if (key < m.listeners.size()) m.listeners[key].live = false;
   }
@@ -307,9 +304,7 @@ struct ClientConnect final : ClientCommand {
     (void)fire(m, out, ns, 2, "[]", false);
   }
   void act(const SessionModel&, SessionSut& sut) const override { sut.client->send("40" + nsp_prefix(ns)); }
-  void show(std::ostream& os) const override {
-    os << "client CONNECT " << kNamespaces[static_cast<std::size_t>(ns)];
-  }
+  void show(std::ostream& os) const override { os << "client CONNECT " << kNamespaces[static_cast<std::size_t>(ns)]; }
 };
 
 struct ClientDisconnect final : ClientCommand {
@@ -331,9 +326,7 @@ struct ClientEmit final : ClientCommand {
   int ns, name;
   bool with_ack;
   explicit ClientEmit(const SessionModel& m)
-      : ns(pick_namespace(m, 3)),
-        name(*rc::gen::inRange(0, kClientEventNames)),
-        with_ack(*rc::gen::arbitrary<bool>()) {
+      : ns(pick_namespace(m, 3)), name(*rc::gen::inRange(0, kClientEventNames)), with_ack(*rc::gen::arbitrary<bool>()) {
     checkPreconditions(m);
   }
   void step(SessionModel& m, Expect& out) const override {
@@ -378,8 +371,7 @@ struct ClientAck final : ClientCommand {
     }
   }
   void act(const SessionModel& s0, SessionSut& sut) const override {
-    sut.client->send("43" + nsp_prefix(ns) + std::to_string(wire_id) + "[\"c\"," + std::to_string(s0.serial) +
-                     "]");
+    sut.client->send("43" + nsp_prefix(ns) + std::to_string(wire_id) + "[\"c\"," + std::to_string(s0.serial) + "]");
   }
   void show(std::ostream& os) const override {
     os << "client ACK " << kNamespaces[static_cast<std::size_t>(ns)] << " id " << wire_id;
@@ -416,8 +408,7 @@ struct ServerEmit final : SessionCommand {
     if (with_ack) {
       const std::uint64_t wire_id = m.next_ack_id[static_cast<std::size_t>(ns)]++;
       id = std::to_string(wire_id);
-      m.acks.push_back(
-          {ns, wire_id, timeout_ms == 0 ? std::nullopt : std::optional(m.now + timeout_ms), true});
+      m.acks.push_back({ns, wire_id, timeout_ms == 0 ? std::nullopt : std::optional(m.now + timeout_ms), true});
     }
     out.lines.push_back("42" + nsp_prefix(ns) + id + "[\"srv\"," + std::to_string(n) + "]");
   }
@@ -459,8 +450,7 @@ struct AdvanceTime final : SessionCommand {
 struct End final : SessionCommand {
   enum Kind { server_disconnect_kind, client_shutdown, client_close, client_reset, client_bad_packet, kinds };
   Kind kind;
-  explicit End(const SessionModel& m)
-      : kind(static_cast<Kind>(*rc::gen::inRange(0, static_cast<int>(kinds)))) {
+  explicit End(const SessionModel& m) : kind(static_cast<Kind>(*rc::gen::inRange(0, static_cast<int>(kinds)))) {
     checkPreconditions(m);
   }
   void checkPreconditions(const SessionModel& m) const override {
@@ -470,9 +460,7 @@ struct End final : SessionCommand {
   }
   void step(SessionModel& m, Expect& out) const override {
     switch (kind) {
-      case server_disconnect_kind:
-        server_disconnect(m, out);
-        return;
+      case server_disconnect_kind: server_disconnect(m, out); return;
       case client_shutdown:
       case client_close:  // the server reads the end of the stream either way
         m.client_writing = false;
@@ -487,34 +475,22 @@ struct End final : SessionCommand {
       case client_bad_packet:  // a reserved event name (socket.io-parser refuses it)
         if (!m.ended) end_session(m, out, Errc::sio_reserved_event_name);
         return;
-      case kinds:
-        return;
+      case kinds: return;
     }
   }
   void act(const SessionModel&, SessionSut& sut) const override {
     switch (kind) {
-      case server_disconnect_kind:
-        sut.socket->disconnect([&sut] { sut.log.push_back("done"); });
-        return;
-      case client_shutdown:
-        sut.client->stream.shutdown();
-        return;
-      case client_close:
-        sut.client->stream.close();
-        return;
-      case client_reset:
-        sut.loop.reset(*sut.client_end);
-        return;
-      case client_bad_packet:
-        sut.client->send(R"(42["connect"])");
-        return;
-      case kinds:
-        return;
+      case server_disconnect_kind: sut.socket->disconnect([&sut] { sut.log.push_back("done"); }); return;
+      case client_shutdown: sut.client->stream.shutdown(); return;
+      case client_close: sut.client->stream.close(); return;
+      case client_reset: sut.loop.reset(*sut.client_end); return;
+      case client_bad_packet: sut.client->send(R"(42["connect"])"); return;
+      case kinds: return;
     }
   }
   void show(std::ostream& os) const override {
-    static const char* const kNames[] = {"server disconnect", "client shutdown", "client close",
-                                         "client reset", "client sends a bad packet"};
+    static const char* const kNames[] = {"server disconnect", "client shutdown", "client close", "client reset",
+                                         "client sends a bad packet"};
     os << kNames[kind];
   }
 };
@@ -539,26 +515,16 @@ const auto session_commands = [](const SessionModel& m) {
                                              {12, server_emit},
                                              {4, time},
                                              {1, end}})) {
-      case add:
-        return std::make_shared<const AddListener>(m);
-      case remove:
-        return std::make_shared<const RemoveListener>(m);
-      case connect:
-        return std::make_shared<const ClientConnect>(m);
-      case disconnect:
-        return std::make_shared<const ClientDisconnect>(m);
-      case client_emit:
-        return std::make_shared<const ClientEmit>(m);
-      case client_ack:
-        return std::make_shared<const ClientAck>(m);
-      case ping:
-        return std::make_shared<const ClientPing>(m);
-      case server_emit:
-        return std::make_shared<const ServerEmit>(m);
-      case time:
-        return std::make_shared<const AdvanceTime>(m);
-      case end:
-        break;
+      case add: return std::make_shared<const AddListener>(m);
+      case remove: return std::make_shared<const RemoveListener>(m);
+      case connect: return std::make_shared<const ClientConnect>(m);
+      case disconnect: return std::make_shared<const ClientDisconnect>(m);
+      case client_emit: return std::make_shared<const ClientEmit>(m);
+      case client_ack: return std::make_shared<const ClientAck>(m);
+      case ping: return std::make_shared<const ClientPing>(m);
+      case server_emit: return std::make_shared<const ServerEmit>(m);
+      case time: return std::make_shared<const AdvanceTime>(m);
+      case end: break;
     }
     return std::make_shared<const End>(m);
   });
@@ -622,15 +588,21 @@ RC_GTEST_PROP(AckLeaks, SessionLeavesNoListenerAckOrTimerBehind, ()) { check_ses
 
 // A once listener stays listed after it ran: CONNECT, once(/ chat), EVENT chat (size 3 in 234 of
 // 240 seeds; once(/ connect), CONNECT in the others).
-PLANTED_TWIN(once_kept) { prop::expect_counterexample([] { check_session(); }, 3); }
+PLANTED_TWIN(once_kept) {
+  prop::expect_counterexample([] { check_session(); }, 3);
+}
 
 // AckTable::disconnect() leaves the entries pending and unsettled: CONNECT, emit with an ack; the
 // end of the case disconnects (size 2 in 240/240).
-PLANTED_TWIN(acks_kept_on_disconnect) { prop::expect_counterexample([] { check_session(); }, 2); }
+PLANTED_TWIN(acks_kept_on_disconnect) {
+  prop::expect_counterexample([] { check_session(); }, 2);
+}
 
 // The socket never disconnects its ack tables: an emit's ack outlives the connection. CONNECT, emit
 // with an ack; the end of the case closes the socket (size 2 in 240/240).
-PLANTED_TWIN(session_acks_kept) { prop::expect_counterexample([] { check_session(); }, 2); }
+PLANTED_TWIN(session_acks_kept) {
+  prop::expect_counterexample([] { check_session(); }, 2);
+}
 
 }  // namespace
 }  // namespace sioconf::prop

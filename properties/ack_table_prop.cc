@@ -45,9 +45,8 @@ struct TableModel {
         std::count_if(entries.begin(), entries.end(), [](const TableEntry& e) { return e.pending; }));
   }
   std::size_t timers() const {
-    return static_cast<std::size_t>(std::count_if(entries.begin(), entries.end(), [](const TableEntry& e) {
-      return e.pending && e.deadline.has_value();
-    }));
+    return static_cast<std::size_t>(std::count_if(
+        entries.begin(), entries.end(), [](const TableEntry& e) { return e.pending && e.deadline.has_value(); }));
   }
 };
 
@@ -108,8 +107,7 @@ struct TableAdd final : TableCommand {
   }
   void step(TableModel& m, Lines&) const override {
     if (outcome(m) != Errc::none) return;
-    m.entries.push_back(
-        {m.next_id++, timeout_ms == 0 ? std::nullopt : std::optional(m.now + timeout_ms), true});
+    m.entries.push_back({m.next_id++, timeout_ms == 0 ? std::nullopt : std::optional(m.now + timeout_ms), true});
   }
   void act(const TableModel& s0, TableSut& sut) const override {
     std::uint64_t id = 999;
@@ -149,9 +147,8 @@ struct TableAdvance final : TableCommand {
     std::vector<std::size_t> due;
     for (std::size_t k = 0; k < m.entries.size(); ++k)
       if (m.entries[k].pending && m.entries[k].deadline && *m.entries[k].deadline <= m.now) due.push_back(k);
-    std::stable_sort(due.begin(), due.end(), [&](std::size_t a, std::size_t b) {
-      return *m.entries[a].deadline < *m.entries[b].deadline;
-    });
+    std::stable_sort(due.begin(), due.end(),
+                     [&](std::size_t a, std::size_t b) { return *m.entries[a].deadline < *m.entries[b].deadline; });
     for (const std::size_t k : due) {
       m.entries[k].pending = false;
       ++m.timeouts;
@@ -213,7 +210,9 @@ RC_GTEST_PROP(AckLeaks, AckTableMatchesItsEntryModel, ()) { check_table(); }
 
 // AckTable::disconnect() leaves the entries pending and unsettled: add (and disconnect), the end of
 // the case disconnects (size 1 in 152/240, 2 in 88/240).
-PLANTED_TWIN(acks_kept_on_disconnect) { prop::expect_counterexample([] { check_table(); }, 2); }
+PLANTED_TWIN(acks_kept_on_disconnect) {
+  prop::expect_counterexample([] { check_table(); }, 2);
+}
 
 }  // namespace
 }  // namespace sioconf::prop

@@ -122,8 +122,8 @@ rc::Gen<std::vector<std::uint64_t>> slacks(std::size_t count) {
   return memo(
       [=] {
         return rc::gen::container<std::vector<std::uint64_t>>(
-            count, one_of<std::uint64_t>(
-                       {{1, rc::gen::just<std::uint64_t>(0)}, {1, rc::gen::inRange<std::uint64_t>(1, 4)}}));
+            count,
+            one_of<std::uint64_t>({{1, rc::gen::just<std::uint64_t>(0)}, {1, rc::gen::inRange<std::uint64_t>(1, 4)}}));
       },
       count);
 }
@@ -210,8 +210,7 @@ enum SioLimit : std::size_t {
   ack_id
 };
 
-std::vector<Bound> sio_bounds(const std::vector<SioPacket>& packets,
-                              const std::vector<sio::EncodedPacket>& encoded) {
+std::vector<Bound> sio_bounds(const std::vector<SioPacket>& packets, const std::vector<sio::EncodedPacket>& encoded) {
   std::vector<Bound> b{{"max_payload_bytes", 0, Errc::limit_payload_bytes},
                        {"max_depth", 0, Errc::limit_depth},
                        {"max_attachments", 0, Errc::limit_attachments},
@@ -237,7 +236,6 @@ std::vector<Bound> sio_bounds(const std::vector<SioPacket>& packets,
   return b;
 }
 
-
 /// What the sio decoder may hold: a binary packet's text (kept until its attachments are in), its
 /// attachments but the last, their offsets and views, the placeholder walk's attachment flags, and
 /// a stack entry per level of nesting for the placeholder walk and for the JSON scanner. All of
@@ -246,8 +244,8 @@ std::uint64_t sio_heap_bound(const Limits& l) {
   const std::uint64_t text = l.max_payload_bytes + 16;  // a std::string's NUL, and its first 30 bytes
   const std::uint64_t per_attachment = sizeof(std::size_t) + sizeof(ByteView) + 1;
   const std::uint64_t per_level = 32 + 1;  // a placeholder walk entry (about 24 bytes) and the scanner's byte
-  return kDoublingGrowth * (text + l.max_attachment_bytes + per_attachment * (l.max_attachments + 1) +
-                            per_level * (l.max_depth + 2));
+  return kDoublingGrowth *
+         (text + l.max_attachment_bytes + per_attachment * (l.max_attachments + 1) + per_level * (l.max_depth + 2));
 }
 
 /// A small text that takes the JSON scanner's exact walk (a \u escape), which sets up its fixed
@@ -275,9 +273,7 @@ SioRun decode_sio(const Limits& limits, const std::vector<SioMessage>& messages)
   sio::PacketDecoder dec(limits);
   SioCounter rec;
   SioRun run;
-  const std::size_t warm = retained_by([&] {
-    (void)dec.feed(Message{MessageKind::text, as_bytes(kSioWarmUp)}, rec);
-  });
+  const std::size_t warm = retained_by([&] { (void)dec.feed(Message{MessageKind::text, as_bytes(kSioWarmUp)}, rec); });
   run.unwarmed = sio_scanner_footprint() - std::min(warm, sio_scanner_footprint());
   dec.reset();
   rec.packets = 0;
@@ -360,8 +356,7 @@ std::vector<Bound> ws_bounds(const WsStream& s) {
     const std::size_t frames = std::max<std::size_t>(1, item.fragments.size());
     std::uint64_t at = 0;
     for (std::size_t i = 0; i < frames; ++i) {
-      const std::uint64_t n =
-          i + 1 == frames ? size - at : std::min<std::uint64_t>(item.fragments[i].size, size - at);
+      const std::uint64_t n = i + 1 == frames ? size - at : std::min<std::uint64_t>(item.fragments[i].size, size - at);
       grow(frame_bytes, n);
       at += n;
       if (i + 1 < frames && item.fragments[i].then) grow(frame_bytes, item.fragments[i].then->payload.size());
@@ -372,7 +367,6 @@ std::vector<Bound> ws_bounds(const WsStream& s) {
   if (s.close && s.close->code) grow(frame_bytes, 2 + s.close->reason.size());
   return b;
 }
-
 
 /// The assembler's only buffer, the message being gathered, reserves at most the message limit;
 /// the frame decoder and control payloads use fixed arrays.
@@ -476,7 +470,6 @@ EioInput eio_input(std::vector<EioPacket> packets) {
                {"eio_max_payload_packets", in.packets.size(), Errc::limit_eio_payload_packets}};
   return in;
 }
-
 
 /// The spill (a record cut by a piece boundary, or the last one) reserves at most the record
 /// limit; a "b" record decodes into a second buffer, sized exactly, of 3/4 of its length.
@@ -603,8 +596,7 @@ NdjsonRun decode_ndjson(const Limits& limits, ByteView stream, const Chunking& c
   return run;
 }
 
-void check_ndjson_within(const NdjsonInput& in, const std::vector<std::uint64_t>& slack,
-                         const Chunking& chunks) {
+void check_ndjson_within(const NdjsonInput& in, const std::vector<std::uint64_t>& slack, const Chunking& chunks) {
   prop::Case c(in.lines.size());
   const Limits limits = derive_limits(in.bounds, slack, std::nullopt);
   const NdjsonRun run = decode_ndjson(limits, as_bytes(in.stream), chunks);

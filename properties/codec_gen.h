@@ -101,14 +101,13 @@ template <typename T>
 rc::Gen<T> one_of(std::vector<std::pair<std::size_t, rc::Gen<T>>> choices) {
   std::size_t total = 0;
   for (const auto& choice : choices) total += choice.first;
-  return rc::gen::mapcat(rc::gen::resize(100, rc::gen::inRange<std::size_t>(0, total)),
-                         [choices](std::size_t v) {
-                           for (const auto& [weight, gen] : choices) {
-                             if (v < weight) return gen;
-                             v -= weight;
-                           }
-                           return choices.back().second;
-                         });
+  return rc::gen::mapcat(rc::gen::resize(100, rc::gen::inRange<std::size_t>(0, total)), [choices](std::size_t v) {
+    for (const auto& [weight, gen] : choices) {
+      if (v < weight) return gen;
+      v -= weight;
+    }
+    return choices.back().second;
+  });
 }
 
 /// One of the values, equally likely, shrinking toward the first.
@@ -133,9 +132,9 @@ inline rc::Gen<bool> chance(std::size_t k, std::size_t n) {
 /// Absent or present, half and half; shrinks to absent (rc::gen::maybe makes an rc::Maybe).
 template <typename T>
 rc::Gen<std::optional<T>> optional_of(rc::Gen<T> value) {
-  return one_of<std::optional<T>>(
-      {{1, rc::gen::just(std::optional<T>())},
-       {1, rc::gen::map(std::move(value), [](T v) { return std::optional<T>(std::move(v)); })}});
+  return one_of<std::optional<T>>({{1, rc::gen::just(std::optional<T>())}, {1, rc::gen::map(std::move(value), [](T v) {
+                                                                              return std::optional<T>(std::move(v));
+                                                                            })}});
 }
 
 // ---- text ------------------------------------------------------------------------------------
@@ -149,8 +148,8 @@ inline rc::Gen<std::uint32_t> code_point() {
     return one_of<std::uint32_t>({
         {10, inRange<std::uint32_t>(0x20, 0x7f)},
         {2, inRange<std::uint32_t>(0x00, 0x20)},
-        {2, pick<std::uint32_t>('"', '\\', '/', ',', '[', '{', 0x7f, 0x2028, 0x2029, 0xd7ff, 0xe000, 0xfeff,
-                                0xfffd, 0xffff, 0x10000, 0x10ffff)},
+        {2, pick<std::uint32_t>('"', '\\', '/', ',', '[', '{', 0x7f, 0x2028, 0x2029, 0xd7ff, 0xe000, 0xfeff, 0xfffd,
+                                0xffff, 0x10000, 0x10ffff)},
         {2, inRange<std::uint32_t>(0x80, 0x800)},
         // 0x800-0xffff without 0xd800-0xdfff: the upper part of the draw moves up past the surrogates.
         {2, rc::gen::map(inRange<std::uint32_t>(0x800, 0xf800),
@@ -187,8 +186,7 @@ inline std::string utf8_of(const std::vector<std::uint32_t>& code_points) {
 
 /// Well-formed UTF-8 of at most `max_code_points` code points.
 inline rc::Gen<std::string> utf8_text(std::size_t max_code_points) {
-  return memo([=] { return rc::gen::map(vector_of(max_code_points, code_point()), utf8_of); },
-              max_code_points);
+  return memo([=] { return rc::gen::map(vector_of(max_code_points, code_point()), utf8_of); }, max_code_points);
 }
 
 /// Well-formed UTF-8 in which every code point `refused` rejects is replaced by 'x'.

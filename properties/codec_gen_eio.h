@@ -40,8 +40,7 @@ inline rc::Gen<eio::OpenHandshake> open_handshake() {
         {3, pick<std::uint64_t>(0, 20000, 25000, 1'000'000)},
         {1, rc::gen::inRange<std::uint64_t>(0, kMaxSafe)},
     });
-    const auto name =
-        rc::gen::map(utf8_text(6), [](std::string s) { return s.empty() ? std::string("s") : s; });
+    const auto name = rc::gen::map(utf8_text(6), [](std::string s) { return s.empty() ? std::string("s") : s; });
     return rc::gen::build<eio::OpenHandshake>(rc::gen::set(&eio::OpenHandshake::sid, name),
                                               rc::gen::set(&eio::OpenHandshake::upgrades, vector_of(2, name)),
                                               rc::gen::set(&eio::OpenHandshake::ping_interval, number),
@@ -65,10 +64,9 @@ inline rc::Gen<EioPacket> eio_packet(bool polling) {
             rc::gen::map(one_of<Bytes>({{4, bytes_up_to(12)}, {1, bytes_up_to(300)}}), [](Bytes b) {
               return EioPacket{T::message, MessageKind::binary, std::move(b)};
             });
-        const auto probe =
-            rc::gen::map(rc::gen::pair(pick(T::ping, T::pong), chance(1, 2)), [](std::pair<T, bool> p) {
-              return EioPacket{p.first, MessageKind::text, p.second ? to_bytes("probe") : Bytes{}};
-            });
+        const auto probe = rc::gen::map(rc::gen::pair(pick(T::ping, T::pong), chance(1, 2)), [](std::pair<T, bool> p) {
+          return EioPacket{p.first, MessageKind::text, p.second ? to_bytes("probe") : Bytes{}};
+        });
         const auto bare = rc::gen::map(pick(T::close, T::upgrade, T::noop), [](T t) {
           return EioPacket{t, MessageKind::text, {}};
         });
@@ -81,8 +79,7 @@ inline rc::Gen<EioPacket> eio_packet(bool polling) {
 inline rc::Gen<std::vector<EioPacket>> eio_packets(std::size_t max, bool polling) {
   return memo(
       [=] {
-        return nonempty_vector_of(max, eio_packet(polling),
-                                  EioPacket{eio::PacketType::noop, MessageKind::text, {}});
+        return nonempty_vector_of(max, eio_packet(polling), EioPacket{eio::PacketType::noop, MessageKind::text, {}});
       },
       max, polling);
 }

@@ -23,17 +23,7 @@ namespace sioconf::prop::codec {
 /// encoder writes each as a placeholder and sends its bytes as an attachment. Numbers are kept in
 /// the form a parser reads them back in: a negative integer, a non-negative one, or a double.
 struct Json {
-  enum class Kind : std::uint8_t {
-    null,
-    boolean,
-    negative,
-    unsigned_int,
-    real,
-    string,
-    array,
-    object,
-    binary
-  };
+  enum class Kind : std::uint8_t { null, boolean, negative, unsigned_int, real, string, array, object, binary };
   Kind kind = Kind::null;
   bool flag = false;
   std::int64_t negative = 0;
@@ -147,8 +137,8 @@ inline rc::Gen<double> finite_double() {
     return one_of<double>({
         {3, rc::gen::map(rc::gen::inRange(-4000, 4000), [](int v) { return v / 8.0; })},
         {2, rc::gen::suchThat(rc::gen::arbitrary<double>(), writable)},
-        {1, pick(0.1, -0.0, 1e21, -1e21, 1e-7, 1.5e-6, 5e-324, 1.7976931348623157e308, 9007199254740993.0,
-                 4.35, 123e-20)},
+        {1,
+         pick(0.1, -0.0, 1e21, -1e21, 1e-7, 1.5e-6, 5e-324, 1.7976931348623157e308, 9007199254740993.0, 4.35, 123e-20)},
     });
   });
 }
@@ -175,10 +165,9 @@ inline rc::Gen<Json> json_scalar(bool with_binary) {
           j.flag = b;
           return j;
         });
-        rc::Gen<Json> integer =
-            rc::gen::map(one_of<std::int64_t>({{3, rc::gen::inRange<std::int64_t>(-100, 1000)},
-                                               {1, rc::gen::arbitrary<std::int64_t>()}}),
-                         json_integer);
+        rc::Gen<Json> integer = rc::gen::map(one_of<std::int64_t>({{3, rc::gen::inRange<std::int64_t>(-100, 1000)},
+                                                                   {1, rc::gen::arbitrary<std::int64_t>()}}),
+                                             json_integer);
         rc::Gen<Json> large = rc::gen::map(rc::gen::arbitrary<std::uint64_t>(), json_unsigned);
         rc::Gen<Json> real = rc::gen::map(finite_double(), [scalar_of](double d) {
           Json j = scalar_of(K::real);
@@ -193,8 +182,7 @@ inline rc::Gen<Json> json_scalar(bool with_binary) {
           j.bytes = std::move(b);
           return j;
         });
-        return one_of<Json>(
-            {{1, null}, {1, boolean}, {3, integer}, {1, large}, {2, real}, {4, string}, {6, binary}});
+        return one_of<Json>({{1, null}, {1, boolean}, {3, integer}, {1, large}, {2, real}, {4, string}, {6, binary}});
       },
       with_binary);
 }
@@ -246,8 +234,7 @@ inline void showValue(const JsonStyle& s, std::ostream& os) {
 
 inline rc::Gen<JsonStyle> json_style() {
   return memo([] {
-    return rc::gen::build<JsonStyle>(rc::gen::set(&JsonStyle::blanks),
-                                     rc::gen::set(&JsonStyle::escape_non_ascii));
+    return rc::gen::build<JsonStyle>(rc::gen::set(&JsonStyle::blanks), rc::gen::set(&JsonStyle::escape_non_ascii));
   });
 }
 
@@ -259,8 +246,7 @@ inline std::uint32_t next_code_point(std::string_view s, std::size_t& i) {
   if (lead < 0x80) return i += 1, lead;
   if (lead < 0xE0) return i += 2, ((lead & 0x1F) << 6) | (b(i - 1) & 0x3F);
   if (lead < 0xF0) return i += 3, ((lead & 0x0F) << 12) | ((b(i - 2) & 0x3F) << 6) | (b(i - 1) & 0x3F);
-  return i += 4,
-         ((lead & 0x07) << 18) | ((b(i - 3) & 0x3F) << 12) | ((b(i - 2) & 0x3F) << 6) | (b(i - 1) & 0x3F);
+  return i += 4, ((lead & 0x07) << 18) | ((b(i - 3) & 0x3F) << 12) | ((b(i - 2) & 0x3F) << 6) | (b(i - 1) & 0x3F);
 }
 
 inline void append_json_string(std::string& out, std::string_view s, const JsonStyle& style) {

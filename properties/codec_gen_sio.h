@@ -110,8 +110,8 @@ inline rc::Gen<std::uint64_t> ack_id() {
 inline rc::Gen<Json> event_name() {
   return memo([] {
     return one_of<Json>({
-        {4, rc::gen::map(utf8_text(6),
-                         [](std::string s) { return json_string(reserved_event_name(s) ? s + "!" : s); })},
+        {4,
+         rc::gen::map(utf8_text(6), [](std::string s) { return json_string(reserved_event_name(s) ? s + "!" : s); })},
         {1, rc::gen::map(rc::gen::inRange<std::int64_t>(-10, 100), json_integer)},
     });
   });

@@ -126,12 +126,11 @@ inline void showValue(const WsStream& s, std::ostream& os) {
 
 inline rc::Gen<WsControl> ws_control() {
   return memo([] {
-    return rc::gen::build<WsControl>(
-        rc::gen::set(&WsControl::opcode, pick(ws::Opcode::ping, ws::Opcode::pong)),
-        rc::gen::set(&WsControl::payload, one_of<Bytes>({
-                                              {4, bytes_up_to(8)},
-                                              {1, bytes_up_to(125)},
-                                          })));
+    return rc::gen::build<WsControl>(rc::gen::set(&WsControl::opcode, pick(ws::Opcode::ping, ws::Opcode::pong)),
+                                     rc::gen::set(&WsControl::payload, one_of<Bytes>({
+                                                                           {4, bytes_up_to(8)},
+                                                                           {1, bytes_up_to(125)},
+                                                                       })));
   });
 }
 
@@ -141,13 +140,12 @@ inline rc::Gen<WsItem> ws_item() {
     const auto text = utf8_text(10);
     const auto bytes = bytes_up_to(12);
     const auto padding = ws_padding();
-    const auto fragments =
-        vector_of(4, rc::gen::build<WsFragment>(
-                         rc::gen::set(&WsFragment::size, one_of<std::size_t>({
-                                                             {4, rc::gen::inRange<std::size_t>(0, 6)},
-                                                             {1, rc::gen::inRange<std::size_t>(6, 5000)},
-                                                         })),
-                         rc::gen::set(&WsFragment::then, optional_of(ws_control()))));
+    const auto fragments = vector_of(
+        4, rc::gen::build<WsFragment>(rc::gen::set(&WsFragment::size, one_of<std::size_t>({
+                                                                          {4, rc::gen::inRange<std::size_t>(0, 6)},
+                                                                          {1, rc::gen::inRange<std::size_t>(6, 5000)},
+                                                                      })),
+                                      rc::gen::set(&WsFragment::then, optional_of(ws_control()))));
     const auto message = rc::gen::exec([=] {
       WsItem item;
       item.opcode = *opcode;
@@ -184,11 +182,9 @@ inline rc::Gen<WsClose> ws_close() {
                          [](std::pair<std::uint16_t, std::string> p) {
                            std::string reason = std::move(p.second);
                            while (reason.size() > 123) reason.pop_back();  // code + reason <= 125 bytes
-                           while (!reason.empty() &&
-                                  (static_cast<std::uint8_t>(reason.back()) & 0xC0) == 0x80)
+                           while (!reason.empty() && (static_cast<std::uint8_t>(reason.back()) & 0xC0) == 0x80)
                              reason.pop_back();  // never end inside a code point
-                           if (!reason.empty() && static_cast<std::uint8_t>(reason.back()) >= 0xC0)
-                             reason.pop_back();
+                           if (!reason.empty() && static_cast<std::uint8_t>(reason.back()) >= 0xC0) reason.pop_back();
                            return WsClose{p.first, std::move(reason)};
                          })},
     });
@@ -254,9 +250,7 @@ struct WsRecorder : ws::MessageSink {
 inline std::vector<WsEvent> encode_ws(const WsStream& stream, ws::Role sender, Bytes& wire) {
   std::vector<WsEvent> expected;
   std::size_t frame = 0;
-  const auto key = [&] {
-    return stream.keys.empty() ? ws::MaskKey{} : stream.keys[frame++ % stream.keys.size()];
-  };
+  const auto key = [&] { return stream.keys.empty() ? ws::MaskKey{} : stream.keys[frame++ % stream.keys.size()]; };
   const auto control = [&](const WsControl& c) {
     RC_ASSERT(ws::encode_frame(wire, sender, c.opcode, view(c.payload), true, key()) == Errc::none);
     expected.push_back({WsEvent::Kind::control, c.opcode, c.payload, std::nullopt});
@@ -271,11 +265,9 @@ inline std::vector<WsEvent> encode_ws(const WsStream& stream, ws::Role sender, B
     std::size_t at = 0;
     for (std::size_t i = 0; i < frames; ++i) {
       const bool last = i + 1 == frames;
-      const std::size_t n =
-          last ? payload.size() - at : std::min(item.fragments[i].size, payload.size() - at);
+      const std::size_t n = last ? payload.size() - at : std::min(item.fragments[i].size, payload.size() - at);
       const ws::Opcode opcode = i == 0 ? item.opcode : ws::Opcode::continuation;
-      RC_ASSERT(ws::encode_frame(wire, sender, opcode, ByteView(payload).subspan(at, n), last, key()) ==
-                Errc::none);
+      RC_ASSERT(ws::encode_frame(wire, sender, opcode, ByteView(payload).subspan(at, n), last, key()) == Errc::none);
       at += n;
       if (!last && item.fragments[i].then) control(*item.fragments[i].then);
     }
@@ -283,8 +275,7 @@ inline std::vector<WsEvent> encode_ws(const WsStream& stream, ws::Role sender, B
   }
   if (stream.close) {
     RC_ASSERT(ws::encode_close(wire, sender, stream.close->code, stream.close->reason, key()) == Errc::none);
-    expected.push_back(
-        {WsEvent::Kind::close, ws::Opcode::close, to_bytes(stream.close->reason), stream.close->code});
+    expected.push_back({WsEvent::Kind::close, ws::Opcode::close, to_bytes(stream.close->reason), stream.close->code});
   }
   return expected;
 }

@@ -101,8 +101,8 @@ struct FrameRecorder : ws::FrameSink {
   ws::Verdict on_frame_end() noexcept override { return {}; }
 };
 
-void check_ws_frames(ws::Role receiver, const std::vector<FrameSpec>& specs,
-                     const std::optional<WsClose>& close, const std::vector<ws::MaskKey>& keys) {
+void check_ws_frames(ws::Role receiver, const std::vector<FrameSpec>& specs, const std::optional<WsClose>& close,
+                     const std::vector<ws::MaskKey>& keys) {
   prop::Case c(specs.size() + (close ? 1 : 0));
   const ws::Role sender = sender_for(receiver);
   Bytes wire;
@@ -239,8 +239,8 @@ RC_GTEST_PROP(CodecRoundtrip, EngineIoPackets, ()) { check_eio_packets(*vector_o
 
 /// The packets as one polling body.
 RC_GTEST_PROP(CodecRoundtrip, EngineIoPollingBody, ()) {
-  const auto cases = *nonempty_vector_of(
-      6, eio_case(true), EioCase{{eio::PacketType::noop, MessageKind::text, {}}, std::nullopt});
+  const auto cases =
+      *nonempty_vector_of(6, eio_case(true), EioCase{{eio::PacketType::noop, MessageKind::text, {}}, std::nullopt});
   prop::Case c(cases.size());
   std::vector<eio::Packet> views;
   std::vector<EioPacket> packets;
@@ -263,8 +263,7 @@ bool is_placeholder(const nlohmann::ordered_json& v, std::size_t attachments) {
   if (!v.is_object() || v.size() != 2 || !v.contains("_placeholder") || !v.contains("num")) return false;
   const auto& flag = v["_placeholder"];
   const auto& num = v["num"];
-  return flag.is_boolean() && flag.get<bool>() && num.is_number_unsigned() &&
-         num.get<std::uint64_t>() < attachments;
+  return flag.is_boolean() && flag.get<bool>() && num.is_number_unsigned() && num.get<std::uint64_t>() < attachments;
 }
 
 /// The value a decoded payload stands for: placeholders replaced by their attachments.
@@ -342,12 +341,11 @@ void check_sio_packets(const std::vector<SioPacket>& packets) {
 RC_GTEST_PROP(CodecRoundtrip, SocketIoPackets, ()) {
   const auto packets = *vector_of(4, sio_packet());
   check_sio_packets(packets);
-  RC_CLASSIFY(std::any_of(packets.begin(), packets.end(),
-                          [](const SioPacket& p) { return sio::is_binary(wire_type(p)); }),
-              "a binary packet");
   RC_CLASSIFY(
-      std::any_of(packets.begin(), packets.end(), [](const SioPacket& p) { return p.nsp != "/" && p.id; }),
-      "a namespace and an ack id");
+      std::any_of(packets.begin(), packets.end(), [](const SioPacket& p) { return sio::is_binary(wire_type(p)); }),
+      "a binary packet");
+  RC_CLASSIFY(std::any_of(packets.begin(), packets.end(), [](const SioPacket& p) { return p.nsp != "/" && p.id; }),
+              "a namespace and an ack id");
 }
 
 // ---- NDJSON ----------------------------------------------------------------------------------

@@ -46,8 +46,7 @@ namespace {
 /// How many bytes the stream loses at its end: none most often.
 rc::Gen<std::size_t> lost_tail() {
   return memo([] {
-    return one_of<std::size_t>(
-        {{3, rc::gen::just<std::size_t>(0)}, {1, rc::gen::inRange<std::size_t>(1, 24)}});
+    return one_of<std::size_t>({{3, rc::gen::just<std::size_t>(0)}, {1, rc::gen::inRange<std::size_t>(1, 24)}});
   });
 }
 
@@ -197,11 +196,10 @@ void showValue(const SioTraffic& t, std::ostream& os) {
 rc::Gen<EioPacket> eio_noise() {
   return memo([] {
     using T = eio::PacketType;
-    return rc::gen::map(rc::gen::pair(pick(T::ping, T::pong, T::noop), chance(1, 2)),
-                        [](std::pair<T, bool> p) {
-                          const bool probe = p.second && p.first != T::noop;
-                          return EioPacket{p.first, MessageKind::text, probe ? to_bytes("probe") : Bytes{}};
-                        });
+    return rc::gen::map(rc::gen::pair(pick(T::ping, T::pong, T::noop), chance(1, 2)), [](std::pair<T, bool> p) {
+      const bool probe = p.second && p.first != T::noop;
+      return EioPacket{p.first, MessageKind::text, probe ? to_bytes("probe") : Bytes{}};
+    });
   });
 }
 
@@ -209,17 +207,16 @@ rc::Gen<SioTraffic> sio_traffic() {
   return memo([] {
     return rc::gen::build<SioTraffic>(
         rc::gen::set(&SioTraffic::packets, sio_packets(4)),
-        rc::gen::set(&SioTraffic::noise, vector_of(8, one_of<std::optional<EioPacket>>(
-                                                          {{3, rc::gen::just(std::optional<EioPacket>())},
-                                                           {1, rc::gen::map(eio_noise(), [](EioPacket p) {
-                                                              return std::optional(p);
-                                                            })}}))));
+        rc::gen::set(&SioTraffic::noise,
+                     vector_of(8, one_of<std::optional<EioPacket>>({{3, rc::gen::just(std::optional<EioPacket>())},
+                                                                    {1, rc::gen::map(eio_noise(), [](EioPacket p) {
+                                                                       return std::optional(p);
+                                                                     })}}))));
   });
 }
 
 /// The Socket.IO messages of `traffic`, and the Engine.IO packets that carry them, noise included.
-void sio_messages(const SioTraffic& traffic, std::vector<SioMessage>& messages,
-                  std::vector<EioPacket>& eio_packets) {
+void sio_messages(const SioTraffic& traffic, std::vector<SioMessage>& messages, std::vector<EioPacket>& eio_packets) {
   for (const SioPacket& p : traffic.packets) {
     const sio::EncodedPacket e = encode_sio(p);
     RC_ASSERT(e.error == Errc::none);
@@ -271,8 +268,7 @@ struct WsToEio : ws::MessageSink {
   explicit WsToEio(eio::PacketSink& next) : next_(next) {}
   eio::PacketDecoder eio{Limits{}};
   void on_message(ws::Opcode opcode, ByteView message) noexcept override {
-    (void)eio.feed(Message{opcode == ws::Opcode::binary ? MessageKind::binary : MessageKind::text, message},
-                   next_);
+    (void)eio.feed(Message{opcode == ws::Opcode::binary ? MessageKind::binary : MessageKind::text, message}, next_);
   }
   void on_control(ws::Opcode, ByteView) noexcept override {}
   void on_close(std::optional<std::uint16_t>, std::string_view) noexcept override {}
@@ -298,10 +294,9 @@ void showValue(const WsFraming& f, std::ostream& os) {
 
 rc::Gen<WsFraming> ws_framing() {
   return memo([] {
-    return rc::gen::build<WsFraming>(
-        rc::gen::set(&WsFraming::fragments, chunking()),
-        rc::gen::set(&WsFraming::pings, vector_of(3, rc::gen::arbitrary<bool>())),
-        rc::gen::set(&WsFraming::keys, mask_keys(2)));
+    return rc::gen::build<WsFraming>(rc::gen::set(&WsFraming::fragments, chunking()),
+                                     rc::gen::set(&WsFraming::pings, vector_of(3, rc::gen::arbitrary<bool>())),
+                                     rc::gen::set(&WsFraming::keys, mask_keys(2)));
   });
 }
 
@@ -322,8 +317,8 @@ void check_sio_over_ws(const SioTraffic& traffic, const WsFraming& framing, cons
     if (frames.empty()) frames.emplace_back();
     for (std::size_t i = 0; i < frames.size(); ++i) {
       const bool last = i + 1 == frames.size();
-      RC_ASSERT(ws::encode_frame(wire, ws::Role::client, i == 0 ? opcode : ws::Opcode::continuation,
-                                 frames[i], last, key()) == Errc::none);
+      RC_ASSERT(ws::encode_frame(wire, ws::Role::client, i == 0 ? opcode : ws::Opcode::continuation, frames[i], last,
+                                 key()) == Errc::none);
       if (!last && !framing.pings.empty() && framing.pings[i % framing.pings.size()])
         RC_ASSERT(ws::encode_frame(wire, ws::Role::client, ws::Opcode::ping, as_bytes("hb"), true, key()) ==
                   Errc::none);
@@ -352,8 +347,7 @@ RC_GTEST_PROP(CodecSplit, SocketIoOverWebSocket, ()) {
 
 /// The polling transport: the Engine.IO packets go out in bodies of bodies[0], bodies[1], ...
 /// packets (cycled; 0 counts as 1), each body cut by `chunks`.
-void check_sio_over_polling(const SioTraffic& traffic, const std::vector<std::size_t>& bodies,
-                            const Chunking& chunks) {
+void check_sio_over_polling(const SioTraffic& traffic, const std::vector<std::size_t>& bodies, const Chunking& chunks) {
   prop::Case c(traffic.packets.size());
   std::vector<SioMessage> messages;
   std::vector<EioPacket> eio_packets;
@@ -365,9 +359,8 @@ void check_sio_over_polling(const SioTraffic& traffic, const std::vector<std::si
     const std::size_t wanted =
         bodies.empty() ? eio_packets.size() : std::max<std::size_t>(1, bodies[body_count % bodies.size()]);
     const std::size_t n = std::min(wanted, eio_packets.size() - at);
-    const Bytes body =
-        encode_body(std::vector<EioPacket>(eio_packets.begin() + static_cast<std::ptrdiff_t>(at),
-                                           eio_packets.begin() + static_cast<std::ptrdiff_t>(at + n)));
+    const Bytes body = encode_body(std::vector<EioPacket>(eio_packets.begin() + static_cast<std::ptrdiff_t>(at),
+                                                          eio_packets.begin() + static_cast<std::ptrdiff_t>(at + n)));
     for (const ByteView piece : cut(view(body), chunks)) (void)in.feed(piece, sio_side);
     RC_ASSERT(in.finish(sio_side) == Status::ok);
     at += n;

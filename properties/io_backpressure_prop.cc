@@ -53,8 +53,8 @@ struct Setup {
 };
 
 void showValue(const Setup& s, std::ostream& os) {
-  os << "{high_water " << s.high_water << ", low_water " << s.stream().low_water << ", pipe "
-     << s.pipe_capacity << ", chunk <= " << s.max_chunk << ", stalls " << s.stall_percent << "%}";
+  os << "{high_water " << s.high_water << ", low_water " << s.stream().low_water << ", pipe " << s.pipe_capacity
+     << ", chunk <= " << s.max_chunk << ", stalls " << s.stall_percent << "%}";
 }
 
 rc::Gen<Setup> setups() {
@@ -96,9 +96,7 @@ void check_backpressure(bool obey_high_water) {
   run.finish(idle);
   run.close();
   loop.run();
-  RC_TAG(run.episodes() == 0   ? "never over high water"
-         : run.episodes() == 1 ? "one episode"
-                               : "several episodes");
+  RC_TAG(run.episodes() == 0 ? "never over high water" : run.episodes() == 1 ? "one episode" : "several episodes");
   if (run.violations().any()) RC_FAIL(run.violations().first());
 }
 

@@ -45,8 +45,7 @@ rc::Gen<std::vector<ScriptStep>> script() {
 
 // Runs the script on a fresh simulator with stalls, small chunks and a small pipe (so that the
 // choices decide a lot), ends the session, and returns the simulator's trace hash.
-std::uint64_t session_trace_hash(const std::vector<ScriptStep>& steps,
-                                 const std::vector<std::size_t>& choice_values) {
+std::uint64_t session_trace_hash(const std::vector<ScriptStep>& steps, const std::vector<std::size_t>& choice_values) {
   io::ListChoices choices(choice_values);
   io::SimOptions options;
   options.max_chunk = 8;
@@ -65,26 +64,16 @@ std::uint64_t session_trace_hash(const std::vector<ScriptStep>& steps,
     for (const ScriptStep& s : steps) {
       const std::string ns = s.value % 2 == 0 ? "" : "/admin,";
       switch (s.kind) {
-        case 0:
-          client.send("40" + ns);
-          break;
-        case 1:
-          client.send("42" + ns + std::to_string(s.value) + R"(["job",1])");
-          break;
-        case 2:
-          client.send("43" + ns + std::to_string(s.value / 2) + "[]");
-          break;
+        case 0: client.send("40" + ns); break;
+        case 1: client.send("42" + ns + std::to_string(s.value) + R"(["job",1])"); break;
+        case 2: client.send("43" + ns + std::to_string(s.value / 2) + "[]"); break;
         case 3:
           (void)socket.emit(
               s.value % 2 == 0 ? "/" : "/admin", "srv", "[]", [](Errc, std::string_view) {},
               static_cast<std::uint64_t>(s.value) * 3);
           break;
-        case 4:
-          client.send("2");
-          break;
-        default:
-          client.send("41" + ns);
-          break;
+        case 4: client.send("2"); break;
+        default: client.send("41" + ns); break;
       }
       loop.run_until(loop.now() + static_cast<std::uint64_t>(s.gap_ms));
     }
@@ -114,7 +103,9 @@ RC_GTEST_PROP(Determinism, SameChoicesSameTraceHash, ()) { check_determinism(); 
 // The simulator's decisions also depend on how many simulators chose before, so two runs with the
 // same choices differ as soon as one decision has two options; even the empty script has some
 // (size 0 in 240/240; 1 leaves room for a session whose empty run decides nothing).
-PLANTED_TWIN(sim_unseeded) { prop::expect_counterexample([] { check_determinism(); }, 1); }
+PLANTED_TWIN(sim_unseeded) {
+  prop::expect_counterexample([] { check_determinism(); }, 1);
+}
 
 }  // namespace
 }  // namespace sioconf::prop

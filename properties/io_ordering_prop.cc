@@ -38,8 +38,7 @@ void showValue(const Arrival& a, std::ostream& os) {
 rc::Gen<std::vector<Arrival>> arrivals() {
   return rc::gen::container<std::vector<Arrival>>(rc::gen::build<Arrival>(
       rc::gen::set(&Arrival::connection, rc::gen::inRange(0, kConnections)),
-      rc::gen::set(&Arrival::gap_ms, rc::gen::inRange(0, 4)),
-      rc::gen::set(&Arrival::finish, rc::gen::inRange(0, 3)),
+      rc::gen::set(&Arrival::gap_ms, rc::gen::inRange(0, 4)), rc::gen::set(&Arrival::finish, rc::gen::inRange(0, 3)),
       rc::gen::set(&Arrival::duration_ms, rc::gen::inRange(0, 10))));
 }
 
@@ -90,7 +89,9 @@ void check_ordering(const std::vector<Arrival>& items, const std::vector<std::si
              : "one connection");
 }
 
-const auto choice_list = [] { return rc::gen::container<std::vector<std::size_t>>(rc::gen::inRange<std::size_t>(0, 8)); };
+const auto choice_list = [] {
+  return rc::gen::container<std::vector<std::size_t>>(rc::gen::inRange<std::size_t>(0, 8));
+};
 
 RC_GTEST_PROP(Ordering, EachConnectionInArrivalOrderOneAtATime, ()) {
   const auto items = *arrivals();

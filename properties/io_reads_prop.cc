@@ -48,8 +48,7 @@ struct Fault {
 };
 
 void showValue(const Fault& f, std::ostream& os) {
-  static const char* const kKind[] = {"no fault", "operation", "reset after step",
-                                      "writer closes after step"};
+  static const char* const kKind[] = {"no fault", "operation", "reset after step", "writer closes after step"};
   os << kKind[f.kind];
   if (f.kind != Fault::none) os << ' ' << f.at;
 }
@@ -63,8 +62,7 @@ rc::Gen<Pipe> pipes() {
 rc::Gen<Fault> faults() {
   return rc::gen::build<Fault>(
       // element(), not inRange(): every kind from the first case on, not only at large sizes.
-      rc::gen::set(&Fault::kind,
-                   rc::gen::element(Fault::none, Fault::fail_op, Fault::reset, Fault::writer_close)),
+      rc::gen::set(&Fault::kind, rc::gen::element(Fault::none, Fault::fail_op, Fault::reset, Fault::writer_close)),
       rc::gen::set(&Fault::at, rc::gen::inRange<std::uint64_t>(1, 60)));
 }
 
@@ -117,8 +115,7 @@ void check_reads(bool with_faults) {
   }
   const bool idle = steps + loop.run(kMaxSteps) < kMaxSteps;
   // The N-th operation failed if the run had that many: a reader's pause timer, a read, a write.
-  if (fault.kind == Fault::fail_op && fault.at <= loop.operations())
-    expect = scenario::ReadsExpect::prefix_either;
+  if (fault.kind == Fault::fail_op && fault.at <= loop.operations()) expect = scenario::ReadsExpect::prefix_either;
   run.finish(idle, expect);
   run.close();
   loop.run();

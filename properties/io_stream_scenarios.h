@@ -37,9 +37,7 @@ class ListThenSeeded final : public Choices {
  public:
   ListThenSeeded(std::vector<std::size_t> list, std::uint64_t seed)
       : length_(list.size()), list_(std::move(list)), tail_(seed) {}
-  std::size_t choose(std::size_t n) override {
-    return list_.used() < length_ ? list_.choose(n) : tail_.choose(n);
-  }
+  std::size_t choose(std::size_t n) override { return list_.used() < length_ ? list_.choose(n) : tail_.choose(n); }
 
  private:
   std::size_t length_;
@@ -52,8 +50,7 @@ class ListThenSeeded final : public Choices {
 template <typename T>
 rc::Gen<std::vector<T>> short_list(rc::Gen<T> element, int divisor) {
   return rc::gen::withSize([element, divisor](int size) {
-    return rc::gen::resize(size / divisor,
-                           rc::gen::container<std::vector<T>>(rc::gen::resize(size, element)));
+    return rc::gen::resize(size / divisor, rc::gen::container<std::vector<T>>(rc::gen::resize(size, element)));
   });
 }
 
@@ -96,8 +93,7 @@ class Violations {
   std::string first_;
 };
 
-inline std::string describe_mismatch(const std::vector<std::uint8_t>& got,
-                                     const std::vector<std::uint8_t>& sent) {
+inline std::string describe_mismatch(const std::vector<std::uint8_t>& got, const std::vector<std::uint8_t>& sent) {
   const auto diff = std::mismatch(got.begin(), got.end(), sent.begin(), sent.end());
   return "received " + std::to_string(got.size()) + " of " + std::to_string(sent.size()) +
          " bytes, first difference at offset " + std::to_string(diff.first - got.begin());
@@ -112,10 +108,8 @@ class Timers {
   /// fault schedule may refuse one: a pause must not turn into a hang of the test itself).
   void after(int ms, Task task) {
     const TimerId id = loop_.start_timer(static_cast<std::uint64_t>(ms), task);
-    if (id != 0)
-      ids_.push_back(id);
-    else
-      loop_.post(std::move(task));
+    if (id != 0) ids_.push_back(id);
+    else loop_.post(std::move(task));
   }
   void cancel_all() noexcept {
     for (const TimerId id : ids_) loop_.cancel_timer(id);
@@ -169,16 +163,15 @@ class Backpressure {
   void finish(bool idle) {
     if (!idle) violations_.fail("the run did not end (cut after its step or time budget)");
     if (next_ < writes_.size() || !shut_) {
-      violations_.fail("the producer wrote " + std::to_string(next_) + " of " +
-                       std::to_string(writes_.size()) + " writes and " +
-                       (shut_ ? "shut down" : "never shut down") +
+      violations_.fail("the producer wrote " + std::to_string(next_) + " of " + std::to_string(writes_.size()) +
+                       " writes and " + (shut_ ? "shut down" : "never shut down") +
                        (waiting_for_drain_ ? ": still waiting for on_drain" : ""));
     }
     if (received_ != sent_) violations_.fail("(b) " + describe_mismatch(received_, sent_));
     if (ends_ != 1) violations_.fail("(b) the end arrived " + std::to_string(ends_) + " times");
     if (completions_ != writes_.size())
-      violations_.fail("(c) " + std::to_string(completions_) + " completions for " +
-                       std::to_string(writes_.size()) + " writes");
+      violations_.fail("(c) " + std::to_string(completions_) + " completions for " + std::to_string(writes_.size()) +
+                       " writes");
     if (drains_ != episodes_ || episode_open_)
       violations_.fail("(d) " + std::to_string(drains_) + " drains for " + std::to_string(episodes_) +
                        " over-high-water episodes" + (episode_open_ ? ", one still open" : ""));
@@ -233,8 +226,7 @@ class Backpressure {
           producer_.write(ByteView(sent_.data() + offset_, w.size), [this, i](Errc e) { completed(i, e); });
       offset_ += w.size;
       if (status == WriteStatus::refused) {
-        violations_.fail("write " + std::to_string(i) +
-                         " refused: " + std::string(name(producer_.last_write_error())));
+        violations_.fail("write " + std::to_string(i) + " refused: " + std::string(name(producer_.last_write_error())));
         return;
       }
       check_bound("after a write");
@@ -260,8 +252,7 @@ class Backpressure {
       violations_.fail("(c) completion of write " + std::to_string(i) + " ran as number " +
                        std::to_string(completions_));
     ++completions_;
-    if (e != Errc::none)
-      violations_.fail("(c) write " + std::to_string(i) + " completed with " + std::string(name(e)));
+    if (e != Errc::none) violations_.fail("(c) write " + std::to_string(i) + " completed with " + std::string(name(e)));
     check_bound("in a completion");
     if (episode_open_ && producer_.buffered() <= options_.low_water && !drain_check_posted_) {
       // on_drain is due now: by the time a task posted from here runs, it must have run.
@@ -277,11 +268,10 @@ class Backpressure {
 
   void drained() {
     ++drains_;
-    if (!episode_open_)
-      violations_.fail("(d) on_drain ran without a write that answered over_high_water");
+    if (!episode_open_) violations_.fail("(d) on_drain ran without a write that answered over_high_water");
     else if (producer_.buffered() > options_.low_water)
-      violations_.fail("(d) on_drain ran at buffered() = " + std::to_string(producer_.buffered()) +
-                       " > low_water " + std::to_string(options_.low_water));
+      violations_.fail("(d) on_drain ran at buffered() = " + std::to_string(producer_.buffered()) + " > low_water " +
+                       std::to_string(options_.low_water));
     episode_open_ = false;
     check_bound("in on_drain");
     if (waiting_for_drain_) {
@@ -305,10 +295,8 @@ class Backpressure {
     received_.insert(received_.end(), bytes.begin(), bytes.end());
     const int pause = chunks_ < pauses_.size() ? pauses_[chunks_] : 0;
     ++chunks_;
-    if (pause == 0)
-      read_next();
-    else
-      timers_.after(pause, [this] { read_next(); });
+    if (pause == 0) read_next();
+    else timers_.after(pause, [this] { read_next(); });
   }
 
   Loop& loop_;
@@ -381,8 +369,7 @@ class Reads {
       violations_.fail("not a prefix: " + describe_mismatch(received_, sent_));
     if (expect == ReadsExpect::everything) {
       if (received_ != sent_) violations_.fail("lost bytes: " + describe_mismatch(received_, sent_));
-      if (error_ != Errc::none)
-        violations_.fail("no fault struck, yet the reader got " + std::string(name(error_)));
+      if (error_ != Errc::none) violations_.fail("no fault struck, yet the reader got " + std::string(name(error_)));
     }
     if (expect != ReadsExpect::prefix_either && error_ != Errc::none)
       violations_.fail("the writer only closed, yet the reader got " + std::string(name(error_)));
@@ -420,8 +407,7 @@ class Reads {
 
   void arm() {
     const Errc e = reader_.read([this](Errc error, ByteView bytes) { arrived(error, bytes); });
-    if (e != Errc::none)
-      return violations_.fail("read() refused while none was outstanding: " + std::string(name(e)));
+    if (e != Errc::none) return violations_.fail("read() refused while none was outstanding: " + std::string(name(e)));
     const Errc again = reader_.read([this](Errc, ByteView) { ++stray_handlers_; });
     if (again != Errc::io_read_pending)
       violations_.fail("a second read() while one was outstanding returned " + std::string(name(again)));
@@ -429,11 +415,9 @@ class Reads {
 
   void arrived(Errc error, ByteView bytes) {
     if (over())
-      violations_.fail("a read handler ran after " +
-                       (ends_ > 0 ? std::string("the end") : std::string(name(error_))));
+      violations_.fail("a read handler ran after " + (ends_ > 0 ? std::string("the end") : std::string(name(error_))));
     if (error != Errc::none) {
-      if (error != Errc::io_reset)
-        violations_.fail("the reader got " + std::string(name(error)) + ", not io_reset");
+      if (error != Errc::io_reset) violations_.fail("the reader got " + std::string(name(error)) + ", not io_reset");
       error_ = error;
       return;
     }
@@ -447,10 +431,8 @@ class Reads {
     received_.insert(received_.end(), bytes.begin(), bytes.end());
     const int pause = chunks_ < pauses_.size() ? pauses_[chunks_] : 0;
     ++chunks_;
-    if (pause == 0)
-      arm();
-    else
-      timers_.after(pause, [this] { arm(); });
+    if (pause == 0) arm();
+    else timers_.after(pause, [this] { arm(); });
   }
 
   const std::vector<Write> writes_;

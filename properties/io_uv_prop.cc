@@ -41,10 +41,9 @@ rc::Gen<std::vector<T>> list_of(rc::Gen<T> element, std::size_t most) {
 }
 
 rc::Gen<std::vector<Write>> writes(std::size_t largest, std::size_t most) {
-  return list_of(
-      rc::gen::build<Write>(rc::gen::set(&Write::size, rc::gen::inRange<std::size_t>(1, largest + 1)),
-                            rc::gen::set(&Write::gap_ms, rc::gen::inRange(0, 3))),
-      most);
+  return list_of(rc::gen::build<Write>(rc::gen::set(&Write::size, rc::gen::inRange<std::size_t>(1, largest + 1)),
+                                       rc::gen::set(&Write::gap_ms, rc::gen::inRange(0, 3))),
+                 most);
 }
 
 /// Real milliseconds: a few at most, and only for the first few chunks, so a case stays short.
@@ -60,8 +59,7 @@ void check_uv_backpressure() {
   test::UvBackend backend;
   auto [producer_end, consumer_end] = backend.connected_pair();
   RC_ASSERT(producer_end != nullptr && consumer_end != nullptr);
-  scenario::Backpressure run(backend.loop(), std::move(producer_end), std::move(consumer_end), w, p,
-                             options, true);
+  scenario::Backpressure run(backend.loop(), std::move(producer_end), std::move(consumer_end), w, p, options, true);
   run.start();
   run.finish(backend.run());
   run.close();
@@ -76,8 +74,7 @@ void check_uv_reads() {
   const std::vector<Write> w = *writes(16'384, 12);
   const std::vector<int> p = *pauses();
   // The writer closes that many ms after the start, or never (0).
-  const int close_after_ms =
-      *rc::gen::weightedOneOf<int>({{3, rc::gen::just(0)}, {1, rc::gen::inRange(1, 6)}});
+  const int close_after_ms = *rc::gen::weightedOneOf<int>({{3, rc::gen::just(0)}, {1, rc::gen::inRange(1, 6)}});
   prop::Case c(w.size() + p.size());
   test::UvBackend backend;
   auto [writer_end, reader_end] = backend.connected_pair();
@@ -133,10 +130,8 @@ void check_uv_ordering() {
         done();
       };
       const int ms = i < durations.size() ? durations[i] : 0;
-      if (ms == 0)
-        finish();
-      else
-        timers.after(ms, finish);
+      if (ms == 0) finish();
+      else timers.after(ms, finish);
     });
     std::function<void()> read_next = [&] {
       const Errc e = reader.read([&](Errc error, ByteView bytes) {
@@ -175,9 +170,7 @@ void check_uv_ordering() {
     reader.close();
     backend.run();
   }
-  RC_TAG(chunks.size() < 2          ? "one chunk or none"
-         : chunks.size() < w.size() ? "chunks merged"
-                                    : "chunk per write");
+  RC_TAG(chunks.size() < 2 ? "one chunk or none" : chunks.size() < w.size() ? "chunks merged" : "chunk per write");
   if (violations.any()) RC_FAIL(violations.first());
   RC_ASSERT(idle);
   std::vector<std::size_t> arrived(chunks.size());
@@ -189,9 +182,7 @@ void check_uv_ordering() {
   RC_ASSERT(ends == 1);
 }
 
-TEST(UvOrdering, ChunksHandledInArrivalOrderOneAtATime) {
-  prop::check_fewer(check_uv_ordering<OrderedDispatcher>, 40);
-}
+TEST(UvOrdering, ChunksHandledInArrivalOrderOneAtATime) { prop::check_fewer(check_uv_ordering<OrderedDispatcher>, 40); }
 
 // The twins. On libuv the kernel, not a shrinkable schedule, decides the chunking, so the shrunk
 // size is not promised to be minimal: the bound is the generator's largest case. What they show is

@@ -16,8 +16,8 @@ json hello() {
   for (const Layer* layer : all_layers()) layers.push_back(layer->name);
   json keys = json::array();
   for (std::string_view key : limit_keys()) keys.push_back(key);
-  return {{"ok", true},       {"name", "sioconf"}, {"version", SIOCONF_VERSION},
-          {"protocol", 1},    {"layers", layers},  {"limits", keys}};
+  return {{"ok", true},    {"name", "sioconf"}, {"version", SIOCONF_VERSION},
+          {"protocol", 1}, {"layers", layers},  {"limits", keys}};
 }
 
 json error_answer(const json& id, Errc e) {

@@ -49,21 +49,21 @@ using ReadFn = std::function<std::size_t(char* buffer, std::size_t size)>;
 /// the error line {"error","condition","offset"[,"close_code"]} or a bad_request line (a jsonl
 /// element that is not one), or when the input cannot be read (said on `err`); 2 when a jsonl
 /// line is not JSON (said on `err`).
-int decode_stream(const Layer& layer, InputMode mode, const Limits& limits, const json& options,
-                  const ReadFn& read, std::ostream& out, std::ostream& err);
+int decode_stream(const Layer& layer, InputMode mode, const Limits& limits, const json& options, const ReadFn& read,
+                  std::ostream& out, std::ostream& err);
 
 /// `sioconf vectors`: options and the runner (vectors.cc).
 struct VectorOptions {
-  std::vector<std::string> paths;          // files or folders of corpus/spec
-  std::vector<std::string> adapters;       // adapter commands; none: the reference in process
-  std::vector<std::string> case_globs;     // only ids matching one of these (fnmatch); none: all
-  bool strict = false;                     // compare error names (and offsets when reported)
-  bool dry_run = false;                    // list the selected cases, run nothing
-  bool verbose = false;                    // print every result, not only failures
-  bool progress = false;                   // a progress line on stderr
-  int timeout_ms = 5000;                   // per request
-  std::string baseline;                    // known failures (conformance/baselines/*.json)
-  std::string write_baseline;              // write this run's failures as a baseline
+  std::vector<std::string> paths;       // files or folders of corpus/spec
+  std::vector<std::string> adapters;    // adapter commands; none: the reference in process
+  std::vector<std::string> case_globs;  // only ids matching one of these (fnmatch); none: all
+  bool strict = false;                  // compare error names (and offsets when reported)
+  bool dry_run = false;                 // list the selected cases, run nothing
+  bool verbose = false;                 // print every result, not only failures
+  bool progress = false;                // a progress line on stderr
+  int timeout_ms = 5000;                // per request
+  std::string baseline;                 // known failures (conformance/baselines/*.json)
+  std::string write_baseline;           // write this run's failures as a baseline
   std::string json_report, junit_report, html_report;
 };
 int run_vectors(const VectorOptions& options, std::ostream& out);

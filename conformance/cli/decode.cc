@@ -373,8 +373,8 @@ DecodeResult feed_input(LayerDecoder& decoder, InputMode mode, bool text, const 
 
 }  // namespace
 
-int decode_stream(const Layer& layer, InputMode mode, const Limits& limits, const json& options,
-                  const ReadFn& read, std::ostream& out, std::ostream& err) {
+int decode_stream(const Layer& layer, InputMode mode, const Limits& limits, const json& options, const ReadFn& read,
+                  std::ostream& out, std::ostream& err) {
   Print sink(out);
   try {
     const std::unique_ptr<LayerDecoder> decoder = layer.make_decoder(limits, options, sink);

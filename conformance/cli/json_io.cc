@@ -10,15 +10,13 @@ json binary_json(const std::uint8_t* data, std::size_t size) {
 }
 
 bool is_binary_json(const json& value) {
-  return value.is_object() && value.size() == 1 && value.contains("$binary") &&
-         value["$binary"].is_string();
+  return value.is_object() && value.size() == 1 && value.contains("$binary") && value["$binary"].is_string();
 }
 
 std::vector<std::uint8_t> binary_from_json(const json& value) {
   if (!is_binary_json(value)) throw BadRequest{"expected {\"$binary\": <base64>}"};
   std::vector<std::uint8_t> out;
-  if (!base64_decode(value["$binary"].get<std::string>(), out))
-    throw BadRequest{"$binary is not strict base64"};
+  if (!base64_decode(value["$binary"].get<std::string>(), out)) throw BadRequest{"$binary is not strict base64"};
   return out;
 }
 
@@ -47,10 +45,12 @@ std::string bytes_from_hex(const std::string& hex) {
 Element element_from_json(const json& value) {
   if (!value.is_object() || value.size() != 1) throw BadRequest{"element must be {\"text\"|\"base64\"|\"hex\": ...}"};
   if (value.contains("text") && value["text"].is_string()) return {true, value["text"].get<std::string>()};
-  if (value.contains("hex") && value["hex"].is_string()) return {false, bytes_from_hex(value["hex"].get<std::string>())};
+  if (value.contains("hex") && value["hex"].is_string())
+    return {false, bytes_from_hex(value["hex"].get<std::string>())};
   if (value.contains("base64") && value["base64"].is_string()) {
     std::vector<std::uint8_t> bytes;
-    if (!base64_decode(value["base64"].get<std::string>(), bytes)) throw BadRequest{"base64 element is not strict base64"};
+    if (!base64_decode(value["base64"].get<std::string>(), bytes))
+      throw BadRequest{"base64 element is not strict base64"};
     return {false, std::string(bytes.begin(), bytes.end())};
   }
   throw BadRequest{"element must be {\"text\"|\"base64\"|\"hex\": <string>}"};
@@ -73,8 +73,7 @@ Limits limits_from_json(const json& overrides) {
 }
 
 const std::vector<const Layer*>& all_layers() {
-  static const std::vector<const Layer*> layers = {&kSioLayer, &kEioLayer, &kEioPayloadLayer,
-                                                   &kWsLayer, &kNdjsonLayer};
+  static const std::vector<const Layer*> layers = {&kSioLayer, &kEioLayer, &kEioPayloadLayer, &kWsLayer, &kNdjsonLayer};
   return layers;
 }
 

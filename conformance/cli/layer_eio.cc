@@ -64,8 +64,7 @@ class Decoder final : public MessageBuffer {
  private:
   std::uint64_t max_bytes(bool) const override { return max_; }
   bool message(bool is_text, std::string_view bytes) override {
-    return dec_.feed({is_text ? MessageKind::text : MessageKind::binary, as_bytes(bytes)}, packets_) !=
-           Status::error;
+    return dec_.feed({is_text ? MessageKind::text : MessageKind::binary, as_bytes(bytes)}, packets_) != Status::error;
   }
 
   std::uint64_t max_;
@@ -148,8 +147,7 @@ std::optional<Errc> encode_eio(const json& items, const Limits&, const json&, st
   return std::nullopt;
 }
 
-std::optional<Errc> encode_eio_payload(const json& items, const Limits&, const json&,
-                                       std::vector<Element>& output) {
+std::optional<Errc> encode_eio_payload(const json& items, const Limits&, const json&, std::vector<Element>& output) {
   if (!items.is_array()) throw BadRequest{"items must be an array"};
   std::vector<std::vector<std::uint8_t>> storage(items.size());
   std::vector<eio::Packet> packets;
@@ -162,9 +160,9 @@ std::optional<Errc> encode_eio_payload(const json& items, const Limits&, const j
 
 }  // namespace
 
-const Layer kEioLayer = {"eio", "Engine.IO v4 packets, one element per WebSocket message", false,
-                         &make_decoder, &encode_eio};
-const Layer kEioPayloadLayer = {"eio-payload", "Engine.IO v4 HTTP long-polling bodies, one element per body",
-                                false, &make_payload_decoder, &encode_eio_payload};
+const Layer kEioLayer = {"eio", "Engine.IO v4 packets, one element per WebSocket message", false, &make_decoder,
+                         &encode_eio};
+const Layer kEioPayloadLayer = {"eio-payload", "Engine.IO v4 HTTP long-polling bodies, one element per body", false,
+                                &make_payload_decoder, &encode_eio_payload};
 
 }  // namespace sioconf::cli

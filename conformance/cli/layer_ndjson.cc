@@ -57,8 +57,7 @@ std::unique_ptr<LayerDecoder> make_decoder(const Limits& limits, const json&, It
   return std::make_unique<Decoder>(limits, out);
 }
 
-std::optional<Errc> encode_ndjson(const json& items, const Limits& limits, const json&,
-                                  std::vector<Element>& output) {
+std::optional<Errc> encode_ndjson(const json& items, const Limits& limits, const json&, std::vector<Element>& output) {
   for (const json& item : items) {
     std::string text;
     if (item.is_object() && item.size() == 1 && item.contains("value")) {
@@ -77,7 +76,7 @@ std::optional<Errc> encode_ndjson(const json& items, const Limits& limits, const
 
 }  // namespace
 
-const Layer kNdjsonLayer = {"ndjson", "newline-delimited JSON over a byte stream, one value per line",
-                            true, &make_decoder, encode_ndjson};
+const Layer kNdjsonLayer = {"ndjson", "newline-delimited JSON over a byte stream, one value per line", true,
+                            &make_decoder, encode_ndjson};
 
 }  // namespace sioconf::cli

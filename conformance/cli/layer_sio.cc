@@ -135,8 +135,7 @@ void write_json(JsonWriter& w, const json& v, int depth) {
   }
 }
 
-std::optional<Errc> encode_sio(const json& items, const Limits& limits, const json&,
-                               std::vector<Element>& output) {
+std::optional<Errc> encode_sio(const json& items, const Limits& limits, const json&, std::vector<Element>& output) {
   sio::PacketEncoder encoder(limits);
   JsonWriter writer;
   sio::EncodedPacket packet;
@@ -164,7 +163,7 @@ std::optional<Errc> encode_sio(const json& items, const Limits& limits, const js
 
 }  // namespace
 
-const Layer kSioLayer = {"sio", "Socket.IO v5 packets; binary attachments as separate messages", false,
-                         &make_decoder, &encode_sio};
+const Layer kSioLayer = {"sio", "Socket.IO v5 packets; binary attachments as separate messages", false, &make_decoder,
+                         &encode_sio};
 
 }  // namespace sioconf::cli

@@ -125,8 +125,7 @@ std::optional<ws::Opcode> opcode_of(const std::string& name) {
   return std::nullopt;
 }
 
-std::optional<Errc> encode_ws(const json& items, const Limits&, const json& options,
-                              std::vector<Element>& output) {
+std::optional<Errc> encode_ws(const json& items, const Limits&, const json& options, std::vector<Element>& output) {
   const ws::Role role = role_of(options);
   const ws::MaskKey key = mask_of(options);
   for (const json& item : items) {
@@ -166,7 +165,7 @@ std::optional<Errc> encode_ws(const json& items, const Limits&, const json& opti
 
 }  // namespace
 
-const Layer kWsLayer = {"ws", "RFC 6455 frames and messages (options.role: server|client)", true,
-                        &make_decoder, &encode_ws};
+const Layer kWsLayer = {"ws", "RFC 6455 frames and messages (options.role: server|client)", true, &make_decoder,
+                        &encode_ws};
 
 }  // namespace sioconf::cli

@@ -68,7 +68,7 @@ class LayerDecoder {
 /// A decoder for one decode with `limits` and the request's `options` object (may be null;
 /// throws BadRequest on a bad option). `sink` must outlive it.
 using MakeDecoderFn = std::unique_ptr<LayerDecoder> (*)(const Limits& limits, const nlohmann::json& options,
-                                                       ItemSink& sink);
+                                                        ItemSink& sink);
 
 /// The LayerDecoder of a message layer (sio, eio): gathers an element into one message, but
 /// never more than max_bytes() + 1 bytes of it. A longer message is handed to the decoder cut
@@ -98,12 +98,12 @@ class MessageBuffer : public LayerDecoder {
 /// Encodes `items` (adapter-protocol items) into output elements. Returns the error of the first
 /// item the encoder refused (nothing is appended for it).
 using EncodeFn = std::optional<Errc> (*)(const nlohmann::json& items, const Limits& limits,
-                                          const nlohmann::json& options, std::vector<Element>& output);
+                                         const nlohmann::json& options, std::vector<Element>& output);
 
 struct Layer {
-  const char* name;      // "sio", "eio", "eio-payload", "ws", "ndjson"
-  const char* summary;   // one line for --help
-  bool byte_stream;      // input elements are chunks of one stream (ws, ndjson)
+  const char* name;     // "sio", "eio", "eio-payload", "ws", "ndjson"
+  const char* summary;  // one line for --help
+  bool byte_stream;     // input elements are chunks of one stream (ws, ndjson)
   MakeDecoderFn make_decoder;
   EncodeFn encode;
 };

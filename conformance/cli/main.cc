@@ -48,7 +48,8 @@ Exit status 2 on a usage error: an unknown command or option, an option of anoth
 a missing or bad value, a stray argument.
 )";
 
-constexpr const char* kDecodeHelp = R"(usage: sioconf decode --layer L [--input raw|lines|jsonl] [--role server|client] [--limit key=value]...
+constexpr const char* kDecodeHelp =
+    R"(usage: sioconf decode --layer L [--input raw|lines|jsonl] [--role server|client] [--limit key=value]...
 
 Reads stdin, decodes it with layer L and prints one JSON item per line (adapter-protocol shapes).
 Items are printed as they are decoded: stdin is read in bounded chunks, so memory stays within the
@@ -67,7 +68,8 @@ On a decode error, prints a last line {"error":...,"condition":...,"offset":...}
 example: printf '2["hello",1]\n' | sioconf decode --layer sio
 )";
 
-constexpr const char* kEncodeHelp = R"(usage: sioconf encode --layer L [--output jsonl|text|raw] [--role server|client] [--limit key=value]...
+constexpr const char* kEncodeHelp =
+    R"(usage: sioconf encode --layer L [--output jsonl|text|raw] [--role server|client] [--limit key=value]...
 
 Reads one adapter-protocol item per stdin line, encodes them with layer L and prints the wire.
 On an encoder refusal, prints {"error":...,"condition":...} on stderr and exits 1.
@@ -170,7 +172,8 @@ const CLI::Validator kLimit(
       if (!sioconf::get_limit(limits, key)) return key + ": no such limit (impl/include/sioconf/limits.h)";
       std::uint64_t v = 0;
       const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-      if (value.empty() || ec != std::errc() || end != value.data() + value.size() || !sioconf::set_limit(limits, key, v))
+      if (value.empty() || ec != std::errc() || end != value.data() + value.size() ||
+          !sioconf::set_limit(limits, key, v))
         return kv + ": the value is not a number the limit can hold";
       return "";
     },
@@ -199,15 +202,15 @@ Command add_decode(CLI::App& app) {
   add_layer_options(*cmd, *o);
   cmd->add_option("--input", *input)->check(CLI::IsMember({"raw", "lines", "jsonl"}));
   return {cmd, [o, input]() {
-    const bool message_layer = o->layer == "sio" || o->layer == "eio";
-    const std::string mode = !input->empty() ? *input : (message_layer ? "lines" : "raw");
-    const auto input_mode = mode == "raw"     ? sioconf::cli::InputMode::raw
-                            : mode == "lines" ? sioconf::cli::InputMode::lines
-                                              : sioconf::cli::InputMode::jsonl;
-    return sioconf::cli::decode_stream(*sioconf::cli::find_layer(o->layer), input_mode,
-                                       sioconf::cli::limits_from_json(o->limits_json()), o->options(),
-                                       read_stdin, std::cout, std::cerr);
-  }};
+            const bool message_layer = o->layer == "sio" || o->layer == "eio";
+            const std::string mode = !input->empty() ? *input : (message_layer ? "lines" : "raw");
+            const auto input_mode = mode == "raw"     ? sioconf::cli::InputMode::raw
+                                    : mode == "lines" ? sioconf::cli::InputMode::lines
+                                                      : sioconf::cli::InputMode::jsonl;
+            return sioconf::cli::decode_stream(*sioconf::cli::find_layer(o->layer), input_mode,
+                                               sioconf::cli::limits_from_json(o->limits_json()), o->options(),
+                                               read_stdin, std::cout, std::cerr);
+          }};
 }
 
 Command add_encode(CLI::App& app) {
@@ -218,40 +221,43 @@ Command add_encode(CLI::App& app) {
   add_layer_options(*cmd, *o);
   cmd->add_option("--output", *output)->check(CLI::IsMember({"jsonl", "text", "raw"}));
   return {cmd, [o, output]() {
-    const std::string mode = !output->empty() ? *output : (o->layer == "ws" ? "raw" : "jsonl");
-    json items = json::array();
-    std::string line;
-    while (std::getline(std::cin, line)) {
-      if (line.empty()) continue;
-      json item = json::parse(line, nullptr, false);
-      if (item.is_discarded()) {
-        std::cerr << "sioconf encode: an input line is not JSON\n";
-        return 2;
-      }
-      items.push_back(item);
-    }
-    const json answer = sioconf::cli::handle_request(
-        {{"op", "encode"}, {"id", "cli"}, {"layer", o->layer}, {"items", items}, {"limits", o->limits_json()},
-         {"options", o->options()}});
-    if (!answer.value("ok", false)) {
-      std::cerr << answer.dump() << "\n";
-      return 1;
-    }
-    for (const json& e : answer["output"]) {
-      const auto element = sioconf::cli::element_from_json(e);
-      if (mode == "jsonl") {
-        std::cout << e.dump() << "\n";
-      } else if (mode == "raw") {
-        std::cout << element.bytes;
-      } else if (element.is_text) {
-        std::cout << element.bytes << "\n";
-      } else {
-        std::cerr << "sioconf: --output text: the output has a binary element; use jsonl\n";
-        return 1;
-      }
-    }
-    return 0;
-  }};
+            const std::string mode = !output->empty() ? *output : (o->layer == "ws" ? "raw" : "jsonl");
+            json items = json::array();
+            std::string line;
+            while (std::getline(std::cin, line)) {
+              if (line.empty()) continue;
+              json item = json::parse(line, nullptr, false);
+              if (item.is_discarded()) {
+                std::cerr << "sioconf encode: an input line is not JSON\n";
+                return 2;
+              }
+              items.push_back(item);
+            }
+            const json answer = sioconf::cli::handle_request({{"op", "encode"},
+                                                              {"id", "cli"},
+                                                              {"layer", o->layer},
+                                                              {"items", items},
+                                                              {"limits", o->limits_json()},
+                                                              {"options", o->options()}});
+            if (!answer.value("ok", false)) {
+              std::cerr << answer.dump() << "\n";
+              return 1;
+            }
+            for (const json& e : answer["output"]) {
+              const auto element = sioconf::cli::element_from_json(e);
+              if (mode == "jsonl") {
+                std::cout << e.dump() << "\n";
+              } else if (mode == "raw") {
+                std::cout << element.bytes;
+              } else if (element.is_text) {
+                std::cout << element.bytes << "\n";
+              } else {
+                std::cerr << "sioconf: --output text: the output has a binary element; use jsonl\n";
+                return 1;
+              }
+            }
+            return 0;
+          }};
 }
 
 Command add_adapter(CLI::App& app) {
@@ -290,10 +296,11 @@ Command add_vectors(CLI::App& app) {
   cmd->add_flag("--progress", o->progress);
   cmd->add_option("PATH", o->paths)->required();
   return {cmd, [o, timeout]() {
-    if (!timeout->empty()) o->timeout_ms = static_cast<int>(std::strtod(timeout->c_str(), nullptr) * 1000 + 0.5);
-    if (isatty(STDERR_FILENO)) o->progress = true;
-    return sioconf::cli::run_vectors(*o, std::cout);
-  }};
+            if (!timeout->empty())
+              o->timeout_ms = static_cast<int>(std::strtod(timeout->c_str(), nullptr) * 1000 + 0.5);
+            if (isatty(STDERR_FILENO)) o->progress = true;
+            return sioconf::cli::run_vectors(*o, std::cout);
+          }};
 }
 
 }  // namespace

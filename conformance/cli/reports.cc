@@ -18,7 +18,8 @@ constexpr std::size_t kReportValueBytes = 65536;  // longer values are cut (the 
 // value nested deeper than kReportDepth or longer than kReportValueBytes becomes
 // {"$truncated": "<the start of its JSON text>"}.
 json bounded(const json& value, int depth = 0) {
-  if (depth >= kReportDepth) return {{"$truncated", value.dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 200)}};
+  if (depth >= kReportDepth)
+    return {{"$truncated", value.dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 200)}};
   if (depth == 0) {
     const std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
     if (text.size() > kReportValueBytes) return {{"$truncated", text.substr(0, 2000)}};
@@ -40,9 +41,15 @@ json report_json(const Run& run) {
     json counts = json::object();
     for (Verdict v : kVerdicts) counts[verdict_name(v)] = impl.counts[static_cast<std::size_t>(v)];
     counts["KNOWN"] = impl.known;
-    impls.push_back({{"key", impl.key},           {"command", impl.command},   {"name", impl.name},
-                     {"version", impl.version},   {"layers", impl.layers},     {"limits", impl.limits},
-                     {"counts", counts},          {"restarts", impl.restarts}, {"stderr_tail", impl.stderr_tail}});
+    impls.push_back({{"key", impl.key},
+                     {"command", impl.command},
+                     {"name", impl.name},
+                     {"version", impl.version},
+                     {"layers", impl.layers},
+                     {"limits", impl.limits},
+                     {"counts", counts},
+                     {"restarts", impl.restarts},
+                     {"stderr_tail", impl.stderr_tail}});
   }
   json cases = json::array();
   for (const Case& c : run.cases) {
@@ -58,10 +65,18 @@ json report_json(const Run& run) {
       }
       results[run.implementations[k].key] = std::move(result);
     }
-    json entry = {{"id", c.id},       {"layer", c.layer}, {"topic", c.topic}, {"file", c.file},
-                  {"title", c.title}, {"level", c.level}, {"basis", c.basis}, {"op", c.op},
-                  {"flags", c.test.value("flags", json::array())},            {"notes", c.notes},
-                  {"expect", bounded(c.test.value("expect", json()))},        {"results", std::move(results)}};
+    json entry = {{"id", c.id},
+                  {"layer", c.layer},
+                  {"topic", c.topic},
+                  {"file", c.file},
+                  {"title", c.title},
+                  {"level", c.level},
+                  {"basis", c.basis},
+                  {"op", c.op},
+                  {"flags", c.test.value("flags", json::array())},
+                  {"notes", c.notes},
+                  {"expect", bounded(c.test.value("expect", json()))},
+                  {"results", std::move(results)}};
     for (const char* field : {"input", "items", "limits", "options"})
       if (c.test.contains(field)) entry[field] = bounded(c.test[field]);
     cases.push_back(std::move(entry));
@@ -134,8 +149,9 @@ std::string report_junit(const Run& run) {
       x << "  <testcase classname=\"" << xml_escape(impl.key + "." + c.layer + "." + c.topic) << "\" name=\""
         << xml_escape(c.id) << "\">";
       const std::string message = std::string(verdict_name(r.verdict)) + " (" + c.level + "): " + r.why;
-      const std::string body = c.title + "\nbasis: " + c.basis + "\nexpected: " + c.test.value("expect", json()).dump() +
-                               "\nactual: " + (r.answer.is_null() ? std::string("-") : r.answer.dump(-1, ' ', false, json::error_handler_t::replace));
+      const std::string body =
+          c.title + "\nbasis: " + c.basis + "\nexpected: " + c.test.value("expect", json()).dump() + "\nactual: " +
+          (r.answer.is_null() ? std::string("-") : r.answer.dump(-1, ' ', false, json::error_handler_t::replace));
       if (r.known) {
         x << "<skipped message=\"" << xml_escape("known " + message + " -- " + r.finding) << "\"/>";
       } else if (r.verdict == Verdict::unsupported) {

@@ -13,7 +13,7 @@ namespace sioconf::cli {
 
 /// conformance/PROTOCOL.md "Verdicts": from the vector's level and how the answer differs.
 enum class Verdict { pass, fail, non_strict, info, unsupported, error };
-constexpr std::array<Verdict, 6> kVerdicts = {Verdict::pass, Verdict::fail, Verdict::non_strict,
+constexpr std::array<Verdict, 6> kVerdicts = {Verdict::pass, Verdict::fail,        Verdict::non_strict,
                                               Verdict::info, Verdict::unsupported, Verdict::error};
 const char* verdict_name(Verdict verdict);  // "PASS", "FAIL", "NON-STRICT", ...
 
@@ -41,14 +41,14 @@ struct Result {
   std::string why;
   json answer;
   std::string stderr_text;
-  bool known = false;    // a failure the baseline lists
-  std::string finding;   // the baseline's words for it
+  bool known = false;   // a failure the baseline lists
+  std::string finding;  // the baseline's words for it
 };
 
 struct Case {
   std::string id, layer, topic, file, level, basis, title, op;
-  json test;   // the vector as written
-  json notes;  // the file's notes for this vector's flags
+  json test;                    // the vector as written
+  json notes;                   // the file's notes for this vector's flags
   std::vector<Result> results;  // one per implementation
 };
 
@@ -68,7 +68,7 @@ struct Run {
   std::vector<Case> cases;
   std::vector<Implementation> implementations;
   std::vector<std::pair<std::string, std::string>> now_passing;  // baseline entries (key, id) that pass
-  std::vector<std::string> corpus_errors;  // malformed files, duplicate ids
+  std::vector<std::string> corpus_errors;                        // malformed files, duplicate ids
 };
 
 /// Does this result fail the run? FAIL and ERROR, and NON-STRICT under --strict, unless known.

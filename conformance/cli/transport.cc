@@ -28,15 +28,15 @@ namespace {
 
 class InProcess final : public Transport {
  public:
-  Exchange hello() override { return {Exchange::Failure::none, handle_request({{"op", "hello"}, {"protocol", 1}}), {}, {}}; }
-  Exchange request(const json& request) override {
-    return {Exchange::Failure::none, handle_request(request), {}, {}};
+  Exchange hello() override {
+    return {Exchange::Failure::none, handle_request({{"op", "hello"}, {"protocol", 1}}), {}, {}};
   }
+  Exchange request(const json& request) override { return {Exchange::Failure::none, handle_request(request), {}, {}}; }
   std::string command() const override { return "the reference, in process"; }
 };
 
-constexpr std::size_t kCaseStderrBytes = 4096;  // kept per request
-constexpr std::size_t kTailStderrBytes = 8192;  // kept over the whole run
+constexpr std::size_t kCaseStderrBytes = 4096;            // kept per request
+constexpr std::size_t kTailStderrBytes = 8192;            // kept over the whole run
 constexpr std::chrono::milliseconds kGraceAfterEof{200};  // to learn a crashed adapter's status
 constexpr std::chrono::milliseconds kGraceAfterBye{1000};
 
@@ -52,7 +52,8 @@ constexpr int kMaxAnswerDepth = 512;
 json parse_bounded(const std::string& text) {
   bool cut = false;
   json answer = json::parse(text, [&cut](int depth, json::parse_event_t event, json&) {
-    if (depth > kMaxAnswerDepth && (event == json::parse_event_t::object_start || event == json::parse_event_t::array_start)) {
+    if (depth > kMaxAnswerDepth &&
+        (event == json::parse_event_t::object_start || event == json::parse_event_t::array_start)) {
       cut = true;
       return false;
     }
@@ -88,8 +89,7 @@ class ChildAdapter final : public Transport {
   Exchange request(const json& request) override {
     if (!running_ && !start()) return start_failure_;
     err_case_.clear();
-    Exchange ex = exchange(request.dump(-1, ' ', false, json::error_handler_t::replace),
-                           request.value("id", json()));
+    Exchange ex = exchange(request.dump(-1, ' ', false, json::error_handler_t::replace), request.value("id", json()));
     if (ex.failure != Exchange::Failure::none) kill();
     return ex;
   }
@@ -246,12 +246,13 @@ class ChildAdapter final : public Transport {
     // stdout ended: give the process a moment to exit by itself, for its status.
     run_until([&] { return exited_; }, kGraceAfterEof);
     if (!exited_) detail = "closed its stdout";
-    else if (term_signal_ != 0) detail = "killed by signal " + std::to_string(term_signal_) + " (" + strsignal(term_signal_) + ")";
+    else if (term_signal_ != 0)
+      detail = "killed by signal " + std::to_string(term_signal_) + " (" + strsignal(term_signal_) + ")";
     else detail = "exited with status " + std::to_string(exit_status_);
     // The adapter runs under /bin/sh -c, which reports a child killed by signal N as 128 + N.
     if (exited_ && term_signal_ == 0 && exit_status_ > 128 && exit_status_ < 128 + NSIG)
-      detail += " (signal " + std::to_string(exit_status_ - 128) + ", " + strsignal(static_cast<int>(exit_status_ - 128)) +
-                ", as the shell reports it)";
+      detail += " (signal " + std::to_string(exit_status_ - 128) + ", " +
+                strsignal(static_cast<int>(exit_status_ - 128)) + ", as the shell reports it)";
     if (!out_.empty()) detail += " after a partial line: " + clip(out_);
     return Exchange::Failure::crashed;
   }
@@ -264,8 +265,9 @@ class ChildAdapter final : public Transport {
     // The loop's clock stands still while it is not running (between requests, or while another
     // adapter ran): bring it to now, or the timer would count from then and expire early.
     uv_update_time(&loop_);
-    uv_timer_start(&timer_, [](uv_timer_t* t) { *static_cast<ChildAdapter*>(t->data)->timer_expired_ = true; },
-                   static_cast<std::uint64_t>(limit.count()), 0);
+    uv_timer_start(
+        &timer_, [](uv_timer_t* t) { *static_cast<ChildAdapter*>(t->data)->timer_expired_ = true; },
+        static_cast<std::uint64_t>(limit.count()), 0);
     bool ok = false;
     while (!(ok = done()) && !expired) uv_run(&loop_, UV_RUN_ONCE);
     uv_timer_stop(&timer_);

@@ -20,8 +20,8 @@ namespace sioconf::cli {
 struct Exchange {
   enum class Failure { none, crashed, timeout, garbage, wrong_id, flood, not_started };
   Failure failure = Failure::none;
-  json answer;         // the answer object when failure == none
-  std::string detail;  // what went wrong, for the report
+  json answer;              // the answer object when failure == none
+  std::string detail;       // what went wrong, for the report
   std::string stderr_text;  // what the adapter wrote on stderr during this request (capped)
 };
 
@@ -46,9 +46,9 @@ class Transport {
 std::unique_ptr<Transport> in_process_reference();
 
 struct ChildOptions {
-  std::chrono::milliseconds timeout{5000};   // per request (hello included)
-  std::size_t max_line_bytes = 64u << 20;    // an answer line longer than this is a flood
-  int max_failed_starts = 3;                 // in a row; then every request fails at once
+  std::chrono::milliseconds timeout{5000};  // per request (hello included)
+  std::size_t max_line_bytes = 64u << 20;   // an answer line longer than this is a flood
+  int max_failed_starts = 3;                // in a row; then every request fails at once
 };
 
 /// An adapter started as `/bin/sh -c COMMAND` in its own process group.

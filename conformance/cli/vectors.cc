@@ -55,9 +55,7 @@ bool selected(const std::string& id, const std::vector<std::string>& globs) {
 }
 
 // The file's name relative to the corpus folder it came from (sio/event.json), for reports.
-std::string display_name(const fs::path& file) {
-  return (file.parent_path().filename() / file.filename()).string();
-}
+std::string display_name(const fs::path& file) { return (file.parent_path().filename() / file.filename()).string(); }
 
 std::vector<Case> load_cases(const VectorOptions& options, std::vector<std::string>& errors) {
   std::vector<Case> cases;
@@ -93,7 +91,8 @@ std::vector<Case> load_cases(const VectorOptions& options, std::vector<std::stri
       c.test = test;
       c.notes = json::object();
       for (const json& flag : test.value("flags", json::array()))
-        if (flag.is_string() && notes.contains(flag.get<std::string>())) c.notes[flag.get<std::string>()] = notes[flag.get<std::string>()];
+        if (flag.is_string() && notes.contains(flag.get<std::string>()))
+          c.notes[flag.get<std::string>()] = notes[flag.get<std::string>()];
       cases.push_back(std::move(c));
     }
   }
@@ -429,7 +428,9 @@ int run_vectors(const VectorOptions& options, std::ostream& out) {
       for (const Case& c : run.cases) {
         const Result& r = c.results[k];
         if (r.verdict != Verdict::pass && r.verdict != Verdict::info && c.level != "may")
-          known.push_back({{"adapter", run.implementations[k].key}, {"id", c.id}, {"verdict", verdict_name(r.verdict)},
+          known.push_back({{"adapter", run.implementations[k].key},
+                           {"id", c.id},
+                           {"verdict", verdict_name(r.verdict)},
                            {"finding", r.known ? r.finding : r.why}});
       }
     json doc = {{"schema", "sioconf-baseline-v1"},
@@ -442,7 +443,8 @@ int run_vectors(const VectorOptions& options, std::ostream& out) {
     out << "no vectors found\n";
     return 1;
   }
-  out << "\n" << run.cases.size() << " cases x " << run.implementations.size() << " implementation"
+  out << "\n"
+      << run.cases.size() << " cases x " << run.implementations.size() << " implementation"
       << (run.implementations.size() == 1 ? "" : "s") << (options.strict ? ", strict" : "") << "\n";
   out << passed << " passed, " << failed << " failed\n";
   return failed == 0 && written ? 0 : 1;

@@ -50,7 +50,8 @@ Judgement judge_difference(const std::string& level, std::string why) {
 
 std::string malformed_answer(const json& answer, bool encode) {
   if (!answer.is_object()) return "the answer is not an object";
-  if (answer.contains("unsupported")) return answer["unsupported"].is_string() ? "" : "\"unsupported\" must be a string";
+  if (answer.contains("unsupported"))
+    return answer["unsupported"].is_string() ? "" : "\"unsupported\" must be a string";
   if (!answer.contains("ok") || !answer["ok"].is_boolean()) return "the answer has no boolean \"ok\"";
   if (answer["ok"].get<bool>()) {
     const char* field = encode ? "output" : "items";
@@ -98,8 +99,9 @@ Judgement judge(const std::string& level, const json& expect, const json& answer
   const char* field = encode ? "output" : "items";
   if (!expect.contains(field)) return {Verdict::error, std::string("the vector's expect has no ") + field};
   if (answer[field] != expect[field])
-    return at_level(level, Distance::major,
-                    std::string("other ") + field + ": expected " + clipped(expect[field]) + ", got " + clipped(answer[field]));
+    return at_level(
+        level, Distance::major,
+        std::string("other ") + field + ": expected " + clipped(expect[field]) + ", got " + clipped(answer[field]));
   return at_level(level, Distance::same, {});
 }
 

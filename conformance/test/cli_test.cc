@@ -15,26 +15,31 @@ TEST(Adapter, HelloListsLayersAndLimits) {
   const json answer = handle_request({{"op", "hello"}, {"protocol", 1}});
   EXPECT_EQ(answer["ok"], true);
   EXPECT_EQ(answer["layers"], json({"sio", "eio", "eio-payload", "ws", "ndjson"}));
-  EXPECT_NE(std::find(answer["limits"].begin(), answer["limits"].end(), "max_attachments"),
-            answer["limits"].end());
+  EXPECT_NE(std::find(answer["limits"].begin(), answer["limits"].end(), "max_attachments"), answer["limits"].end());
 }
 
 TEST(Adapter, UnsupportedLayerOpAndLimit) {
   EXPECT_EQ(handle_request({{"op", "decode"}, {"id", "a"}, {"layer", "wsframe"}, {"input", json::array()}}),
             json({{"id", "a"}, {"unsupported", "layer wsframe"}}));
   EXPECT_EQ(handle_request({{"op", "shrink"}, {"id", "b"}}), json({{"id", "b"}, {"unsupported", "op shrink"}}));
-  EXPECT_EQ(handle_request({{"op", "decode"}, {"id", "c"}, {"layer", "sio"}, {"input", json::array()},
+  EXPECT_EQ(handle_request({{"op", "decode"},
+                            {"id", "c"},
+                            {"layer", "sio"},
+                            {"input", json::array()},
                             {"limits", {{"max_widgets", 1}}}}),
             json({{"id", "c"}, {"unsupported", "limit max_widgets"}}));
 }
 
 TEST(Adapter, BadRequestsAreAnsweredNotThrown) {
-  for (const json& bad : {json(1), json({{"id", 1}}),
-                          json({{"op", "decode"}, {"id", "d"}, {"layer", "sio"}, {"input", {{{"nope", 1}}}}}),
-                          json({{"op", "decode"}, {"id", "e"}, {"layer", "sio"}, {"input", {{{"base64", "A"}}}}}),
-                          json({{"op", "decode"}, {"id", "f"}, {"layer", "sio"}}),
-                          json({{"op", "decode"}, {"id", "g"}, {"layer", "sio"}, {"input", json::array()},
-                                {"limits", {{"max_depth", -1}}}})}) {
+  for (const json& bad :
+       {json(1), json({{"id", 1}}), json({{"op", "decode"}, {"id", "d"}, {"layer", "sio"}, {"input", {{{"nope", 1}}}}}),
+        json({{"op", "decode"}, {"id", "e"}, {"layer", "sio"}, {"input", {{{"base64", "A"}}}}}),
+        json({{"op", "decode"}, {"id", "f"}, {"layer", "sio"}}),
+        json({{"op", "decode"},
+              {"id", "g"},
+              {"layer", "sio"},
+              {"input", json::array()},
+              {"limits", {{"max_depth", -1}}}})}) {
     const json answer = handle_request(bad);
     EXPECT_EQ(answer.value("error", ""), "bad_request") << bad.dump() << " -> " << answer.dump();
     EXPECT_EQ(answer.value("ok", true), false);
@@ -42,8 +47,8 @@ TEST(Adapter, BadRequestsAreAnsweredNotThrown) {
 }
 
 TEST(Adapter, DecodeErrorCarriesNameConditionItemsAndOffset) {
-  const json answer = handle_request({{"op", "decode"}, {"id", "x"}, {"layer", "sio"},
-                                      {"input", {{{"text", "2[\"a\"]"}}, {{"text", "2[{}]"}}}}});
+  const json answer = handle_request(
+      {{"op", "decode"}, {"id", "x"}, {"layer", "sio"}, {"input", {{{"text", "2[\"a\"]"}}, {{"text", "2[{}]"}}}}});
   EXPECT_EQ(answer["ok"], false);
   EXPECT_EQ(answer["error"], "sio_bad_event_name");
   EXPECT_EQ(answer["condition"], "protocol");
@@ -53,7 +58,9 @@ TEST(Adapter, DecodeErrorCarriesNameConditionItemsAndOffset) {
 }
 
 TEST(Adapter, WsErrorsCarryTheCloseCode) {
-  const json answer = handle_request({{"op", "decode"}, {"id", "w"}, {"layer", "ws"},
+  const json answer = handle_request({{"op", "decode"},
+                                      {"id", "w"},
+                                      {"layer", "ws"},
                                       {"options", {{"role", "server"}}},
                                       {"input", {{{"hex", "81 05 48656c6c6f"}}}}});
   EXPECT_EQ(answer["error"], "ws_unmasked_frame");
@@ -77,8 +84,8 @@ TEST(Adapter, StdioLoopStopsAtByeAndSurvivesGarbage) {
 // malformed file each turn the exit code to 1.
 class VectorsRunner : public ::testing::Test {
  protected:
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("sioconf-vectors-" + std::to_string(::getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("sioconf-vectors-" + std::to_string(::getpid()));
   bool strict = false;
   void SetUp() override { std::filesystem::create_directories(dir); }
   void TearDown() override { std::filesystem::remove_all(dir); }
@@ -98,14 +105,18 @@ class VectorsRunner : public ::testing::Test {
 };
 
 TEST_F(VectorsRunner, PassesACorrectVector) {
-  EXPECT_EQ(run(file_with({{{"id", "t.ok"}, {"level", "must"}, {"input", {{{"text", "2[\"a\"]"}}}},
+  EXPECT_EQ(run(file_with({{{"id", "t.ok"},
+                            {"level", "must"},
+                            {"input", {{{"text", "2[\"a\"]"}}}},
                             {"expect", {{"items", {{{"type", 2}, {"nsp", "/"}, {"data", {"a"}}}}}}}}})),
             0);
 }
 
 TEST_F(VectorsRunner, FailsAWrongExpectation) {
   std::string printed;
-  EXPECT_EQ(run(file_with({{{"id", "t.wrong"}, {"level", "must"}, {"input", {{{"text", "2[\"a\"]"}}}},
+  EXPECT_EQ(run(file_with({{{"id", "t.wrong"},
+                            {"level", "must"},
+                            {"input", {{{"text", "2[\"a\"]"}}}},
                             {"expect", {{"reject", "protocol"}}}}}),
                 &printed),
             1);
@@ -113,7 +124,9 @@ TEST_F(VectorsRunner, FailsAWrongExpectation) {
 }
 
 TEST_F(VectorsRunner, ComparesErrorNamesOnlyWhenStrict) {
-  const json file = file_with({{{"id", "t.name"}, {"level", "must"}, {"input", {{{"text", "2[{}]"}}}},
+  const json file = file_with({{{"id", "t.name"},
+                                {"level", "must"},
+                                {"input", {{{"text", "2[{}]"}}}},
                                 {"expect", {{"reject", "protocol"}, {"errc", "sio_event_empty"}}}}});
   EXPECT_EQ(run(file), 0);
   strict = true;
@@ -123,7 +136,9 @@ TEST_F(VectorsRunner, ComparesErrorNamesOnlyWhenStrict) {
 }
 
 TEST_F(VectorsRunner, FailsDuplicateIdsAndMalformedFiles) {
-  const json one = {{"id", "t.dup"}, {"level", "must"}, {"input", {{{"text", "2[\"a\"]"}}}},
+  const json one = {{"id", "t.dup"},
+                    {"level", "must"},
+                    {"input", {{{"text", "2[\"a\"]"}}}},
                     {"expect", {{"items", {{{"type", 2}, {"nsp", "/"}, {"data", {"a"}}}}}}}};
   EXPECT_EQ(run(file_with({one, one})), 1);
   EXPECT_EQ(run(json{{"schema", "something-else"}}), 1);

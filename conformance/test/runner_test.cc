@@ -26,7 +26,9 @@ json accept_one(const std::string& id, const char* text, json items) {
   return {{"id", id}, {"level", "must"}, {"input", {{{"text", text}}}}, {"expect", {{"items", std::move(items)}}}};
 }
 
-json event_a(const std::string& id) { return accept_one(id, "2[\"a\"]", {{{"type", 2}, {"nsp", "/"}, {"data", {"a"}}}}); }
+json event_a(const std::string& id) {
+  return accept_one(id, "2[\"a\"]", {{{"type", 2}, {"nsp", "/"}, {"data", {"a"}}}});
+}
 
 class Runner : public ::testing::Test {
  protected:
@@ -41,11 +43,16 @@ class Runner : public ::testing::Test {
     for (const char* name : {"ok", "crash", "segv", "hang", "garbage", "wrongid", "flood", "malformed", "stderr",
                              "unsupported", "wrong", "after"})
       sio.push_back(event_a(std::string("sio.t.") + name));
-    sio.push_back({{"id", "sio.t.reject"}, {"level", "must"}, {"input", {{{"text", "2[{}]"}}}},
+    sio.push_back({{"id", "sio.t.reject"},
+                   {"level", "must"},
+                   {"input", {{{"text", "2[{}]"}}}},
                    {"expect", {{"reject", "protocol"}, {"errc", "sio_bad_event_name"}}}});
     write("sio.json", {{"schema", "sioconf-vector-v1"}, {"layer", "sio"}, {"topic", "t"}, {"tests", sio}});
-    write("ndjson.json", {{"schema", "sioconf-vector-v1"}, {"layer", "ndjson"}, {"topic", "t"},
-                          {"tests", {accept_one("ndjson.t.split", "[1]\n[2]\n", {{{"value", {1}}}, {{"value", {2}}}})}}});
+    write("ndjson.json",
+          {{"schema", "sioconf-vector-v1"},
+           {"layer", "ndjson"},
+           {"topic", "t"},
+           {"tests", {accept_one("ndjson.t.split", "[1]\n[2]\n", {{{"value", {1}}}, {{"value", {2}}}})}}});
     options.paths = {(dir / "corpus").string()};
     options.json_report = (dir / "report.json").string();
     options.timeout_ms = 1000;
@@ -58,7 +65,8 @@ class Runner : public ::testing::Test {
   }
 
   static std::string adapter(const std::string& rules) {
-    return std::string("python3 '") + SIOCONF_MISBEHAVING_ADAPTER + "' --ref \"'" + SIOCONF_BINARY + "' adapter\" " + rules;
+    return std::string("python3 '") + SIOCONF_MISBEHAVING_ADAPTER + "' --ref \"'" + SIOCONF_BINARY + "' adapter\" " +
+           rules;
   }
 
   int run() {
@@ -84,9 +92,9 @@ class Runner : public ::testing::Test {
 };
 
 TEST_F(Runner, EachMisbehaviourIsAnErrorTheAdapterRestartsAndTheRunGoesOn) {
-  options.adapters = {adapter(
-      "crash:sio.t.crash segv:sio.t.segv hang:sio.t.hang garbage:sio.t.garbage wrongid:sio.t.wrongid "
-      "flood:sio.t.flood malformed:sio.t.malformed")};
+  options.adapters = {
+      adapter("crash:sio.t.crash segv:sio.t.segv hang:sio.t.hang garbage:sio.t.garbage wrongid:sio.t.wrongid "
+              "flood:sio.t.flood malformed:sio.t.malformed")};
   EXPECT_EQ(run(), 1) << printed;
   EXPECT_EQ(verdict("sio.t.ok"), "PASS");
   EXPECT_EQ(verdict("sio.t.crash"), "ERROR");
@@ -164,11 +172,12 @@ TEST_F(Runner, AnAdapterThatCannotRestartIsGivenUpOnce) {
 TEST_F(Runner, BaselineKnownFailuresDoNotFailTheRunAndFixedOnesAreListed) {
   options.adapters = {adapter("wrong:sio.t.wrong")};
   options.baseline = (dir / "baseline.txt").string();
-  std::ofstream(options.baseline) << json{{"schema", "sioconf-baseline-v1"},
-                                          {"known",
-                                           {{{"adapter", "sioconf"}, {"id", "sio.t.wrong"}, {"verdict", "FAIL"}, {"finding", "it is wrong"}},
-                                            {{"adapter", "sioconf"}, {"id", "sio.t.ok"}, {"verdict", "FAIL"}, {"finding", "fixed since"}}}}}
-                                         .dump();
+  std::ofstream(options.baseline)
+      << json{{"schema", "sioconf-baseline-v1"},
+              {"known",
+               {{{"adapter", "sioconf"}, {"id", "sio.t.wrong"}, {"verdict", "FAIL"}, {"finding", "it is wrong"}},
+                {{"adapter", "sioconf"}, {"id", "sio.t.ok"}, {"verdict", "FAIL"}, {"finding", "fixed since"}}}}}
+             .dump();
   EXPECT_EQ(run(), 0) << printed;
   EXPECT_EQ(verdict("sio.t.wrong"), "FAIL");
   EXPECT_EQ(result("sio.t.wrong", "sioconf").value("known", false), true);

@@ -107,11 +107,14 @@ struct Server {
   bool serve(const char* name, const Args& a, const std::function<std::unique_ptr<Conn>(io::TransportPtr)>& make) {
     conns_left = a.conns;
     Errc e = Errc::none;
-    listener = loop.listen("127.0.0.1", 0, [this, &make](Errc err, io::TransportPtr t) {
-      if (err != Errc::none) return;
-      conns.push_back(make(std::move(t)));
-      conns.back()->next();
-    }, e);
+    listener = loop.listen(
+        "127.0.0.1", 0,
+        [this, &make](Errc err, io::TransportPtr t) {
+          if (err != Errc::none) return;
+          conns.push_back(make(std::move(t)));
+          conns.back()->next();
+        },
+        e);
     if (!listener) return std::fprintf(stderr, "%s: cannot listen\n", name), false;
     if (!write_port_file(a.target.c_str(), listener->port())) return false;
     loop.run();
@@ -221,7 +224,8 @@ void NdConn::handle(const Message& m, const io::Done& done) {
     if (coalesce) {
       out.append(reply, size);
       ++server->replies;
-    } else if (stream->write(ByteView(reinterpret_cast<const std::uint8_t*>(reply), size)) != io::WriteStatus::refused) {
+    } else if (stream->write(ByteView(reinterpret_cast<const std::uint8_t*>(reply), size)) !=
+               io::WriteStatus::refused) {
       ++server->replies;
     }
   }
@@ -264,8 +268,8 @@ int ndjson_server(const Args& a) {
   });
   if (!served) return 1;
   std::printf("{\"bench\":\"ndjson_server\",\"writes\":\"%s\",\"lines\":%llu,\"replies\":%llu,\"bad\":%llu}\n",
-              s.coalesce ? "coalesced per read" : "one per reply", static_cast<unsigned long long>(s.lines), static_cast<unsigned long long>(s.replies),
-              static_cast<unsigned long long>(s.bad));
+              s.coalesce ? "coalesced per read" : "one per reply", static_cast<unsigned long long>(s.lines),
+              static_cast<unsigned long long>(s.replies), static_cast<unsigned long long>(s.bad));
   return s.bad == 0 ? 0 : 1;
 }
 
@@ -301,10 +305,13 @@ struct Timing {
 
 void arm_watchdog(uv_loop_t* loop, uv_timer_t* timer, double seconds) {
   uv_timer_init(loop, timer);
-  uv_timer_start(timer, [](uv_timer_t*) {
-    std::fprintf(stderr, "sioconf_io_bench: the watchdog fired (the server stalled?)\n");
-    std::exit(1);
-  }, static_cast<std::uint64_t>(seconds * 1000), 0);
+  uv_timer_start(
+      timer,
+      [](uv_timer_t*) {
+        std::fprintf(stderr, "sioconf_io_bench: the watchdog fired (the server stalled?)\n");
+        std::exit(1);
+      },
+      static_cast<std::uint64_t>(seconds * 1000), 0);
   uv_unref(reinterpret_cast<uv_handle_t*>(timer));
 }
 
@@ -376,9 +383,12 @@ int bulk_client(const Args& a) {
     auto* self = static_cast<BulkClient*>(req->data);
     if (status != 0) return self->fail();
     self->timing.t0 = uv_hrtime();
-    uv_read_start(self->stream(), [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
-      *buf = uv_buf_init(static_cast<BulkClient*>(h->data)->rbuf.get(), static_cast<unsigned int>(kReadBytes));
-    }, [](uv_stream_t* s, ssize_t n, const uv_buf_t*) { static_cast<BulkClient*>(s->data)->on_read(n); });
+    uv_read_start(
+        self->stream(),
+        [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
+          *buf = uv_buf_init(static_cast<BulkClient*>(h->data)->rbuf.get(), static_cast<unsigned int>(kReadBytes));
+        },
+        [](uv_stream_t* s, ssize_t n, const uv_buf_t*) { static_cast<BulkClient*>(s->data)->on_read(n); });
     self->pump();
   });
   uv_run(c.loop, UV_RUN_DEFAULT);
@@ -389,9 +399,10 @@ int bulk_client(const Args& a) {
                  static_cast<unsigned long long>(c.received));
     return 1;
   }
-  std::printf("{\"bench\":\"bulk_echo\",\"block\":%zu,\"window\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"mb_per_s\":%.1f}\n",
-              kBlock, static_cast<unsigned long long>(c.window), static_cast<unsigned long long>(c.timing.ce - c.timing.cw),
-              c.timing.window_s(), c.timing.rate() / 1e6);
+  std::printf(
+      "{\"bench\":\"bulk_echo\",\"block\":%zu,\"window\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"mb_per_s\":%.1f}\n",
+      kBlock, static_cast<unsigned long long>(c.window), static_cast<unsigned long long>(c.timing.ce - c.timing.cw),
+      c.timing.window_s(), c.timing.rate() / 1e6);
   return 0;
 }
 
@@ -434,7 +445,8 @@ struct NdClient {
     failed = true;
     writing = false;
     for (auto& c : conns)
-      if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&c->tcp))) uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), nullptr);
+      if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&c->tcp)))
+        uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), nullptr);
   }
   void maybe_shut() {
     if (writing) return;
@@ -473,7 +485,8 @@ void NdClientConn::on_read(ssize_t n, const char* data) {
   }
   std::uint64_t lines = 0;
   const char* end = data + n;
-  for (const char* p = data; (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))); ++p)
+  for (const char* p = data; (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p))));
+       ++p)
     ++lines;
   answered += lines;
   c.answered += lines;
@@ -500,18 +513,25 @@ int ndjson_client(const Args& a) {
     conn->tcp.data = conn.get();
     uv_tcp_nodelay(&conn->tcp, 1);
     conn->connect_req.data = conn.get();
-    uv_tcp_connect(&conn->connect_req, &conn->tcp, reinterpret_cast<const sockaddr*>(&addr), [](uv_connect_t* req, int status) {
-      auto* self = static_cast<NdClientConn*>(req->data);
-      NdClient& cl = *self->client;
-      if (status != 0) return cl.fail("connect failed");
-      uv_read_start(self->stream(), [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
-        *buf = uv_buf_init(static_cast<NdClientConn*>(h->data)->client->rbuf.get(), static_cast<unsigned int>(kReadBytes));
-      }, [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) { static_cast<NdClientConn*>(s->data)->on_read(n, buf->base); });
-      if (++cl.connected == static_cast<int>(cl.conns.size())) {  // all connected: go
-        cl.timing.t0 = uv_hrtime();
-        for (auto& conn2 : cl.conns) conn2->pump();
-      }
-    });
+    uv_tcp_connect(&conn->connect_req, &conn->tcp, reinterpret_cast<const sockaddr*>(&addr),
+                   [](uv_connect_t* req, int status) {
+                     auto* self = static_cast<NdClientConn*>(req->data);
+                     NdClient& cl = *self->client;
+                     if (status != 0) return cl.fail("connect failed");
+                     uv_read_start(
+                         self->stream(),
+                         [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
+                           *buf = uv_buf_init(static_cast<NdClientConn*>(h->data)->client->rbuf.get(),
+                                              static_cast<unsigned int>(kReadBytes));
+                         },
+                         [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
+                           static_cast<NdClientConn*>(s->data)->on_read(n, buf->base);
+                         });
+                     if (++cl.connected == static_cast<int>(cl.conns.size())) {  // all connected: go
+                       cl.timing.t0 = uv_hrtime();
+                       for (auto& conn2 : cl.conns) conn2->pump();
+                     }
+                   });
     c.conns.push_back(std::move(conn));
   }
   uv_run(c.loop, UV_RUN_DEFAULT);
@@ -523,10 +543,11 @@ int ndjson_client(const Args& a) {
   }
   std::uint64_t sent = 0;
   for (auto& conn : c.conns) sent += conn->sent;
-  std::printf("{\"bench\":\"ndjson_pipelined\",\"conns\":%d,\"message_bytes\":%zu,\"window\":%llu,\"sent\":%llu,"
-              "\"replies\":%llu,\"seconds\":%.3f,\"msgs_per_s\":%.0f}\n",
-              a.conns, kMessageBytes, static_cast<unsigned long long>(c.window), static_cast<unsigned long long>(sent),
-              static_cast<unsigned long long>(c.timing.ce - c.timing.cw), c.timing.window_s(), c.timing.rate());
+  std::printf(
+      "{\"bench\":\"ndjson_pipelined\",\"conns\":%d,\"message_bytes\":%zu,\"window\":%llu,\"sent\":%llu,"
+      "\"replies\":%llu,\"seconds\":%.3f,\"msgs_per_s\":%.0f}\n",
+      a.conns, kMessageBytes, static_cast<unsigned long long>(c.window), static_cast<unsigned long long>(sent),
+      static_cast<unsigned long long>(c.timing.ce - c.timing.cw), c.timing.window_s(), c.timing.rate());
   return 0;
 }
 
@@ -563,11 +584,14 @@ int never_reads(const Args& a) {
       }
     }
   };
-  io::ListenerPtr listener = loop.listen("127.0.0.1", 0, [&](Errc err, io::TransportPtr t) {
-    if (err != Errc::none) return;
-    server = std::make_unique<io::Stream>(loop, std::move(t));
-    offer();
-  }, e);
+  io::ListenerPtr listener = loop.listen(
+      "127.0.0.1", 0,
+      [&](Errc err, io::TransportPtr t) {
+        if (err != Errc::none) return;
+        server = std::make_unique<io::Stream>(loop, std::move(t));
+        offer();
+      },
+      e);
   if (!listener) return std::fprintf(stderr, "never-reads: cannot listen\n"), 1;
   loop.connect("127.0.0.1", listener->port(), [&](Errc err, io::TransportPtr t) {
     if (err == Errc::none) client = std::move(t);
@@ -583,15 +607,15 @@ int never_reads(const Args& a) {
   loop.run();
   if (!server) return std::fprintf(stderr, "never-reads: no connection\n"), 1;
   const std::uint64_t bound = options.high_water + kBlock;
-  std::printf("{\"bench\":\"never_reads\",\"impl\":\"io::Stream\",\"seconds\":%.1f,\"offer_bytes\":%llu,\"offered\":%llu,"
-              "\"completed\":%llu,\"over_high_water\":%llu,\"refused\":%s,\"high_water\":%zu,\"max_buffered\":%llu,"
-              "\"bound\":%llu,\"within_bound\":%s,\"hwm_growth_kib\":%lld,\"rss_growth_kib\":%lld}\n",
-              a.seconds, static_cast<unsigned long long>(a.offer_bytes), static_cast<unsigned long long>(offered),
-              static_cast<unsigned long long>(completed), static_cast<unsigned long long>(episodes),
-              refused ? "true" : "false", options.high_water, static_cast<unsigned long long>(max_buffered),
-              static_cast<unsigned long long>(bound), max_buffered <= bound ? "true" : "false",
-              static_cast<long long>(hwm1) - static_cast<long long>(hwm0),
-              static_cast<long long>(rss1) - static_cast<long long>(rss0));
+  std::printf(
+      "{\"bench\":\"never_reads\",\"impl\":\"io::Stream\",\"seconds\":%.1f,\"offer_bytes\":%llu,\"offered\":%llu,"
+      "\"completed\":%llu,\"over_high_water\":%llu,\"refused\":%s,\"high_water\":%zu,\"max_buffered\":%llu,"
+      "\"bound\":%llu,\"within_bound\":%s,\"hwm_growth_kib\":%lld,\"rss_growth_kib\":%lld}\n",
+      a.seconds, static_cast<unsigned long long>(a.offer_bytes), static_cast<unsigned long long>(offered),
+      static_cast<unsigned long long>(completed), static_cast<unsigned long long>(episodes), refused ? "true" : "false",
+      options.high_water, static_cast<unsigned long long>(max_buffered), static_cast<unsigned long long>(bound),
+      max_buffered <= bound ? "true" : "false", static_cast<long long>(hwm1) - static_cast<long long>(hwm0),
+      static_cast<long long>(rss1) - static_cast<long long>(rss0));
   return hwm1 != 0 ? 0 : 1;
 }
 

@@ -14,12 +14,15 @@ namespace {
 using Rng = detail::SplitMix;
 
 constexpr std::array<std::string_view, 40> kWords = {
-    "the",    "a",       "socket",  "message", "hello",  "world", "is",      "on",     "we",     "ship",
-    "today",  "deploy",  "latency", "server",  "client", "ack",   "room",    "join",   "ok",     "thanks",
-    "see",    "you",     "later",   "queue",   "fast",   "slow",  "packet",  "event",  "binary", "stream",
-    "w\u00f6rld", "caf\u00e9", "\u65e5\u672c", "\U0001F600", "\\\"quoted\\\"", "tab\\there", "line\\nbreak", "100%", "#general", "@ana"};
-constexpr std::array<std::string_view, 12> kUsers = {"ana",   "bo",   "chen",  "dmitri", "eve",  "fatima",
-                                                     "gus",   "hiro", "ines",  "jamal",  "kim",  "lena"};
+    "the",          "a",         "socket",       "message",    "hello",          "world",
+    "is",           "on",        "we",           "ship",       "today",          "deploy",
+    "latency",      "server",    "client",       "ack",        "room",           "join",
+    "ok",           "thanks",    "see",          "you",        "later",          "queue",
+    "fast",         "slow",      "packet",       "event",      "binary",         "stream",
+    "w\u00f6rld",   "caf\u00e9", "\u65e5\u672c", "\U0001F600", "\\\"quoted\\\"", "tab\\there",
+    "line\\nbreak", "100%",      "#general",     "@ana"};
+constexpr std::array<std::string_view, 12> kUsers = {"ana", "bo",   "chen", "dmitri", "eve", "fatima",
+                                                     "gus", "hiro", "ines", "jamal",  "kim", "lena"};
 constexpr std::array<std::string_view, 4> kNamespaces = {"/chat", "/admin", "/game", "/notifications"};
 constexpr std::array<std::string_view, 6> kTags = {"red", "blue", "vip", "new", "mod", "bot"};
 

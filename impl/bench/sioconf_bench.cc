@@ -66,8 +66,8 @@ int decode(const std::string& path, double min_seconds, int min_rounds) {
   std::vector<sioconf::Message> messages;
   messages.reserve(mix.messages.size());
   for (const auto& m : mix.messages)
-    messages.push_back({m.binary ? sioconf::MessageKind::binary : sioconf::MessageKind::text,
-                        sioconf::as_bytes(m.bytes)});
+    messages.push_back(
+        {m.binary ? sioconf::MessageKind::binary : sioconf::MessageKind::text, sioconf::as_bytes(m.bytes)});
 
   sioconf::sio::PacketDecoder decoder;  // default Limits: the server-side configuration
   CountingSink sink;
@@ -117,10 +117,11 @@ int decode(const std::string& path, double min_seconds, int min_rounds) {
       "\"packets\":%u,\"messages\":%zu,"
       "\"bytes\":%.0f,\"attachments\":%llu,\"rounds\":%zu,\"best_s\":%.6f,\"median_s\":%.6f,"
       "\"packets_per_s\":%.0f,\"mb_per_s\":%.2f}\n",
-      sioconf::detail::json_fast_isa(), mix.packets, messages.size(), bytes, static_cast<unsigned long long>(sink.attachments), rounds.size(),
-      best, median, mix.packets / best, bytes / best / 1e6);
-  std::fprintf(stderr, "sioconf: %zu rounds, best %.2f ms, %.0f packets/s, %.1f MB/s\n", rounds.size(),
-               best * 1e3, mix.packets / best, bytes / best / 1e6);
+      sioconf::detail::json_fast_isa(), mix.packets, messages.size(), bytes,
+      static_cast<unsigned long long>(sink.attachments), rounds.size(), best, median, mix.packets / best,
+      bytes / best / 1e6);
+  std::fprintf(stderr, "sioconf: %zu rounds, best %.2f ms, %.0f packets/s, %.1f MB/s\n", rounds.size(), best * 1e3,
+               mix.packets / best, bytes / best / 1e6);
   return 0;
 }
 

@@ -23,9 +23,9 @@
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
-#include <rapidcheck/gtest.h>
 #include <rapidcheck/detail/Configuration.h>
 #include <rapidcheck/detail/TestListener.h>
+#include <rapidcheck/gtest.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -39,8 +39,8 @@ namespace sioconf::prop {
 
 /// Counts of the test that is running (reset before each test by prop_main.cc).
 struct Counters {
-  std::uint64_t cases = 0;                 // Case objects made: schedules or inputs tried
-  std::size_t last_failing_size = 0;       // size of the last case that failed (the shrunk one)
+  std::uint64_t cases = 0;            // Case objects made: schedules or inputs tried
+  std::size_t last_failing_size = 0;  // size of the last case that failed (the shrunk one)
   bool any_failed = false;
 };
 Counters& counters();
@@ -50,9 +50,7 @@ Counters& counters();
 /// so the last one recorded is the counterexample it reports.
 class Case {
  public:
-  explicit Case(std::size_t size) noexcept : size_(size), uncaught_(std::uncaught_exceptions()) {
-    ++counters().cases;
-  }
+  explicit Case(std::size_t size) noexcept : size_(size), uncaught_(std::uncaught_exceptions()) { ++counters().cases; }
   ~Case() {
     if (std::uncaught_exceptions() > uncaught_) {
       counters().last_failing_size = size_;
@@ -80,10 +78,10 @@ inline bool add_planted_twin(PlantedTwin twin) {
   return true;
 }
 
-#define PLANTED_TWIN(bug)                                                                           \
-  void planted_twin_##bug();                                                                        \
-  [[maybe_unused]] const bool planted_twin_added_##bug =                                            \
-      ::sioconf::prop::add_planted_twin({#bug, __FILE__, __LINE__, &planted_twin_##bug});           \
+#define PLANTED_TWIN(bug)                                                                 \
+  void planted_twin_##bug();                                                              \
+  [[maybe_unused]] const bool planted_twin_added_##bug =                                  \
+      ::sioconf::prop::add_planted_twin({#bug, __FILE__, __LINE__, &planted_twin_##bug}); \
   void planted_twin_##bug()
 
 /// The running GoogleTest test as RapidCheck names it (as RC_GTEST_PROP does: "Suite/Name"), so
@@ -133,12 +131,13 @@ void expect_counterexample(Testable&& property, std::size_t max_size) {
   std::ostringstream report;
   rc::detail::printResultMessage(result, report);
   ASSERT_TRUE(result.template is<rc::detail::FailureResult>())
-      << "RapidCheck found no counterexample to the planted bug:\n" << report.str();
+      << "RapidCheck found no counterexample to the planted bug:\n"
+      << report.str();
   ASSERT_TRUE(counters().any_failed) << "the property failed outside a prop::Case:\n" << report.str();
   EXPECT_LE(counters().last_failing_size, max_size) << "the shrunk counterexample is not small:\n" << report.str();
   std::cout << "[ caught ] " << info->test_suite_name() << "." << info->name() << ": counterexample of size "
-            << counters().last_failing_size << " after "
-            << result.template get<rc::detail::FailureResult>().numSuccess << " passing cases:";
+            << counters().last_failing_size << " after " << result.template get<rc::detail::FailureResult>().numSuccess
+            << " passing cases:";
   for (const auto& [type, value] : result.template get<rc::detail::FailureResult>().counterExample)
     std::cout << ' ' << value;
   std::cout << '\n';

@@ -15,9 +15,7 @@ using ByteView = std::span<const std::uint8_t>;
 inline ByteView as_bytes(std::string_view s) noexcept {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
-inline std::string_view as_text(ByteView b) noexcept {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
+inline std::string_view as_text(ByteView b) noexcept { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
 /// What a feed() call ended with.
 ///   ok         every byte offered was consumed and no item is half-done

@@ -50,8 +50,8 @@ class JsonWriter {
   JsonWriter& number(double v) noexcept;
   /// Other integer types (int, unsigned, long long, ...), so that number(5) is not ambiguous.
   template <std::integral T>
-    requires(!std::same_as<T, bool> && !std::same_as<T, std::int64_t> && !std::same_as<T, std::uint64_t>)
-  JsonWriter& number(T v) noexcept {
+  requires(!std::same_as<T, bool> && !std::same_as<T, std::int64_t> &&
+           !std::same_as<T, std::uint64_t>) JsonWriter& number(T v) noexcept {
     if constexpr (std::is_signed_v<T>) {
       return number(static_cast<std::int64_t>(v));
     } else {
@@ -102,7 +102,7 @@ class JsonWriter {
   bool key_pending_ = false;  // a key was written, its value is due
   bool root_done_ = false;
   Errc error_ = Errc::none;
-  std::vector<std::uint8_t> attachments_;    // all attachments, back to back
+  std::vector<std::uint8_t> attachments_;     // all attachments, back to back
   std::vector<std::size_t> attachment_ends_;  // end offset of each in attachments_
 };
 

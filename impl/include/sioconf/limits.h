@@ -20,54 +20,54 @@ inline constexpr std::uint64_t max_safe_integer = 9'007'199'254'740'991;
 struct Limits {
   // ---- ws (RFC 6455) ----
   /// One frame's payload. engine.io passes maxHttpBufferSize (1e6) to ws as maxPayload.
-  std::uint64_t ws_max_frame_bytes = 1'000'000;    // limit_ws_frame_bytes (close 1009)
+  std::uint64_t ws_max_frame_bytes = 1'000'000;  // limit_ws_frame_bytes (close 1009)
   /// One reassembled message, all fragments together.
   std::uint64_t ws_max_message_bytes = 1'000'000;  // limit_ws_message_bytes (close 1009)
   /// Frames in one fragmented message, empty ones included. ws 8.21 bounds it at 131072 after
   /// CVE-2026-48779; a real client fragments 1 MB into far fewer, so we allow 4096.
-  std::uint32_t ws_max_fragments = 4096;            // limit_ws_fragments (close 1008)
+  std::uint32_t ws_max_fragments = 4096;  // limit_ws_fragments (close 1008)
 
   // ---- eio (Engine.IO v4) ----
   /// One Engine.IO packet (engine.io maxPayload = maxHttpBufferSize = 1e6).
   std::uint64_t eio_max_packet_bytes = 1'000'000;  // limit_eio_packet_bytes
   /// One HTTP long-polling body (maxHttpBufferSize; 100 MB before CVE-2020-36048).
-  std::uint64_t eio_max_payload_bytes = 1'000'000; // limit_eio_payload_bytes
+  std::uint64_t eio_max_payload_bytes = 1'000'000;  // limit_eio_payload_bytes
   /// Records in one polling body. engine.io has no bound; 1e6 bytes could hold 500k "6" records.
-  std::uint32_t eio_max_payload_packets = 10'000;   // limit_eio_payload_packets
+  std::uint32_t eio_max_payload_packets = 10'000;  // limit_eio_payload_packets
 
   // ---- sio (Socket.IO v5) ----
   /// One Socket.IO text packet (header + JSON), before its attachments.
-  std::uint64_t max_payload_bytes = 1'000'000;     // limit_payload_bytes
+  std::uint64_t max_payload_bytes = 1'000'000;  // limit_payload_bytes
   /// JSON nesting: the most arrays/objects any value sits inside. `["a",1]` is depth 1 (its values
   /// sit in one array), `["a",[]]` too, `["a",[1]]` is 2. socket.io-parser has no bound; ~5000
   /// deep kills the Node echo server (corpus/observed/sio-parser-4.2.7.txt Part D). Real payloads
   /// rarely pass 10.
-  std::uint32_t max_depth = 32;                    // limit_depth
+  std::uint32_t max_depth = 32;  // limit_depth
   /// Binary attachments of one packet (socket.io-parser >= 4.2.6 default, CVE-2026-33151).
-  std::uint32_t max_attachments = 10;              // limit_attachments
+  std::uint32_t max_attachments = 10;  // limit_attachments
   /// Bytes of all attachments of one packet together.
   std::uint64_t max_attachment_bytes = 1'000'000;  // limit_attachment_bytes
   /// Largest ack id: 2^53-1, the largest integer a JavaScript peer holds exactly.
-  std::uint64_t max_ack_id = max_safe_integer;      // limit_ack_id
+  std::uint64_t max_ack_id = max_safe_integer;  // limit_ack_id
   /// Digits of an ack id, leading zeros included (CVE-2020-36049 was a digit run).
-  std::uint32_t max_ack_id_digits = 16;            // limit_ack_id_digits
+  std::uint32_t max_ack_id_digits = 16;  // limit_ack_id_digits
   /// Bytes of a namespace name, the leading '/' included.
-  std::uint32_t max_namespace_bytes = 256;         // limit_namespace_bytes
+  std::uint32_t max_namespace_bytes = 256;  // limit_namespace_bytes
 
   // ---- ndjson ----
   /// One line, without its '\n' (a Node line splitter doing `buffer += chunk` has no bound).
-  std::uint64_t ndjson_max_line_bytes = 1'000'000; // limit_ndjson_line_bytes
+  std::uint64_t ndjson_max_line_bytes = 1'000'000;  // limit_ndjson_line_bytes
 
   // ---- io (stream) ----
   /// Bytes a stream's write queue may hold. A producer that respects write()'s over_high_water
   /// stays near the high-water mark (io/stream.h); one that ignores it meets this cap: the write
   /// is refused, not queued (Node's socket.write() queues without bound).
-  std::uint64_t stream_max_buffered_bytes = 4'194'304; // limit_stream_buffered_bytes
+  std::uint64_t stream_max_buffered_bytes = 4'194'304;  // limit_stream_buffered_bytes
 
   // ---- ack ----
   /// Acks one socket waits for at once (per namespace). socket.io has no bound: a peer that never
   /// answers makes the server hold every callback until disconnect.
-  std::uint32_t max_pending_acks = 10'000;              // limit_pending_acks
+  std::uint32_t max_pending_acks = 10'000;  // limit_pending_acks
 };
 
 /// Sets the field named `key` (its C++ name, e.g. "max_attachments") to `value`. Returns false for

@@ -19,7 +19,11 @@ constexpr bool is_reserved_event_name(std::string_view name) noexcept {
   // Most names are not 7, 10, 11, 13 or 14 bytes long: one switch before any comparison (the
   // decoder asks for every EVENT).
   switch (name.size()) {
-    case 7: case 10: case 11: case 13: case 14: break;
+    case 7:
+    case 10:
+    case 11:
+    case 13:
+    case 14: break;
     default: return false;
   }
   for (const std::string_view reserved : reserved_event_names)

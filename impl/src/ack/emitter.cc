@@ -32,9 +32,7 @@ typename List::value_type take_id(List& list, ListenerId id) {
 Emitter::Emitter() = default;
 Emitter::~Emitter() = default;
 
-bool Emitter::is_reserved(std::string_view name) noexcept {
-  return is_reserved_event_name(name);
-}
+bool Emitter::is_reserved(std::string_view name) noexcept { return is_reserved_event_name(name); }
 
 ListenerId Emitter::add(std::string_view name, Listener listener, bool once) {
   if (!listener) return 0;

@@ -34,9 +34,7 @@ namespace {
 // Keeps the count right when SendAck throws, and finishes a close() that came from inside it.
 class SendingScope {
  public:
-  explicit SendingScope(detail::ReplyChannelState& channel) noexcept : channel_(channel) {
-    ++channel_.sending;
-  }
+  explicit SendingScope(detail::ReplyChannelState& channel) noexcept : channel_(channel) { ++channel_.sending; }
   ~SendingScope() {
     if (--channel_.sending == 0 && !channel_.open) channel_.release_send();
   }

@@ -67,14 +67,11 @@ Errc JsonDom::parse(std::string_view text, std::uint32_t max_depth) noexcept {
   std::memset(padded_.get() + text.size(), 0, simdjson::SIMDJSON_PADDING);
   auto result = parser_.parse(padded_.get(), text.size(), false);
   switch (result.error()) {
-    case simdjson::SUCCESS:
-      root_ = result.value_unsafe();
-      return Errc::none;
+    case simdjson::SUCCESS: root_ = result.value_unsafe(); return Errc::none;
     case simdjson::DEPTH_ERROR: return Errc::limit_depth;
     case simdjson::UTF8_ERROR: return Errc::json_bad_utf8;
     case simdjson::NUMBER_ERROR: return Errc::json_number;
-    case simdjson::STRING_ERROR:
-      return has_lone_surrogate(text) ? Errc::json_lone_surrogate : Errc::json_syntax;
+    case simdjson::STRING_ERROR: return has_lone_surrogate(text) ? Errc::json_lone_surrogate : Errc::json_syntax;
     default: return Errc::json_syntax;
   }
 }

@@ -67,8 +67,8 @@ bool json_fast_accept(std::string_view text, std::uint64_t max_depth) noexcept {
   }
   // Before utf8_begin every byte is ASCII, so a character starts there; from utf8_end on too, so
   // a character cut at utf8_end is cut in the text as well.
-  return r.valid && (r.utf8_begin == r.utf8_end ||
-                     simdjson::validate_utf8(text.data() + r.utf8_begin, r.utf8_end - r.utf8_begin));
+  return r.valid &&
+         (r.utf8_begin == r.utf8_end || simdjson::validate_utf8(text.data() + r.utf8_begin, r.utf8_end - r.utf8_begin));
 }
 
 #else

@@ -37,8 +37,8 @@ struct Avx2Block {
   }
   // A byte is blank when the table entry at its low nibble is the byte itself.
   std::uint64_t blanks() const {
-    const __m256i table = _mm256_setr_epi8(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,
-                                           ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
+    const __m256i table = _mm256_setr_epi8(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0, ' ', 0, 0, 0, 0,
+                                           0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
     return mask_of(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(table, lo), lo),
                    _mm256_cmpeq_epi8(_mm256_shuffle_epi8(table, hi), hi));
   }

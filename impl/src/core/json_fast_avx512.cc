@@ -24,9 +24,10 @@ struct Avx512Block {
                                   _mm512_set1_epi8(static_cast<char>(last - first)));
   }
   std::uint64_t blanks() const {  // the table entry at a blank's low nibble is the blank itself
-    alignas(64) static constexpr char kTable[64] = {
-        ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0, ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,
-        ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0, ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0};
+    alignas(64) static constexpr char kTable[64] = {' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,
+                                                    ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,
+                                                    ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,
+                                                    ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0};
     return _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(_mm512_load_si512(kTable), v), v);
   }
   std::uint64_t below_space() const { return _mm512_cmplt_epu8_mask(v, _mm512_set1_epi8(0x20)); }

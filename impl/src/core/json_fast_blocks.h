@@ -115,10 +115,17 @@ bool literal_at(const char* data, std::size_t size, std::size_t pos) {
   else return false;
   if (n == room) return true;
   switch (s[n]) {  // what may end a literal (simdjson's structural_or_whitespace)
-    case ' ': case '\t': case '\n': case '\r': case ',': case ':': case '[': case ']': case '{': case '}':
-      return true;
-    default:
-      return false;
+    case ' ':
+    case '\t':
+    case '\n':
+    case '\r':
+    case ',':
+    case ':':
+    case '[':
+    case ']':
+    case '{':
+    case '}': return true;
+    default: return false;
   }
 }
 
@@ -164,8 +171,8 @@ FastResult accept_blocks(const char* data, std::size_t size, std::uint64_t max_d
     const std::uint64_t quote = b.equal('"');
     const std::uint64_t escaped = escapes.escaped(b.equal('\\'));
     if (escaped != 0)  // \uXXXX is left to the exact walk
-      bad |= escaped & ~(quote | b.equal('\\') | b.equal('/') | b.equal('b') | b.equal('f') |
-                         b.equal('n') | b.equal('r') | b.equal('t'));
+      bad |= escaped & ~(quote | b.equal('\\') | b.equal('/') | b.equal('b') | b.equal('f') | b.equal('n') |
+                         b.equal('r') | b.equal('t'));
     const std::uint64_t real_quote = quote & ~escaped;
     const std::uint64_t high = b.high();
     if (high != 0) {
@@ -213,8 +220,8 @@ FastResult accept_blocks(const char* data, std::size_t size, std::uint64_t max_d
       const std::uint64_t first_digit = (number_start & digit) | after_minus;
       bad |= later_zero.of(first_digit & b.equal('0')) & digit;  // no leading zero
       const std::uint64_t number_dot = dot & number;
-      bad |= number_dot & ~later_digit.of(digit);  // a digit before '.'
-      bad |= later_dot.of(number_dot) & ~digit;    // and after it
+      bad |= number_dot & ~later_digit.of(digit);                          // a digit before '.'
+      bad |= later_dot.of(number_dot) & ~digit;                            // and after it
       bad |= number_dot & ~(second_dot.sum(number, number_dot) ^ number);  // one '.' per number
       const std::uint64_t number_digit = digit & number;
       const std::uint64_t run_2 = number_digit & run1.of(number_digit, 1);

@@ -161,10 +161,11 @@ Errc read_number(const char* p, const char* end, bool want_value, JsonScalar& ou
   out.kind = JsonKind::int64;
   out.negative = negative;
   if (count < 19 && !want_value) return Errc::none;  // below 10^18: fits, and nobody asks its value
-  const std::size_t longest = negative ? 19 : 20;  // digits of -2^63 and of 2^64-1
+  const std::size_t longest = negative ? 19 : 20;    // digits of -2^63 and of 2^64-1
   if (count > longest) return Errc::json_number;
   std::uint64_t value = 0;
-  for (const char* d = digits; d != digits + count; ++d) value = 10 * value + static_cast<std::uint64_t>(*d - '0');  // wraps; checked below
+  for (const char* d = digits; d != digits + count; ++d)
+    value = 10 * value + static_cast<std::uint64_t>(*d - '0');  // wraps; checked below
   if (count == longest) {
     if (negative && value > int64_max + 1) return Errc::json_number;
     // Twenty digits fit only from 10^19 to 2^64-1; a wrapped value lands below 2^63.
@@ -231,8 +232,7 @@ Errc JsonScanner::index(std::string_view text) noexcept {
   // spaces. It only needs room for one structural index per byte.
   const std::size_t want = text.size() < 4096 ? 4096 : text.size();
   if (!stage1_) {
-    if (simdjson::get_active_implementation()->create_dom_parser_implementation(want, 1, stage1_) !=
-        simdjson::SUCCESS)
+    if (simdjson::get_active_implementation()->create_dom_parser_implementation(want, 1, stage1_) != simdjson::SUCCESS)
       return Errc::limit_memory;
     capacity_ = want;
   } else if (want > capacity_) {

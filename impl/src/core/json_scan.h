@@ -44,7 +44,7 @@ struct JsonString {
 /// One scalar value as the scan met it.
 struct JsonScalar {
   JsonKind kind = JsonKind::none;
-  JsonString string;       // kind == string
+  JsonString string;            // kind == string
   std::uint64_t magnitude = 0;  // kind == int64 or uint64: the absolute value
   bool negative = false;        // kind == int64: a leading '-'
 };
@@ -83,10 +83,9 @@ class JsonScanner {
 
  private:
   Errc index(std::string_view text) noexcept;  // simdjson stage 1
-  void read_facts() noexcept;  // root_ and first_ of a text known to be valid
+  void read_facts() noexcept;                  // root_ and first_ of a text known to be valid
   static std::uint32_t first_backslash(std::string_view text, std::uint32_t from) noexcept;  // or the size
-  Errc scalar_at(std::uint32_t pos, std::uint32_t limit, bool want_value, bool want_string,
-                 JsonScalar& out) noexcept;
+  Errc scalar_at(std::uint32_t pos, std::uint32_t limit, bool want_value, bool want_string, JsonScalar& out) noexcept;
   Errc number_at(std::uint32_t pos, std::uint32_t limit, bool want_value, JsonScalar& out) const noexcept;
   bool literal_at(std::uint32_t pos, std::string_view word) const noexcept;
   JsonString string_at(std::uint32_t pos, std::uint32_t limit) const noexcept;
@@ -139,7 +138,7 @@ inline bool JsonScanner::literal_at(std::uint32_t pos, std::string_view word) co
 }
 
 [[gnu::always_inline]] inline Errc JsonScanner::number_at(std::uint32_t pos, std::uint32_t limit, bool want_value,
-                                   JsonScalar& out) const noexcept {
+                                                          JsonScalar& out) const noexcept {
 #if defined(__SSE2__)
   // Fast path: a token of at most 16 bytes, -?digits(.digits)?, classified with a few vector
   // compares instead of a loop per byte (numbers are most of a bulk array's bytes). The token is
@@ -162,11 +161,11 @@ inline bool JsonScanner::literal_at(std::uint32_t pos, std::string_view word) co
     const unsigned int_digits = int_end - first;
     const bool leading_zero = buf[pos + first] == '0';
     const char after = limit < text_.size() ? buf[limit] : ' ';
-    const bool good = (((digits & body) | dot) == body) &          // digits and '.' only
-                      ((dot & (dot - 1)) == 0) &                   // one '.' at most
-                      (int_digits - 1 < 18) &                      // 1..18 integer digits: an int64
-                      (!leading_zero | (int_digits == 1)) &        // 0 or [1-9][0-9]*
-                      (int_end + 1 != size) &                      // a digit after '.'
+    const bool good = (((digits & body) | dot) == body) &    // digits and '.' only
+                      ((dot & (dot - 1)) == 0) &             // one '.' at most
+                      (int_digits - 1 < 18) &                // 1..18 integer digits: an int64
+                      (!leading_zero | (int_digits == 1)) &  // 0 or [1-9][0-9]*
+                      (int_end + 1 != size) &                // a digit after '.'
                       ((end < limit) | json_scan::ends_scalar(after));
     if (good) {
       out.kind = dot != 0 ? JsonKind::real : JsonKind::int64;
@@ -186,24 +185,17 @@ inline bool JsonScanner::literal_at(std::uint32_t pos, std::string_view word) co
 }
 
 [[gnu::always_inline]] inline Errc JsonScanner::scalar_at(std::uint32_t pos, std::uint32_t limit, bool want_value,
-                                   bool want_string, JsonScalar& out) noexcept {
+                                                          bool want_string, JsonScalar& out) noexcept {
   switch (text_[pos]) {
     case '"':
       out.kind = JsonKind::string;
       if (next_backslash_ < limit) return escaped_string_at(pos, limit, out);
       if (want_string) out.string = string_at(pos, limit);
       return Errc::none;
-    case 't':
-      out.kind = JsonKind::true_;
-      return literal_at(pos, "true") ? Errc::none : Errc::json_syntax;
-    case 'f':
-      out.kind = JsonKind::false_;
-      return literal_at(pos, "false") ? Errc::none : Errc::json_syntax;
-    case 'n':
-      out.kind = JsonKind::null;
-      return literal_at(pos, "null") ? Errc::none : Errc::json_syntax;
-    default:
-      return number_at(pos, limit, want_value, out);
+    case 't': out.kind = JsonKind::true_; return literal_at(pos, "true") ? Errc::none : Errc::json_syntax;
+    case 'f': out.kind = JsonKind::false_; return literal_at(pos, "false") ? Errc::none : Errc::json_syntax;
+    case 'n': out.kind = JsonKind::null; return literal_at(pos, "null") ? Errc::none : Errc::json_syntax;
+    default: return number_at(pos, limit, want_value, out);
   }
 }
 
@@ -256,7 +248,7 @@ Errc JsonScanner::scan(std::string_view text, std::uint64_t max_depth, Visitor& 
   }
   if (c == '[') goto array_begin;
 
-object_begin:  // q at '{', not empty
+object_begin:                                         // q at '{', not empty
   if (++depth > max_depth) return Errc::limit_depth;  // its members would sit deeper than allowed
   in_array_.push_back(0);
   visitor.container_start(true, *q);
@@ -323,8 +315,7 @@ array_value : {  // q at the structural before the element
     ++q;
   } else {
     JsonScalar v;
-    if (const Errc e = scalar_at(*q, limit_at(q), Visitor::wants_values, first_pending, v); e != Errc::none)
-      return e;
+    if (const Errc e = scalar_at(*q, limit_at(q), Visitor::wants_values, first_pending, v); e != Errc::none) return e;
     if (first_pending) {
       first_ = v;
       first_pending = false;
@@ -339,7 +330,7 @@ array_continue:  // q at the last structural of an element
   visitor.container_end();
   goto scope_end;
 
-document_end:  // q one past the root value
+document_end:                                                 // q one past the root value
   if (depth != 0 || q != last + 1) return Errc::json_syntax;  // more than one value at the root
   return Errc::none;
 }

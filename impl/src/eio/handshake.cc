@@ -72,8 +72,7 @@ Errc parse_open(std::string_view json, OpenHandshake& out) noexcept {
     if (!ok || (seen & bit) != 0) return Errc::eio_bad_open;
     seen |= bit;
   }
-  return seen == (kSid | kUpgrades | kInterval | kTimeout | kMaxPayload) ? Errc::none
-                                                                          : Errc::eio_bad_open;
+  return seen == (kSid | kUpgrades | kInterval | kTimeout | kMaxPayload) ? Errc::none : Errc::eio_bad_open;
 }
 
 std::string encode_open(const OpenHandshake& handshake) noexcept {

@@ -5,8 +5,7 @@
 namespace sioconf::eio {
 
 namespace {
-constexpr std::array<std::string_view, 7> kNames = {"open",    "close",   "ping", "pong",
-                                                    "message", "upgrade", "noop"};
+constexpr std::array<std::string_view, 7> kNames = {"open", "close", "ping", "pong", "message", "upgrade", "noop"};
 }  // namespace
 
 std::string_view name(PacketType type) noexcept {

@@ -8,8 +8,7 @@ namespace sioconf::eio {
 
 namespace detail {
 
-TextVerdict check_text_packet(ByteView text, std::vector<std::uint8_t>* binary_out,
-                              Packet& out) noexcept {
+TextVerdict check_text_packet(ByteView text, std::vector<std::uint8_t>* binary_out, Packet& out) noexcept {
   if (text.empty()) return {Errc::eio_empty_packet, 0};
   const std::uint8_t lead = text[0];
   const bool base64_record = binary_out != nullptr && lead == 'b';  // v4: polling binary prefix
@@ -43,8 +42,7 @@ TextVerdict check_text_packet(ByteView text, std::vector<std::uint8_t>* binary_o
       // v4 "Upgrade": the only ping/pong data is the probe.
       if (!data.empty() && as_text(data) != "probe") return {Errc::eio_unexpected_data, 1};
       break;
-    case PacketType::message:
-      break;
+    case PacketType::message: break;
   }
   out = {type, MessageKind::text, data};
   return {};
@@ -52,8 +50,7 @@ TextVerdict check_text_packet(ByteView text, std::vector<std::uint8_t>* binary_o
 
 }  // namespace detail
 
-PacketDecoder::PacketDecoder(const Limits& limits) noexcept
-    : max_packet_bytes_(limits.eio_max_packet_bytes) {}
+PacketDecoder::PacketDecoder(const Limits& limits) noexcept : max_packet_bytes_(limits.eio_max_packet_bytes) {}
 
 Status PacketDecoder::feed(const Message& message, PacketSink& sink) noexcept {
   if (error_) return Status::error;

@@ -23,8 +23,8 @@ void PayloadDecoder::fail(Errc code, std::uint64_t offset) noexcept { error_ = {
 void PayloadDecoder::spill(const std::uint8_t* from, const std::uint8_t* to) noexcept {
   const std::size_t need = spill_.size() + static_cast<std::size_t>(to - from);
   if (need > spill_.capacity())
-    spill_.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(
-        std::max<std::size_t>(need, 2 * spill_.capacity()), max_packet_bytes_)));
+    spill_.reserve(static_cast<std::size_t>(
+        std::min<std::uint64_t>(std::max<std::size_t>(need, 2 * spill_.capacity()), max_packet_bytes_)));
   spill_.insert(spill_.end(), from, to);
 }
 
@@ -58,8 +58,8 @@ Fed PayloadDecoder::feed_impl(ByteView chunk, PacketSink& sink, ByteView* tail) 
   const std::uint64_t base = offset_;
   // Only the bytes up to the body limit are read; the one after it is the error
   // (maxHttpBufferSize: engine.io accepts exactly the limit and answers 413 above it).
-  const std::size_t take = static_cast<std::size_t>(
-      std::min<std::uint64_t>(chunk.size(), max_payload_bytes_ - offset_));
+  const std::size_t take =
+      static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), max_payload_bytes_ - offset_));
   const std::uint8_t* p = chunk.data();
   const auto stop = [&](std::size_t consumed) -> Fed {
     offset_ = base + consumed;
@@ -119,9 +119,7 @@ Status PayloadDecoder::finish_impl(ByteView tail, PacketSink& sink) noexcept {
   return Status::ok;
 }
 
-Fed PayloadDecoder::feed(ByteView chunk, PacketSink& sink) noexcept {
-  return feed_impl(chunk, sink, nullptr);
-}
+Fed PayloadDecoder::feed(ByteView chunk, PacketSink& sink) noexcept { return feed_impl(chunk, sink, nullptr); }
 
 Status PayloadDecoder::finish(PacketSink& sink) noexcept { return finish_impl({}, sink); }
 

@@ -16,15 +16,11 @@ void Session::on_packet(const eio::Packet& packet) noexcept {
   if (ended_) return;
   ++counts_.packets_in;
   switch (packet.type) {
-    case eio::PacketType::message:
-      sink_->on_message(packet.data_kind, packet.data);
-      break;
+    case eio::PacketType::message: sink_->on_message(packet.data_kind, packet.data); break;
     case eio::PacketType::ping:  // engine.io-protocol v4: a ping is answered with a pong
       (void)send(eio::Packet{eio::PacketType::pong, MessageKind::text, {}});
       break;
-    case eio::PacketType::close:
-      end(Errc::none);
-      break;
+    case eio::PacketType::close: end(Errc::none); break;
     default:  // pong, noop, upgrade, open: no heartbeat or upgrade on this session yet
       break;
   }

@@ -36,10 +36,10 @@ struct End {
   TransportEvents* events = nullptr;
   bool reading = false;
   bool closing = false, closed = false;
-  bool write_shut = false;   // shutdown() asked: nothing more is written
-  bool peer_done = false;    // the peer writes nothing more: EOF once the inbox is read
+  bool write_shut = false;  // shutdown() asked: nothing more is written
+  bool peer_done = false;   // the peer writes nothing more: EOF once the inbox is read
   bool eof_delivered = false;
-  bool broken = false;       // reset: reading ends with io_reset, writing fails
+  bool broken = false;  // reset: reading ends with io_reset, writing fails
   bool error_delivered = false;
   bool pump_scheduled = false, deliver_scheduled = false;
   std::deque<std::uint8_t> inbox;
@@ -62,10 +62,10 @@ struct SimState {
   std::vector<std::size_t> ready;  // lanes holding tasks, in the order they became ready
 
   TimerId next_timer = 1;
-  std::unordered_map<TimerId, Task> timer_tasks;            // pending timers
-  std::unordered_map<TimerId, std::uint64_t> deadlines;     // of the pending timers not yet due
-  std::set<std::pair<std::uint64_t, TimerId>> not_due;      // by deadline, then start order
-  std::deque<TimerId> due;                                  // the timer lane
+  std::unordered_map<TimerId, Task> timer_tasks;         // pending timers
+  std::unordered_map<TimerId, std::uint64_t> deadlines;  // of the pending timers not yet due
+  std::set<std::pair<std::uint64_t, TimerId>> not_due;   // by deadline, then start order
+  std::deque<TimerId> due;                               // the timer lane
   std::size_t stalls = 0;  // pending timers that are the simulator's own (stalled deliveries)
 
   std::vector<End> ends;
@@ -178,8 +178,9 @@ void SimState::pump(std::size_t w) {
     const std::size_t left = pw.bytes.size() - pw.moved;
     if (room == 0 && left > 0) break;  // the peer must read first
     const std::size_t n = left == 0 ? 0 : 1 + choose(std::min(room, left));
-    if (!peer.closed) peer.inbox.insert(peer.inbox.end(), pw.bytes.begin() + static_cast<std::ptrdiff_t>(pw.moved),
-                                        pw.bytes.begin() + static_cast<std::ptrdiff_t>(pw.moved + n));
+    if (!peer.closed)
+      peer.inbox.insert(peer.inbox.end(), pw.bytes.begin() + static_cast<std::ptrdiff_t>(pw.moved),
+                        pw.bytes.begin() + static_cast<std::ptrdiff_t>(pw.moved + n));
     pw.moved += n;
     note("move", w, n);
     if (pw.moved < pw.bytes.size()) {
@@ -490,9 +491,7 @@ void SimLoop::connect(std::uint16_t port, ConnectHandler done) {
   });
 }
 
-void SimLoop::reset(Transport& end) {
-  state_->break_connection(static_cast<SimTransport&>(end).end());
-}
+void SimLoop::reset(Transport& end) { state_->break_connection(static_cast<SimTransport&>(end).end()); }
 
 std::uint64_t SimLoop::operations() const noexcept { return state_->op_count; }
 std::uint64_t SimLoop::steps() const noexcept { return state_->step_count; }

@@ -36,11 +36,11 @@ struct StreamCore final : TransportEvents, std::enable_shared_from_this<StreamCo
     Stream::Done done;
   };
   bool in_flight = false;
-  std::vector<Pending> flight;          // the user writes inside the transport write in flight
-  std::vector<Pending> batch;           // the user writes waiting for it
+  std::vector<Pending> flight;  // the user writes inside the transport write in flight
+  std::vector<Pending> batch;   // the user writes waiting for it
   std::vector<std::uint8_t> batch_bytes;
   Stream::Done shutdown_done;
-  bool shutdown_due = false;            // shutdown() came while writes were waiting
+  bool shutdown_due = false;  // shutdown() came while writes were waiting
 
   bool closing = false, abandoned = false;
   std::vector<std::function<void()>> close_done;

@@ -127,10 +127,13 @@ bool UvLoop::run(std::uint64_t timeout_ms) {
   auto* dog = new Watchdog;
   uv_timer_init(&state_->loop, &dog->timer);
   dog->timer.data = dog;
-  uv_timer_start(&dog->timer, [](uv_timer_t* t) {
-    static_cast<Watchdog*>(t->data)->fired = true;
-    uv_stop(t->loop);
-  }, timeout_ms, 0);
+  uv_timer_start(
+      &dog->timer,
+      [](uv_timer_t* t) {
+        static_cast<Watchdog*>(t->data)->fired = true;
+        uv_stop(t->loop);
+      },
+      timeout_ms, 0);
   uv_unref(reinterpret_cast<uv_handle_t*>(&dog->timer));  // it must not keep the loop alive
   uv_run(&state_->loop, UV_RUN_DEFAULT);
   const bool finished = !dog->fired;

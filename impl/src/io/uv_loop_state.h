@@ -27,9 +27,9 @@ namespace sioconf::io {
 
 struct UvLoopState {
   uv_loop_t loop{};
-  uv_idle_t task_pump{};       // active only while `tasks` is non-empty
-  std::vector<Task> tasks;     // posted, not yet run
-  std::vector<Task> draining;  // the batch the pump runs now
+  uv_idle_t task_pump{};                                 // active only while `tasks` is non-empty
+  std::vector<Task> tasks;                               // posted, not yet run
+  std::vector<Task> draining;                            // the batch the pump runs now
   std::unordered_map<TimerId, detail::UvTimer*> timers;  // pending only
   TimerId last_timer_id = 0;
   std::unordered_map<std::uint64_t, detail::UvResource*> resources;

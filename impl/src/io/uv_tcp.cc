@@ -166,8 +166,8 @@ class TcpStream final : public TcpHandle {
     request->bytes = std::make_unique_for_overwrite<std::uint8_t[]>(bytes.size());
     if (!bytes.empty()) std::memcpy(request->bytes.get(), bytes.data(), bytes.size());
     request->req.data = request.get();
-    const uv_buf_t buffer = uv_buf_init(reinterpret_cast<char*>(request->bytes.get()),
-                                        static_cast<unsigned int>(bytes.size()));
+    const uv_buf_t buffer =
+        uv_buf_init(reinterpret_cast<char*>(request->bytes.get()), static_cast<unsigned int>(bytes.size()));
     if (uv_write(&request->req, as_stream(&tcp_), &buffer, 1, on_write) != 0) {
       return complete_later(std::move(request->done), Errc::io_write_failed);
     }
@@ -237,8 +237,8 @@ class TcpStream final : public TcpHandle {
     if (nread == 0 || self->detached_) return;
     if (nread > 0) {
       if (self->events_ != nullptr) {
-        self->events_->on_read(ByteView(reinterpret_cast<const std::uint8_t*>(buffer->base),
-                                        static_cast<std::size_t>(nread)));
+        self->events_->on_read(
+            ByteView(reinterpret_cast<const std::uint8_t*>(buffer->base), static_cast<std::size_t>(nread)));
       }
       return;
     }

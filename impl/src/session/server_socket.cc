@@ -68,9 +68,7 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-struct ServerSocketState final : engine::SessionSink,
-                                 sio::PacketSink,
-                                 std::enable_shared_from_this<ServerSocketState> {
+struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enable_shared_from_this<ServerSocketState> {
   ServerSocketState(io::Loop& l, std::unique_ptr<engine::Session> eio, const Limits& lim, ServerSocketOptions o)
       : loop(l),
         limits(lim),
@@ -252,7 +250,8 @@ ServerSocket::ServerSocket(io::Loop& loop, std::unique_ptr<engine::Session> sess
                            ServerSocketOptions options)
     : state_(std::make_shared<ServerSocketState>(loop, std::move(session), limits, std::move(options))) {}
 
-ServerSocket::ServerSocket(io::Loop& loop, io::TransportPtr connection, const Limits& limits, ServerSocketOptions options)
+ServerSocket::ServerSocket(io::Loop& loop, io::TransportPtr connection, const Limits& limits,
+                           ServerSocketOptions options)
     : ServerSocket(loop, lines_session(loop, std::move(connection), limits, options), limits, options) {}
 
 ServerSocket::~ServerSocket() {

@@ -90,8 +90,7 @@ Errc parse_header(std::string_view s, const Limits& limits, Header& h, std::size
   }
   if (has_id) {
     // sioconf: only EVENT and ACK take part in acknowledgements (socket.io-protocol v5).
-    if (h.type == PacketType::connect || h.type == PacketType::disconnect ||
-        h.type == PacketType::connect_error)
+    if (h.type == PacketType::connect || h.type == PacketType::disconnect || h.type == PacketType::connect_error)
       return Errc::sio_ack_id_not_allowed;
     h.id = id;
   } else if (h.type == PacketType::ack || h.type == PacketType::binary_ack) {
@@ -121,11 +120,11 @@ struct SioDecoderState {
 
   // The binary packet being assembled.
   bool awaiting = false;
-  Header header;                         // nsp points into text when has_nsp
-  std::string text_copy;                 // its text, at most max_payload_bytes
-  std::vector<std::uint8_t> pool;        // attachments but the last, back to back
-  std::vector<std::size_t> ends;         // end of each attachment in pool
-  std::vector<ByteView> views;           // handed out as Packet::attachments
+  Header header;                   // nsp points into text when has_nsp
+  std::string text_copy;           // its text, at most max_payload_bytes
+  std::vector<std::uint8_t> pool;  // attachments but the last, back to back
+  std::vector<std::size_t> ends;   // end of each attachment in pool
+  std::vector<ByteView> views;     // handed out as Packet::attachments
   std::uint64_t attachment_bytes = 0;
 };
 
@@ -177,8 +176,8 @@ Status SioDecoderState::binary(ByteView b, std::uint64_t base, sio::PacketSink& 
   }
   views.push_back(b);  // the last attachment is not copied
   awaiting = false;
-  sink.on_packet(sio::Packet{header.type, header.nsp, header.id,
-                             std::string_view(text_copy).substr(header.payload_at), views});
+  sink.on_packet(
+      sio::Packet{header.type, header.nsp, header.id, std::string_view(text_copy).substr(header.payload_at), views});
   return Status::ok;
 }
 

@@ -13,15 +13,13 @@ void append_uint(std::string& out, std::uint64_t v) {
   out.append(buf, r.ptr);
 }
 
-bool is_ack_capable(PacketType t) noexcept {
-  return t == PacketType::event || t == PacketType::ack || is_binary(t);
-}
+bool is_ack_capable(PacketType t) noexcept { return t == PacketType::event || t == PacketType::ack || is_binary(t); }
 
-Errc check_and_write(sioconf::detail::SioPayloadChecker& checker, const Limits& limits,
-                     PacketType type, std::string_view nsp, std::optional<std::uint64_t> id,
-                     const JsonWriter& w, EncodedPacket& out) noexcept {
+Errc check_and_write(sioconf::detail::SioPayloadChecker& checker, const Limits& limits, PacketType type,
+                     std::string_view nsp, std::optional<std::uint64_t> id, const JsonWriter& w,
+                     EncodedPacket& out) noexcept {
   if (w.error() != Errc::none) return w.error();
-  if (!w.empty() && !w.complete()) return Errc::json_syntax;  // RFC 8259 2: one whole value
+  if (!w.empty() && !w.complete()) return Errc::json_syntax;                  // RFC 8259 2: one whole value
   if (static_cast<std::uint8_t>(type) > 6) return Errc::sio_bad_packet_type;  // socket.io-protocol v5
   const std::size_t count = w.attachment_count();
   if (count > 0) {
@@ -34,8 +32,8 @@ Errc check_and_write(sioconf::detail::SioPayloadChecker& checker, const Limits& 
   }
   const bool main_nsp = nsp == "/";
   const std::uint64_t size = 1 + (count ? sioconf::detail::decimal_digits(count) + 1 : 0) +
-                             (main_nsp ? 0 : nsp.size() + 1) +
-                             (id ? sioconf::detail::decimal_digits(*id) : 0) + w.json().size();
+                             (main_nsp ? 0 : nsp.size() + 1) + (id ? sioconf::detail::decimal_digits(*id) : 0) +
+                             w.json().size();
   // The decoder's order from here on (packet_decoder.h).
   if (size > limits.max_payload_bytes) return Errc::limit_payload_bytes;
   if (count > limits.max_attachments || count > 999'999'999) return Errc::limit_attachments;
@@ -51,8 +49,7 @@ Errc check_and_write(sioconf::detail::SioPayloadChecker& checker, const Limits& 
   } else if (type == PacketType::ack || type == PacketType::binary_ack) {
     return Errc::sio_ack_without_id;  // socket.io-protocol v5: an ACK answers an id
   }
-  if (const Errc e = checker.check(type, w.json(), static_cast<std::uint32_t>(count), limits);
-      e != Errc::none)
+  if (const Errc e = checker.check(type, w.json(), static_cast<std::uint32_t>(count), limits); e != Errc::none)
     return e;
   if (w.attachment_bytes() > limits.max_attachment_bytes) return Errc::limit_attachment_bytes;
 
@@ -99,8 +96,8 @@ Errc PacketEncoder::encode(PacketType type, std::string_view nsp, std::optional<
   return e;
 }
 
-EncodedPacket encode(PacketType type, std::string_view nsp, std::optional<std::uint64_t> id,
-                     const JsonWriter& payload, const Limits& limits) noexcept {
+EncodedPacket encode(PacketType type, std::string_view nsp, std::optional<std::uint64_t> id, const JsonWriter& payload,
+                     const Limits& limits) noexcept {
   thread_local sioconf::detail::SioPayloadChecker checker;
   EncodedPacket out;
   out.error = check_and_write(checker, limits, type, nsp, id, payload, out);

@@ -73,8 +73,8 @@ Errc SioPayloadChecker::check(PacketType type, std::string_view payload, std::ui
   }
   const bool binary = sio::is_binary(type);
   if (binary) placeholders_.reset(attachments);
-  const Errc json = binary ? scanner_.scan(payload, limits.max_depth, placeholders_)
-                           : scanner_.scan(payload, limits.max_depth);
+  const Errc json =
+      binary ? scanner_.scan(payload, limits.max_depth, placeholders_) : scanner_.scan(payload, limits.max_depth);
   if (json != Errc::none) return json;
   const JsonKind kind = scanner_.root_kind();
   switch (type) {
@@ -93,18 +93,15 @@ Errc SioPayloadChecker::check(PacketType type, std::string_view payload, std::ui
       // socket.io-protocol v5: "The payload MUST be a non-empty array".
       if (kind != JsonKind::array) return Errc::sio_event_not_array;  // socket.io-protocol v5
       switch (scanner_.first_kind()) {
-        case JsonKind::none:
-          return Errc::sio_event_empty;  // socket.io-protocol v5
+        case JsonKind::none: return Errc::sio_event_empty;  // socket.io-protocol v5
         case JsonKind::string:
           // socket.io-parser 4.2.4 (d9db473): reserved names are refused.
           if (is_reserved(scanner_.first_string())) return Errc::sio_reserved_event_name;
           break;
         case JsonKind::int64:
         case JsonKind::uint64:
-        case JsonKind::real:
-          break;
-        default:
-          return Errc::sio_bad_event_name;  // CVE-2023-32695
+        case JsonKind::real: break;
+        default: return Errc::sio_bad_event_name;  // CVE-2023-32695
       }
       break;
   }
@@ -142,8 +139,8 @@ void PlaceholderVisitor::key(const JsonString& key) noexcept {
 void PlaceholderVisitor::scalar(const JsonScalar& value) noexcept {
   if (open_.empty() || !open_.back().object) return;
   // CVE-2022-2421: "_placeholder" exactly true, "num" an integer literal that is an index.
-  const bool good_num = value.kind == JsonKind::uint64 ||
-                        (value.kind == JsonKind::int64 && (!value.negative || value.magnitude == 0));
+  const bool good_num =
+      value.kind == JsonKind::uint64 || (value.kind == JsonKind::int64 && (!value.negative || value.magnitude == 0));
   member_value(value.kind == JsonKind::true_, good_num, value.magnitude);
 }
 
@@ -172,7 +169,7 @@ void PlaceholderVisitor::container_end() noexcept {
   // sioconf: exactly two members, "_placeholder" and "num".
   if (o.bad || o.members != 2 || !o.flag || !o.has_num) return fail(Errc::sio_bad_placeholder, o.offset);
   if (o.num >= used_.size()) return fail(Errc::sio_placeholder_range, o.offset);  // CVE-2022-2421
-  if (used_[o.num]) return fail(Errc::sio_placeholder_duplicate, o.offset);  // sioconf: one buffer, one place
+  if (used_[o.num]) return fail(Errc::sio_placeholder_duplicate, o.offset);       // sioconf: one buffer, one place
   used_[o.num] = 1;
   --unused_;
 }

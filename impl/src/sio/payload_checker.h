@@ -66,8 +66,7 @@ class SioPayloadChecker {
  public:
   /// The payload rules for a packet of `type` (payload empty = absent). `attachments` is the count
   /// of a binary packet (ignored for the other types). Errc::none or the first rule broken.
-  Errc check(sio::PacketType type, std::string_view payload, std::uint32_t attachments,
-             const Limits& limits) noexcept;
+  Errc check(sio::PacketType type, std::string_view payload, std::uint32_t attachments, const Limits& limits) noexcept;
 
  private:
   JsonScanner scanner_;

@@ -111,8 +111,8 @@ Fed FrameDecoder::feed(ByteView in, FrameSink& sink) noexcept {
     }
     // State::payload
     const std::uint64_t payload_start = frame_start_ + header_size(header_.payload_length, header_.masked);
-    const std::size_t n = static_cast<std::size_t>(
-        std::min<std::uint64_t>(header_.payload_length - payload_done_, in.size() - pos));
+    const std::size_t n =
+        static_cast<std::size_t>(std::min<std::uint64_t>(header_.payload_length - payload_done_, in.size() - pos));
     ByteView chunk = in.subspan(pos, n);
     while (!chunk.empty()) {
       ByteView piece = chunk;
@@ -140,8 +140,7 @@ Fed FrameDecoder::feed(ByteView in, FrameSink& sink) noexcept {
 
 Status FrameDecoder::finish() noexcept {
   if (state_ == State::error) return Status::error;
-  if (state_ == State::payload || (state_ == State::header && have_ != 0))
-    return fail(Errc::truncated, offset_);
+  if (state_ == State::payload || (state_ == State::header && have_ != 0)) return fail(Errc::truncated, offset_);
   return Status::ok;
 }
 

@@ -48,8 +48,8 @@ void encode_header(std::vector<std::uint8_t>& out, const FrameHeader& h) noexcep
   if (h.masked) out.insert(out.end(), h.mask.begin(), h.mask.end());
 }
 
-Errc encode_frame(std::vector<std::uint8_t>& out, Role role, Opcode opcode, ByteView payload,
-                  bool fin, const MaskKey& mask) noexcept {
+Errc encode_frame(std::vector<std::uint8_t>& out, Role role, Opcode opcode, ByteView payload, bool fin,
+                  const MaskKey& mask) noexcept {
   if (!is_known_opcode(static_cast<std::uint8_t>(opcode))) return Errc::ws_reserved_opcode;  // RFC 6455 5.2
   if (is_control(opcode)) {
     if (!fin) return Errc::ws_control_fragmented;                               // RFC 6455 5.5
@@ -68,15 +68,15 @@ Errc encode_frame(std::vector<std::uint8_t>& out, Role role, Opcode opcode, Byte
   return Errc::none;
 }
 
-Errc encode_close(std::vector<std::uint8_t>& out, Role role, std::optional<std::uint16_t> code,
-                  std::string_view reason, const MaskKey& mask) noexcept {
+Errc encode_close(std::vector<std::uint8_t>& out, Role role, std::optional<std::uint16_t> code, std::string_view reason,
+                  const MaskKey& mask) noexcept {
   if (!code) {
     if (!reason.empty()) return Errc::ws_bad_close_code;  // RFC 6455 5.5.1: a reason needs a code
     append_frame(out, role, Opcode::close, true, {}, mask);
     return Errc::none;
   }
-  if (!is_valid_close_code(*code)) return Errc::ws_bad_close_code;            // RFC 6455 7.4
-  if (!is_valid_utf8(as_bytes(reason))) return Errc::ws_close_reason_utf8;    // RFC 6455 5.5.1
+  if (!is_valid_close_code(*code)) return Errc::ws_bad_close_code;               // RFC 6455 7.4
+  if (!is_valid_utf8(as_bytes(reason))) return Errc::ws_close_reason_utf8;       // RFC 6455 5.5.1
   if (reason.size() + 2 > kMaxControlPayload) return Errc::ws_control_too_long;  // RFC 6455 5.5
   const std::array<std::uint8_t, 2> be{static_cast<std::uint8_t>(*code >> 8), static_cast<std::uint8_t>(*code)};
   append_frame(out, role, Opcode::close, true, {ByteView(be), as_bytes(reason)}, mask);

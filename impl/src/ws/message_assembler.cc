@@ -11,9 +11,7 @@ std::uint64_t length_byte(std::uint64_t payload_length) noexcept { return payloa
 }  // namespace
 
 MessageAssembler::MessageAssembler(Role role, const Limits& limits) noexcept
-    : frames_(role, limits),
-      max_message_bytes_(limits.ws_max_message_bytes),
-      max_fragments_(limits.ws_max_fragments) {}
+    : frames_(role, limits), max_message_bytes_(limits.ws_max_message_bytes), max_fragments_(limits.ws_max_fragments) {}
 
 void MessageAssembler::reset() noexcept {
   frames_.reset();
@@ -57,8 +55,7 @@ Verdict MessageAssembler::on_frame_header(const FrameHeader& header) noexcept {
     control_size_ = 0;
     reason_utf8_.reset();
     // RFC 6455 5.5.1: a close body starts with a 2-byte status code, so 1 byte cannot be one.
-    if (header.opcode == Opcode::close && header.payload_length == 1)
-      return {Errc::ws_close_payload_one_byte, 1};
+    if (header.opcode == Opcode::close && header.payload_length == 1) return {Errc::ws_close_payload_one_byte, 1};
     return {};
   }
   if (header.opcode == Opcode::continuation) {
@@ -135,9 +132,7 @@ Verdict MessageAssembler::on_frame_end() noexcept {
   const ByteView control(control_.data(), control_size_);
   switch (frame_.opcode) {
     case Opcode::ping:
-    case Opcode::pong:
-      sink_->on_control(frame_.opcode, control);
-      return {};
+    case Opcode::pong: sink_->on_control(frame_.opcode, control); return {};
     case Opcode::close: {
       if (control_size_ == 0) {
         sink_->on_close(std::nullopt, {});
@@ -148,8 +143,7 @@ Verdict MessageAssembler::on_frame_end() noexcept {
       sink_->on_close(code, as_text(control.subspan(2)));
       return {};
     }
-    default:
-      break;
+    default: break;
   }
   if (!frame_.fin) return {};
   // RFC 6455 8.1: a text message must end on a code point boundary.

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "splitmix.h"
 #include "sioconf/io/sim.h"
+#include "splitmix.h"
 #include "support/manual_loop.h"
 
 namespace sioconf::ack {
@@ -50,7 +50,9 @@ class SimTestLoop final : public io::Loop {
  public:
   std::uint64_t now() const noexcept override { return sim_.now(); }
   void post(io::Task task) override { sim_.post(std::move(task)); }
-  io::TimerId start_timer(std::uint64_t delay_ms, io::Task task) override { return sim_.start_timer(delay_ms, std::move(task)); }
+  io::TimerId start_timer(std::uint64_t delay_ms, io::Task task) override {
+    return sim_.start_timer(delay_ms, std::move(task));
+  }
   bool cancel_timer(io::TimerId id) noexcept override { return sim_.cancel_timer(id); }
   std::size_t pending_timers() const noexcept override { return sim_.pending_timers(); }
   void advance(std::uint64_t ms) { sim_.run_until(sim_.now() + ms); }
@@ -92,8 +94,7 @@ TYPED_TEST(AckTableTest, SettleCallsTheCallbackOnceWithTheArgs) {
   EXPECT_TRUE(acks.settle(b, args));
   args = "overwritten";  // the callback copied what it needed during the call
   EXPECT_TRUE(acks.settle(a, "[]"));
-  EXPECT_EQ(calls, (std::vector<Call>{{11, Errc::none, "[\"yes\",{\"n\":1}]", 0},
-                                       {10, Errc::none, "[]", 0}}));
+  EXPECT_EQ(calls, (std::vector<Call>{{11, Errc::none, "[\"yes\",{\"n\":1}]", 0}, {10, Errc::none, "[]", 0}}));
   EXPECT_EQ(acks.size(), 0u);
   EXPECT_EQ(acks.unknown_acks(), 0u);
   EXPECT_EQ(acks.duplicate_acks(), 0u);
@@ -124,8 +125,7 @@ struct LimitRow {
 TYPED_TEST(AckTableTest, PendingLimitAtLimitAndLimitPlusOne) {
   for (const LimitRow row : {LimitRow{1, 0}, LimitRow{3, 0}, LimitRow{3, 50}, LimitRow{0, 0},
                              LimitRow{Limits{}.max_pending_acks, 0}, LimitRow{Limits{}.max_pending_acks, 7}}) {
-    SCOPED_TRACE("max_pending_acks " + std::to_string(row.max_pending) + " timeout " +
-                 std::to_string(row.timeout_ms));
+    SCOPED_TRACE("max_pending_acks " + std::to_string(row.max_pending) + " timeout " + std::to_string(row.timeout_ms));
     Limits limits;
     limits.max_pending_acks = row.max_pending;
     const std::size_t timers_before = this->loop().pending_timers();
@@ -215,10 +215,10 @@ TYPED_TEST(AckTableTest, TimeoutsFireInDeadlineOrderThenIdOrder) {
   EXPECT_EQ(this->loop().pending_timers(), 5u);
   this->advance(100);
   EXPECT_EQ(calls, (std::vector<Call>{{1, Errc::ack_timeout, "", 10},
-                                       {3, Errc::ack_timeout, "", 10},
-                                       {2, Errc::ack_timeout, "", 20},
-                                       {0, Errc::ack_timeout, "", 30},
-                                       {5, Errc::ack_timeout, "", 30}}));
+                                      {3, Errc::ack_timeout, "", 10},
+                                      {2, Errc::ack_timeout, "", 20},
+                                      {0, Errc::ack_timeout, "", 30},
+                                      {5, Errc::ack_timeout, "", 30}}));
   EXPECT_EQ(acks.size(), 1u);  // id 4 has no timeout and still waits
   EXPECT_TRUE(acks.settle(4, "[4]"));
   EXPECT_EQ(this->loop().pending_timers(), 0u);
@@ -249,9 +249,9 @@ TYPED_TEST(AckTableTest, DisconnectSettlesEveryEntryInIdOrder) {
   this->advance(5);
   acks.disconnect();
   EXPECT_EQ(calls, (std::vector<Call>{{1, Errc::none, "[]", 0},
-                                       {0, Errc::ack_disconnected, "", 5},
-                                       {2, Errc::ack_disconnected, "", 5},
-                                       {3, Errc::ack_disconnected, "", 5}}));
+                                      {0, Errc::ack_disconnected, "", 5},
+                                      {2, Errc::ack_disconnected, "", 5},
+                                      {3, Errc::ack_disconnected, "", 5}}));
   EXPECT_EQ(acks.size(), 0u);
   EXPECT_TRUE(acks.disconnected());
   EXPECT_EQ(this->loop().pending_timers(), timers_before);
@@ -287,8 +287,8 @@ TYPED_TEST(AckTableTest, ReopenAfterDisconnectTakesEntriesAgainAndIdsGoOn) {
   EXPECT_EQ(acks.duplicate_acks(), 1u);
   this->advance(30);  // the new entry's timeout; the old entry's timer was cancelled
   EXPECT_EQ(calls, (std::vector<Call>{{0, Errc::ack_disconnected, "", 0},
-                                       {1, Errc::ack_disconnected, "", 0},
-                                       {2, Errc::ack_timeout, "", 10}}));
+                                      {1, Errc::ack_disconnected, "", 0},
+                                      {2, Errc::ack_timeout, "", 10}}));
   EXPECT_EQ(acks.size(), 0u);
 }
 
@@ -348,13 +348,13 @@ TYPED_TEST(AckTableTest, ATimeoutCallbackMayAddAndSettle) {
                 [&](Errc e, std::string_view) {
                   log.push_back("0 " + std::string(name(e)) + " @" + std::to_string(this->loop().now()));
                   std::uint64_t retry = 0;  // retry with a new id and a new timeout
-                  EXPECT_EQ(acks.add(
-                                [&](Errc e2, std::string_view) {
-                                  log.push_back("2 " + std::string(name(e2)) + " @" +
-                                                std::to_string(this->loop().now()));
-                                },
-                                10, retry),
-                            Errc::none);
+                  EXPECT_EQ(
+                      acks.add(
+                          [&](Errc e2, std::string_view) {
+                            log.push_back("2 " + std::string(name(e2)) + " @" + std::to_string(this->loop().now()));
+                          },
+                          10, retry),
+                      Errc::none);
                   EXPECT_TRUE(acks.settle(1, "[]"));
                 },
                 10, id),
@@ -451,10 +451,10 @@ TYPED_TEST(AckTableTest, ATimerTheLoopCannotStartAddsNothing) {
   EXPECT_EQ(failing.failed_timer_starts(), 2u);
   EXPECT_EQ(id, 555u);
   EXPECT_EQ(acks.size(), 1u);
-  EXPECT_EQ(acks.next_id(), 1u);                               // no id consumed
-  EXPECT_EQ(token.use_count(), 2);                             // the refused callbacks are gone
-  EXPECT_EQ(failing.pending_timers(), timers_before + 1);      // only the first entry's timer
-  EXPECT_FALSE(acks.settle(1, "[]"));                          // never issued
+  EXPECT_EQ(acks.next_id(), 1u);                           // no id consumed
+  EXPECT_EQ(token.use_count(), 2);                         // the refused callbacks are gone
+  EXPECT_EQ(failing.pending_timers(), timers_before + 1);  // only the first entry's timer
+  EXPECT_FALSE(acks.settle(1, "[]"));                      // never issued
   EXPECT_EQ(acks.unknown_acks(), 1u);
 
   // Without a timeout no timer is needed, so the failing loop does not matter.
@@ -484,8 +484,8 @@ TYPED_TEST(AckTableTest, RandomOperationsSettleEveryEntryExactlyOnce) {
     Limits limits;
     limits.max_pending_acks = 8;
     const std::size_t timers_before = this->loop().pending_timers();
-    std::vector<int> calls;             // per issued id: how many times its callback ran
-    std::vector<Errc> outcome;          // per issued id: the last error it saw
+    std::vector<int> calls;               // per issued id: how many times its callback ran
+    std::vector<Errc> outcome;            // per issued id: the last error it saw
     std::vector<std::uint64_t> deadline;  // per issued id: 0 = none
     std::vector<bool> settled;
     {

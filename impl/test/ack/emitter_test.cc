@@ -45,9 +45,8 @@ TEST(Emitter, NamedListenersRunInTheOrderTheyWereAdded) {
 TEST(Emitter, TheEventCarriesItsReply) {
   Emitter events;
   std::vector<std::string> wire;
-  ReplyChannel channel([&](std::uint64_t id, std::string_view args) {
-    wire.push_back(std::to_string(id) + " " + std::string(args));
-  });
+  ReplyChannel channel(
+      [&](std::uint64_t id, std::string_view args) { wire.push_back(std::to_string(id) + " " + std::string(args)); });
   std::vector<Reply> kept;
   int without_reply = 0;
   events.on("ask", [&](const Event& e) {
@@ -73,11 +72,10 @@ TEST(Emitter, ReservedNamesAreRefusedUnlessTheLibraryEmitsThem) {
     bool reserved;
   };
   const Row rows[] = {
-      {"connect", true},         {"connect_error", true},   {"disconnect", true},
-      {"disconnecting", true},   {"newListener", true},     {"removeListener", true},
-      {"Connect", false},        {"connect ", false},       {"connected", false},
-      {"disconnect_", false},    {"newlistener", false},    {"removelistener", false},
-      {"", false},               {"connect_erro", false},   {"error", false},
+      {"connect", true},     {"connect_error", true},  {"disconnect", true},   {"disconnecting", true},
+      {"newListener", true}, {"removeListener", true}, {"Connect", false},     {"connect ", false},
+      {"connected", false},  {"disconnect_", false},   {"newlistener", false}, {"removelistener", false},
+      {"", false},           {"connect_erro", false},  {"error", false},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);
@@ -122,7 +120,7 @@ TEST(Emitter, OnceIsRemovedBeforeItRuns) {
   const ListenerId id = events.once("tick", [&](const Event& e) {
     ++calls;
     log.push_back("once " + std::string(e.args_json));
-    EXPECT_EQ(events.listener_count("tick"), 1u);  // already gone
+    EXPECT_EQ(events.listener_count("tick"), 1u);               // already gone
     EXPECT_EQ(events.emit("tick", "[\"inner\"]"), Errc::none);  // does not reach it again
   });
   EXPECT_EQ(events.listener_count("tick"), 2u);
@@ -226,8 +224,8 @@ TEST(Emitter, ReentrantEmitsNestAndUnwindInOrder) {
   });
   events.on("count", [&](const Event& e) { log.push_back("second " + std::string(e.args_json)); });
   EXPECT_EQ(events.emit("count", "[2]"), Errc::none);
-  EXPECT_EQ(log, (Lines{"enter 2", "enter 1", "enter 0", "leave 0", "second [0]", "leave 1", "second [1]",
-                        "leave 2", "second [2]"}));
+  EXPECT_EQ(log, (Lines{"enter 2", "enter 1", "enter 0", "leave 0", "second [0]", "leave 1", "second [1]", "leave 2",
+                        "second [2]"}));
 }
 
 TEST(Emitter, OffRemovesExactlyOneListener) {
@@ -336,7 +334,7 @@ TEST(Emitter, LeakWarningAtTenToElevenListeners) {
   EXPECT_EQ(events.leak_warnings(), 0u);
   events.on("ack", noop);
   EXPECT_EQ(warnings, (std::vector<Warning>{{"ack", 11}}));
-  EXPECT_EQ(events.listener_count("ack"), 11u);  // warned, and still added
+  EXPECT_EQ(events.listener_count("ack"), 11u);          // warned, and still added
   for (int i = 0; i < 5; ++i) events.once("ack", noop);  // once per name
   EXPECT_EQ(warnings.size(), 1u);
   EXPECT_EQ(events.leak_warnings(), 1u);
@@ -358,8 +356,8 @@ TEST(Emitter, MaxListenersIsSettable) {
     std::size_t adds;
     std::size_t warn_at;  // the count passed to the hook; 0: no warning
   };
-  const Row rows[] = {{0, 200, 0}, {1, 1, 0}, {1, 2, 2}, {2, 2, 0}, {2, 3, 3}, {10, 10, 0}, {10, 11, 11},
-                      {100, 100, 0}, {100, 101, 101}};
+  const Row rows[] = {{0, 200, 0}, {1, 1, 0},    {1, 2, 2},     {2, 2, 0},      {2, 3, 3},
+                      {10, 10, 0}, {10, 11, 11}, {100, 100, 0}, {100, 101, 101}};
   for (const Row& row : rows) {
     SCOPED_TRACE("max " + std::to_string(row.max) + " adds " + std::to_string(row.adds));
     Emitter events;

@@ -24,87 +24,87 @@ struct Case {
 };
 
 const Case kCases[] = {
-      // grammar
-      {"", 8, Errc::json_syntax},
-      {"   ", 8, Errc::json_syntax},
-      {"[1]x", 8, Errc::json_syntax},
-      {"[1,]", 8, Errc::json_syntax},
-      {"[,1]", 8, Errc::json_syntax},
-      {"[1 2]", 8, Errc::json_syntax},
-      {"1 2", 8, Errc::json_syntax},
-      {"[1]]", 8, Errc::json_syntax},
-      {"[[1]", 8, Errc::json_syntax},
-      {"[01", 8, Errc::json_syntax},  // the unmatched bracket is seen before the number
-      {R"({"a" 1})", 8, Errc::json_syntax},
-      {R"({"a":1,})", 8, Errc::json_syntax},
-      {R"({1:2})", 8, Errc::json_syntax},
-      {R"({"a":1 "b":2})", 8, Errc::json_syntax},
-      {R"(["a":1])", 8, Errc::json_syntax},
-      {R"({"a"})", 8, Errc::json_syntax},
-      {"[}", 8, Errc::json_syntax},
-      {"{]", 8, Errc::json_syntax},
-      {" [ 1 , { \"a\" : [ ] } ] ", 8, Errc::none},
-      {"\"a\x01\"", 8, Errc::json_syntax},
-      {"\"abc", 8, Errc::json_syntax},
-      {"[x]", 8, Errc::json_syntax},
-      {R"("k":"\ud800")", 8, Errc::json_syntax},  // a root string ends at its own quote
-      {R"("a" "\x")", 8, Errc::json_syntax},
-      // literals
-      {"true", 8, Errc::none},
-      {"[true,false,null]", 8, Errc::none},
-      {"tru", 8, Errc::json_syntax},
-      {"truex", 8, Errc::json_syntax},
-      {"[nul]", 8, Errc::json_syntax},
-      {"[true\"a\"]", 8, Errc::json_syntax},
-      // numbers
-      {"0", 8, Errc::none},
-      {"-0", 8, Errc::none},
-      {"[-0.0e-999]", 8, Errc::none},
-      {"01", 8, Errc::json_number},
-      {"[01]", 8, Errc::json_number},
-      {"[-]", 8, Errc::json_number},
-      {"[1.]", 8, Errc::json_number},
-      {"[.5]", 8, Errc::json_syntax},
-      {"[1e]", 8, Errc::json_number},
-      {"[1e+]", 8, Errc::json_number},
-      {"[1x]", 8, Errc::json_number},
-      {"[1\"a\"]", 8, Errc::json_number},
-      {"[1.5.5]", 8, Errc::json_number},
-      {"[--1]", 8, Errc::json_number},
-      {"1.8e308", 8, Errc::json_number},
-      {"[1e400]", 8, Errc::json_number},
-      {"[1e-400]", 8, Errc::none},
-      {"[0e999999999999999999999]", 8, Errc::none},
-      {"[123456789012345678]", 8, Errc::none},
-      {"[9223372036854775807,9223372036854775808]", 8, Errc::none},
-      {"[18446744073709551615]", 8, Errc::none},
-      {"[18446744073709551616]", 8, Errc::json_number},
-      {"[99999999999999999999]", 8, Errc::json_number},
-      {"[-9223372036854775808]", 8, Errc::none},
-      {"[-9223372036854775809]", 8, Errc::json_number},
-      {"[3.14159265358979323846264338327950288]", 8, Errc::none},
-      // strings and escapes
-      {R"(["\"\\\/\b\f\n\r\t\u00e9"])", 8, Errc::none},
-      {R"(["\x"])", 8, Errc::json_syntax},
-      {R"(["\u12G4"])", 8, Errc::json_syntax},
-      {R"(["\u12"])", 8, Errc::json_syntax},
-      {R"(["\ud800"])", 8, Errc::json_lone_surrogate},
-      {R"(["\udc00x"])", 8, Errc::json_lone_surrogate},
-      {R"(["\ud800\u0041"])", 8, Errc::json_lone_surrogate},
-      {R"(["\ud800\x"])", 8, Errc::json_lone_surrogate},
-      {R"(["\ud83d\ude00"])", 8, Errc::none},
-      {R"(["\\ud800"])", 8, Errc::none},
-      {R"({"k\ud800":1})", 8, Errc::json_lone_surrogate},
-      {"\"\xff\"", 8, Errc::json_bad_utf8},
-      // depth: no value inside more than max_depth containers
-      {"1", 0, Errc::none},
-      {"[]", 0, Errc::none},
-      {"[1]", 0, Errc::limit_depth},
-      {"[[]]", 1, Errc::none},
-      {"[[[]]]", 1, Errc::limit_depth},
-      {R"({"a":{"b":[1]}})", 3, Errc::none},
-      {R"({"a":{"b":[1]}})", 2, Errc::limit_depth},
-      {"[[1],[1]]", 2, Errc::none},
+    // grammar
+    {"", 8, Errc::json_syntax},
+    {"   ", 8, Errc::json_syntax},
+    {"[1]x", 8, Errc::json_syntax},
+    {"[1,]", 8, Errc::json_syntax},
+    {"[,1]", 8, Errc::json_syntax},
+    {"[1 2]", 8, Errc::json_syntax},
+    {"1 2", 8, Errc::json_syntax},
+    {"[1]]", 8, Errc::json_syntax},
+    {"[[1]", 8, Errc::json_syntax},
+    {"[01", 8, Errc::json_syntax},  // the unmatched bracket is seen before the number
+    {R"({"a" 1})", 8, Errc::json_syntax},
+    {R"({"a":1,})", 8, Errc::json_syntax},
+    {R"({1:2})", 8, Errc::json_syntax},
+    {R"({"a":1 "b":2})", 8, Errc::json_syntax},
+    {R"(["a":1])", 8, Errc::json_syntax},
+    {R"({"a"})", 8, Errc::json_syntax},
+    {"[}", 8, Errc::json_syntax},
+    {"{]", 8, Errc::json_syntax},
+    {" [ 1 , { \"a\" : [ ] } ] ", 8, Errc::none},
+    {"\"a\x01\"", 8, Errc::json_syntax},
+    {"\"abc", 8, Errc::json_syntax},
+    {"[x]", 8, Errc::json_syntax},
+    {R"("k":"\ud800")", 8, Errc::json_syntax},  // a root string ends at its own quote
+    {R"("a" "\x")", 8, Errc::json_syntax},
+    // literals
+    {"true", 8, Errc::none},
+    {"[true,false,null]", 8, Errc::none},
+    {"tru", 8, Errc::json_syntax},
+    {"truex", 8, Errc::json_syntax},
+    {"[nul]", 8, Errc::json_syntax},
+    {"[true\"a\"]", 8, Errc::json_syntax},
+    // numbers
+    {"0", 8, Errc::none},
+    {"-0", 8, Errc::none},
+    {"[-0.0e-999]", 8, Errc::none},
+    {"01", 8, Errc::json_number},
+    {"[01]", 8, Errc::json_number},
+    {"[-]", 8, Errc::json_number},
+    {"[1.]", 8, Errc::json_number},
+    {"[.5]", 8, Errc::json_syntax},
+    {"[1e]", 8, Errc::json_number},
+    {"[1e+]", 8, Errc::json_number},
+    {"[1x]", 8, Errc::json_number},
+    {"[1\"a\"]", 8, Errc::json_number},
+    {"[1.5.5]", 8, Errc::json_number},
+    {"[--1]", 8, Errc::json_number},
+    {"1.8e308", 8, Errc::json_number},
+    {"[1e400]", 8, Errc::json_number},
+    {"[1e-400]", 8, Errc::none},
+    {"[0e999999999999999999999]", 8, Errc::none},
+    {"[123456789012345678]", 8, Errc::none},
+    {"[9223372036854775807,9223372036854775808]", 8, Errc::none},
+    {"[18446744073709551615]", 8, Errc::none},
+    {"[18446744073709551616]", 8, Errc::json_number},
+    {"[99999999999999999999]", 8, Errc::json_number},
+    {"[-9223372036854775808]", 8, Errc::none},
+    {"[-9223372036854775809]", 8, Errc::json_number},
+    {"[3.14159265358979323846264338327950288]", 8, Errc::none},
+    // strings and escapes
+    {R"(["\"\\\/\b\f\n\r\t\u00e9"])", 8, Errc::none},
+    {R"(["\x"])", 8, Errc::json_syntax},
+    {R"(["\u12G4"])", 8, Errc::json_syntax},
+    {R"(["\u12"])", 8, Errc::json_syntax},
+    {R"(["\ud800"])", 8, Errc::json_lone_surrogate},
+    {R"(["\udc00x"])", 8, Errc::json_lone_surrogate},
+    {R"(["\ud800\u0041"])", 8, Errc::json_lone_surrogate},
+    {R"(["\ud800\x"])", 8, Errc::json_lone_surrogate},
+    {R"(["\ud83d\ude00"])", 8, Errc::none},
+    {R"(["\\ud800"])", 8, Errc::none},
+    {R"({"k\ud800":1})", 8, Errc::json_lone_surrogate},
+    {"\"\xff\"", 8, Errc::json_bad_utf8},
+    // depth: no value inside more than max_depth containers
+    {"1", 0, Errc::none},
+    {"[]", 0, Errc::none},
+    {"[1]", 0, Errc::limit_depth},
+    {"[[]]", 1, Errc::none},
+    {"[[[]]]", 1, Errc::limit_depth},
+    {R"({"a":{"b":[1]}})", 3, Errc::none},
+    {R"({"a":{"b":[1]}})", 2, Errc::limit_depth},
+    {"[[1],[1]]", 2, Errc::none},
 };
 
 TEST(JsonScan, Rules) {
@@ -126,21 +126,79 @@ TEST(JsonFast, AcceptsNothingTheWalkRefuses) {
     }
   }
   // Shapes aimed at each rule of the block check, all invalid.
-  for (const char* text : {
-           R"({"a","b":"c":"d"})", R"({"a":1,"b"})", R"({"a":1,2})", R"({"a":1,2:3})", R"({1})", R"({[1]:2})",
-           R"(["a":1])", R"("a":1)", R"(1,2)", R"([1]:2)", R"({"a":"b":1})", R"({"a" "b"})", R"(["a""b"])",
-           R"([1"a"])", R"(["a"1])", R"([1 2])", R"([true false])", R"([{}{}])", R"([[]1])", R"([1,])", R"([,])",
-           R"({,})", R"({"a":})", R"({:1})", "[}", "{]", "[[1]", "[1]]", "]", "}", "", "  ", "[\"\\\"]",
-           "[01]", "[-01]", "[00]", "[1.]", "[.1]", "[1.2.3]", "[-]", "[--1]", "[1-2]", "[1.-2]", "[-.1]",
-           "[+1]", "[1e5x]", "[tru]", "[truee]", "[nul]", "[falsy]", "[True]", "[t]", "[nulll]", "[true1]",
-           "[1true]", "[\"\x01\"]", "[\"a\tb\"]", "[\"\\x\"]", "[\"\\\"]", "[\"\xff\"]", "[\xc3\xa9]",
-           "[\"\xc3\"]", "[\"\xed\xa0\x80\"]", "[1\x7f]", "[\x01]", "\"abc", "[\"abc]"}) {
+  for (const char* text : {R"({"a","b":"c":"d"})",
+                           R"({"a":1,"b"})",
+                           R"({"a":1,2})",
+                           R"({"a":1,2:3})",
+                           R"({1})",
+                           R"({[1]:2})",
+                           R"(["a":1])",
+                           R"("a":1)",
+                           R"(1,2)",
+                           R"([1]:2)",
+                           R"({"a":"b":1})",
+                           R"({"a" "b"})",
+                           R"(["a""b"])",
+                           R"([1"a"])",
+                           R"(["a"1])",
+                           R"([1 2])",
+                           R"([true false])",
+                           R"([{}{}])",
+                           R"([[]1])",
+                           R"([1,])",
+                           R"([,])",
+                           R"({,})",
+                           R"({"a":})",
+                           R"({:1})",
+                           "[}",
+                           "{]",
+                           "[[1]",
+                           "[1]]",
+                           "]",
+                           "}",
+                           "",
+                           "  ",
+                           "[\"\\\"]",
+                           "[01]",
+                           "[-01]",
+                           "[00]",
+                           "[1.]",
+                           "[.1]",
+                           "[1.2.3]",
+                           "[-]",
+                           "[--1]",
+                           "[1-2]",
+                           "[1.-2]",
+                           "[-.1]",
+                           "[+1]",
+                           "[1e5x]",
+                           "[tru]",
+                           "[truee]",
+                           "[nul]",
+                           "[falsy]",
+                           "[True]",
+                           "[t]",
+                           "[nulll]",
+                           "[true1]",
+                           "[1true]",
+                           "[\"\x01\"]",
+                           "[\"a\tb\"]",
+                           "[\"\\x\"]",
+                           "[\"\\\"]",
+                           "[\"\xff\"]",
+                           "[\xc3\xa9]",
+                           "[\"\xc3\"]",
+                           "[\"\xed\xa0\x80\"]",
+                           "[1\x7f]",
+                           "[\x01]",
+                           "\"abc",
+                           "[\"abc]"}) {
     EXPECT_NE(scanner.scan(text, 32, walk), Errc::none) << text;
     EXPECT_FALSE(json_fast_accept(text, 32)) << text;
   }
   // Valid, but shapes the block check leaves to the walk.
-  for (const char* text : {"[1234567890123456]", "[0.1234567890123456]", "[12345678901234567890]", "[1e5]",
-                           "[2.5E-3]", R"(["\u00e9"])", R"({"\ud83d\ude00":0})"}) {
+  for (const char* text : {"[1234567890123456]", "[0.1234567890123456]", "[12345678901234567890]", "[1e5]", "[2.5E-3]",
+                           R"(["\u00e9"])", R"({"\ud83d\ude00":0})"}) {
     EXPECT_EQ(scanner.scan(text, 32, walk), Errc::none) << text;
     EXPECT_FALSE(json_fast_accept(text, 32)) << text;
   }
@@ -148,11 +206,11 @@ TEST(JsonFast, AcceptsNothingTheWalkRefuses) {
 
 TEST(JsonFast, AcceptsTheCommonShapes) {
   if (!json_fast_available()) GTEST_SKIP() << "no AVX2 on this machine: the walk does all the work";
-  for (const char* text : {
-           "0", "-1.5", "true", "null", R"("")", R"("a\"b\\c\/\n")", "[]", "{}", R"( [ 1 , { "a" : [ ] } ] )",
-           R"(["chat",{"room":"r1","user":{"id":7,"name":"ana","tags":["x"]},"ok":true,"n":null}])",
-           R"([[1.5,-2.25,0],[3,4,5]])", R"({"":{"":{"":[[[]]]}}})",
-           "[\"caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80\"]", "[123456789012345]"}) {
+  for (const char* text :
+       {"0", "-1.5", "true", "null", R"("")", R"("a\"b\\c\/\n")", "[]", "{}", R"( [ 1 , { "a" : [ ] } ] )",
+        R"(["chat",{"room":"r1","user":{"id":7,"name":"ana","tags":["x"]},"ok":true,"n":null}])",
+        R"([[1.5,-2.25,0],[3,4,5]])", R"({"":{"":{"":[[[]]]}}})",
+        "[\"caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80\"]", "[123456789012345]"}) {
     EXPECT_TRUE(json_fast_accept(text, 32)) << text;
   }
   // Depth: accepted up to the limit, left to the walk beyond it.
@@ -330,14 +388,50 @@ TEST(JsonScan, RootAndFirstElement) {
 using Rng = SplitMix;
 
 // Scalars chosen to sit on the rules' edges, valid and not.
-constexpr std::array<const char*, 44> kScalars = {
-    "0", "-0", "1", "-1", "12.5", "-0.25", "1e5", "1E-5", "2.5e+3", "1e400", "-1e400", "1e-400",
-    "01", "1.", ".5", "-", "1e", "1x", "9223372036854775807", "9223372036854775808",
-    "18446744073709551615", "18446744073709551616", "-9223372036854775809", "123456789012345678901",
-    "true", "false", "null", "tru", "nul", "truex",
-    R"("")", R"("a")", R"("caf\u00e9")", R"("\"\\\/\b\f\n\r\t")", R"("\x")", R"("\ud800")",
-    R"("\udc00")", R"("\ud83d\ude00")", R"("\ud800\u0041")", R"("\\ud800")", R"("\u12")",
-    "\"\xc3\xa9\"", "\"\xff\"", "\"a\x01\""};
+constexpr std::array<const char*, 44> kScalars = {"0",
+                                                  "-0",
+                                                  "1",
+                                                  "-1",
+                                                  "12.5",
+                                                  "-0.25",
+                                                  "1e5",
+                                                  "1E-5",
+                                                  "2.5e+3",
+                                                  "1e400",
+                                                  "-1e400",
+                                                  "1e-400",
+                                                  "01",
+                                                  "1.",
+                                                  ".5",
+                                                  "-",
+                                                  "1e",
+                                                  "1x",
+                                                  "9223372036854775807",
+                                                  "9223372036854775808",
+                                                  "18446744073709551615",
+                                                  "18446744073709551616",
+                                                  "-9223372036854775809",
+                                                  "123456789012345678901",
+                                                  "true",
+                                                  "false",
+                                                  "null",
+                                                  "tru",
+                                                  "nul",
+                                                  "truex",
+                                                  R"("")",
+                                                  R"("a")",
+                                                  R"("caf\u00e9")",
+                                                  R"("\"\\\/\b\f\n\r\t")",
+                                                  R"("\x")",
+                                                  R"("\ud800")",
+                                                  R"("\udc00")",
+                                                  R"("\ud83d\ude00")",
+                                                  R"("\ud800\u0041")",
+                                                  R"("\\ud800")",
+                                                  R"("\u12")",
+                                                  "\"\xc3\xa9\"",
+                                                  "\"\xff\"",
+                                                  "\"a\x01\""};
 
 void value(Rng& rng, std::string& out, int depth) {
   const std::size_t roll = rng.below(10);
@@ -372,8 +466,12 @@ void mutate(Rng& rng, std::string& doc) {
   const char b = kBytes[rng.below(kBytes.size())];
   switch (rng.below(3)) {
     case 0: doc.insert(doc.begin() + static_cast<std::ptrdiff_t>(at), b); break;
-    case 1: if (at < doc.size()) doc.erase(at, 1); break;
-    default: if (at < doc.size()) doc[at] = b; break;
+    case 1:
+      if (at < doc.size()) doc.erase(at, 1);
+      break;
+    default:
+      if (at < doc.size()) doc[at] = b;
+      break;
   }
 }
 
@@ -387,7 +485,8 @@ bool has_bad_escape_and_surrogate(std::string_view doc) {
     if (e == 'u') {
       const bool four = i + 5 < doc.size() && hex(doc[i + 2]) && hex(doc[i + 3]) && hex(doc[i + 4]) && hex(doc[i + 5]);
       if (!four) bad = true;
-      if (four && (doc[i + 2] == 'd' || doc[i + 2] == 'D') && std::string_view("89abcdefABCDEF").find(doc[i + 3]) != std::string_view::npos)
+      if (four && (doc[i + 2] == 'd' || doc[i + 2] == 'D') &&
+          std::string_view("89abcdefABCDEF").find(doc[i + 3]) != std::string_view::npos)
         surrogate = true;
     } else if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) {
       bad = true;
@@ -416,7 +515,8 @@ TEST(JsonScan, SameVerdictAsSimdjsonDom) {
     const Errc got = scanner.scan(text, depth);
     const Errc walked = walker.scan(text, depth, walk);
     if (walked != got && ++mismatches <= 10)
-      ADD_FAILURE() << "depth " << depth << " text " << doc << ": walk " << name(walked) << ", with the block check " << name(got);
+      ADD_FAILURE() << "depth " << depth << " text " << doc << ": walk " << name(walked) << ", with the block check "
+                    << name(got);
     if (json_fast_accept(text, depth)) {
       ++fast;
       // The facts read after a block-check accept are those the walk found.

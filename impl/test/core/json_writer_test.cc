@@ -120,7 +120,8 @@ TEST(JsonWriter, StructureAndMisuse) {
       {"string not UTF-8", [](JsonWriter& j) { j.begin_array().string("\xff"); }, Errc::json_bad_utf8},
       {"string with a surrogate", [](JsonWriter& j) { j.string("\xed\xa0\x80"); }, Errc::json_bad_utf8},
       {"key not UTF-8", [](JsonWriter& j) { j.begin_object().key("\xc3"); }, Errc::json_bad_utf8},
-      {"first error sticks", [](JsonWriter& j) { j.number(std::nan("")).end_array().string("\xff"); }, Errc::json_number},
+      {"first error sticks", [](JsonWriter& j) { j.number(std::nan("")).end_array().string("\xff"); },
+       Errc::json_number},
   };
   for (const auto& m : misuse) {
     SCOPED_TRACE(m.name);

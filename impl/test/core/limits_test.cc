@@ -40,7 +40,7 @@ TEST(Limits, RejectsUnknownKeysAndOverflow) {
 
 TEST(Limits, DefaultsMatchTheReference) {
   const Limits limits;
-  EXPECT_EQ(limits.max_attachments, 10u);          // socket.io-parser 4.2.6+
+  EXPECT_EQ(limits.max_attachments, 10u);               // socket.io-parser 4.2.6+
   EXPECT_EQ(limits.eio_max_payload_bytes, 1'000'000u);  // engine.io maxHttpBufferSize
   EXPECT_EQ(limits.ws_max_message_bytes, 1'000'000u);   // ws maxPayload under engine.io
   EXPECT_EQ(limits.max_ack_id, (1ULL << 53) - 1);       // JavaScript safe integer

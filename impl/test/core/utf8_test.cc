@@ -31,10 +31,12 @@ const Row kRows[] = {
     {"\xf0\x80\x80\xaf", false, 1, false},                             // overlong 4-byte
     {"\x80", false, 0, false},                                         // lone continuation
     {"a\xff", false, 1, false},
-    {"\xce", false, 0, true},                                          // truncated 2-byte
-    {"\xe1\xbd", false, 0, true},                                      // truncated 3-byte
-    {"\xce\x41", false, 1, false},                                     // missing continuation
-    {"abcdefgh\xe2\x82\xac" "abcdefgh", true, 0, false},                // € between ASCII runs
+    {"\xce", false, 0, true},       // truncated 2-byte
+    {"\xe1\xbd", false, 0, true},   // truncated 3-byte
+    {"\xce\x41", false, 1, false},  // missing continuation
+    {"abcdefgh\xe2\x82\xac"
+     "abcdefgh",
+     true, 0, false},  // € between ASCII runs
 };
 
 TEST(Utf8, Table) {

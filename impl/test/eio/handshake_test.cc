@@ -72,9 +72,7 @@ TEST(EioHandshake, KeyOrderAndWhitespaceAreFree) {
   EXPECT_EQ(h, (OpenHandshake{"q", {}, 3, 4, 5}));
 }
 
-std::string with(std::string_view field_json) {
-  return std::string("{") + std::string(field_json) + "}";
-}
+std::string with(std::string_view field_json) { return std::string("{") + std::string(field_json) + "}"; }
 
 TEST(EioHandshake, RefusesEverythingElse) {
   const std::string up = R"("upgrades":["websocket"],)";
@@ -123,14 +121,12 @@ TEST(EioHandshake, RefusesEverythingElse) {
 
 TEST(EioHandshake, AcceptsMinimalValues) {
   OpenHandshake h;
-  EXPECT_EQ(parse_open(R"({"sid":"s","upgrades":[],"pingInterval":0,"pingTimeout":0,"maxPayload":0})", h),
-            Errc::none);
+  EXPECT_EQ(parse_open(R"({"sid":"s","upgrades":[],"pingInterval":0,"pingTimeout":0,"maxPayload":0})", h), Errc::none);
   EXPECT_EQ(parse_open(R"({"sid":"s","upgrades":["x","x"],"pingInterval":0,"pingTimeout":0,"maxPayload":0})", h),
             Errc::none);  // names are not deduplicated or restricted
   EXPECT_EQ(h.upgrades.size(), 2u);
   // -0 is an integer equal to 0 (JSON.parse gives -0, which a JavaScript timer treats as 0).
-  EXPECT_EQ(parse_open(R"({"sid":"s","upgrades":[],"pingInterval":-0,"pingTimeout":0,"maxPayload":0})", h),
-            Errc::none);
+  EXPECT_EQ(parse_open(R"({"sid":"s","upgrades":[],"pingInterval":-0,"pingTimeout":0,"maxPayload":0})", h), Errc::none);
   EXPECT_EQ(h.ping_interval, 0u);
 }
 

@@ -33,7 +33,11 @@ TEST(EioPacketEncoder, WebSocketMessages) {
       {text(PacketType::pong, "probe"), "3probe"},
       {text(PacketType::message, "hello"), "4hello"},
       {text(PacketType::message, ""), "4"},
-      {text(PacketType::message, "a\x1e" "b"), "4a\x1e" "b"},  // fine in a frame of its own
+      {text(PacketType::message,
+            "a\x1e"
+            "b"),
+       "4a\x1e"
+       "b"},  // fine in a frame of its own
       {text(PacketType::upgrade), "5"},
       {text(PacketType::noop), "6"},
       {binary(kBytes), "\x01\x02\x03\x04"},  // a binary frame, no type byte
@@ -74,14 +78,20 @@ TEST(EioPacketEncoder, RefusesWhatTheDecoderRefuses) {
 
 TEST(EioPacketEncoder, PayloadSpecExamples) {
   // engine.io-protocol v4 "Packet encoding / HTTP long-polling".
-  const Packet three[] = {text(PacketType::message, "hello"), text(PacketType::ping), text(PacketType::message, "world")};
+  const Packet three[] = {text(PacketType::message, "hello"), text(PacketType::ping),
+                          text(PacketType::message, "world")};
   std::string body;
   ASSERT_EQ(encode_payload(three, body), Errc::none);
-  EXPECT_EQ(body, "4hello\x1e" "2\x1e" "4world");
+  EXPECT_EQ(body,
+            "4hello\x1e"
+            "2\x1e"
+            "4world");
   const Packet mixed[] = {text(PacketType::message, "hello"), binary(kBytes)};
   body.clear();
   ASSERT_EQ(encode_payload(mixed, body), Errc::none);
-  EXPECT_EQ(body, "4hello\x1e" "bAQIDBA==");
+  EXPECT_EQ(body,
+            "4hello\x1e"
+            "bAQIDBA==");
   const Packet empty_binary[] = {binary({})};
   body.clear();
   ASSERT_EQ(encode_payload(empty_binary, body), Errc::none);
@@ -93,7 +103,9 @@ TEST(EioPacketEncoder, PayloadRefusesTheSeparatorInText) {
   // batch, which decodes back as five packets (corpus/observed/eio-parser-5.2.3.txt Part A).
   // sioconf refuses.
   const Packet batch[] = {text(PacketType::message, "hello"), text(PacketType::ping), binary(kBytes),
-                          text(PacketType::message, "a\x1e" "b")};
+                          text(PacketType::message,
+                               "a\x1e"
+                               "b")};
   std::string body = "keep";
   EXPECT_EQ(encode_payload(batch, body), Errc::eio_separator_in_text);
   EXPECT_EQ(body, "keep");
@@ -119,9 +131,13 @@ class Collect : public PacketSink {
 TEST(EioPacketEncoder, RoundTripsThroughBothDecoders) {
   std::vector<std::uint8_t> all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<std::uint8_t>(i));
-  const Packet batch[] = {text(PacketType::open, kHandshake), text(PacketType::ping, "probe"),
-                          text(PacketType::message, "\xe2\x82\xac \x1d"), binary(all), binary({}),
-                          text(PacketType::noop), text(PacketType::message)};
+  const Packet batch[] = {text(PacketType::open, kHandshake),
+                          text(PacketType::ping, "probe"),
+                          text(PacketType::message, "\xe2\x82\xac \x1d"),
+                          binary(all),
+                          binary({}),
+                          text(PacketType::noop),
+                          text(PacketType::message)};
   Collect expected;
   for (const Packet& p : batch) expected.on_packet(p);
 

@@ -8,9 +8,9 @@ namespace {
 TEST(EioPacket, NamesAreEngineIoParserSpellingsAndWireDigits) {
   // engine.io-protocol v4 "Protocol": the table of packet types and their ids.
   const std::pair<PacketType, std::string_view> table[] = {
-      {PacketType::open, "open"},       {PacketType::close, "close"}, {PacketType::ping, "ping"},
-      {PacketType::pong, "pong"},       {PacketType::message, "message"},
-      {PacketType::upgrade, "upgrade"}, {PacketType::noop, "noop"}};
+      {PacketType::open, "open"}, {PacketType::close, "close"},     {PacketType::ping, "ping"},
+      {PacketType::pong, "pong"}, {PacketType::message, "message"}, {PacketType::upgrade, "upgrade"},
+      {PacketType::noop, "noop"}};
   int digit = 0;
   for (const auto& [type, spelling] : table) {
     EXPECT_EQ(static_cast<int>(type), digit++) << spelling;

@@ -16,7 +16,7 @@ struct Recorder final : TransportSink {
   std::vector<Errc> input_ends;
   int drains = 0;
   std::function<void(const eio::Packet&)> also;  // runs after recording a packet
-  std::function<void()> drained;                  // runs after counting a drain
+  std::function<void()> drained;                 // runs after counting a drain
 
   void on_packet(const eio::Packet& p) noexcept override {
     packets.push_back(std::string(eio::name(p.type)) + ":" + std::string(as_text(p.data)));

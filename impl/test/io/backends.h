@@ -12,8 +12,8 @@
 
 #include "sioconf/io/loop.h"
 #include "sioconf/io/sim.h"
-#include "sioconf/io/uv.h"
 #include "sioconf/io/transport.h"
+#include "sioconf/io/uv.h"
 
 namespace sioconf::test {
 
@@ -30,8 +30,7 @@ class Backend {
 
 class SimBackend final : public Backend {
  public:
-  explicit SimBackend(std::uint64_t seed = 1, io::SimOptions options = {})
-      : choices_(seed), loop_(choices_, options) {}
+  explicit SimBackend(std::uint64_t seed = 1, io::SimOptions options = {}) : choices_(seed), loop_(choices_, options) {}
   io::Loop& loop() override { return loop_; }
   std::pair<io::TransportPtr, io::TransportPtr> connected_pair() override { return loop_.pipe(); }
   bool run() override { return loop_.run(10'000'000) < 10'000'000; }
@@ -51,10 +50,13 @@ class UvBackend final : public Backend {
   std::pair<io::TransportPtr, io::TransportPtr> connected_pair() override {
     io::TransportPtr client, server;
     Errc e = Errc::none;
-    io::ListenerPtr listener = loop_.listen("127.0.0.1", 0, [&](Errc, io::TransportPtr t) {
-      server = std::move(t);
-      if (client) loop_.stop();
-    }, e);
+    io::ListenerPtr listener = loop_.listen(
+        "127.0.0.1", 0,
+        [&](Errc, io::TransportPtr t) {
+          server = std::move(t);
+          if (client) loop_.stop();
+        },
+        e);
     EXPECT_EQ(e, Errc::none);
     if (!listener) return {};
     loop_.connect("127.0.0.1", listener->port(), [&](Errc err, io::TransportPtr t) {

@@ -48,8 +48,8 @@ TEST(OrderedDispatcher, OneAtATimeInArrivalOrder) {
 TEST(NaiveDispatcher, Interleaves) {
   Arrivals<NaiveDispatcher<int>> r;
   r.arrive(20);
-  EXPECT_GT(r.most_in_flight, 1u);         // handlers overlap
-  EXPECT_NE(r.finished, r.started);        // and finish out of arrival order
+  EXPECT_GT(r.most_in_flight, 1u);   // handlers overlap
+  EXPECT_NE(r.finished, r.started);  // and finish out of arrival order
   EXPECT_EQ(r.d.counts().finished, 20u);
 }
 

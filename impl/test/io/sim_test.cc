@@ -146,8 +146,10 @@ TEST(SimLoop, FailedOperationsHaveNames) {
     loop.run();
     EXPECT_EQ(connected, Errc::io_connect_failed);
     Errc e1 = Errc::limit_memory, e2 = Errc::none;
-    ListenerPtr first = loop.listen(80, [](Errc, TransportPtr) {}, e1);
-    ListenerPtr second = loop.listen(80, [](Errc, TransportPtr) {}, e2);
+    ListenerPtr first = loop.listen(
+        80, [](Errc, TransportPtr) {}, e1);
+    ListenerPtr second = loop.listen(
+        80, [](Errc, TransportPtr) {}, e2);
     EXPECT_EQ(e1, Errc::none);
     EXPECT_NE(first, nullptr);
     EXPECT_EQ(e2, Errc::io_listen_failed);
@@ -160,7 +162,8 @@ TEST(SimLoop, FailedOperationsHaveNames) {
     SimLoop loop(choices, options);
     Errc accepted = Errc::none, connected = Errc::none;
     Errc e;
-    ListenerPtr l = loop.listen(0, [&](Errc err, TransportPtr) { accepted = err; }, e);
+    ListenerPtr l = loop.listen(
+        0, [&](Errc err, TransportPtr) { accepted = err; }, e);
     loop.connect(l->port(), [&](Errc err, TransportPtr) { connected = err; });
     loop.run();
     EXPECT_EQ(accepted, Errc::io_accept_failed);
@@ -174,10 +177,13 @@ TEST(SimLoop, ListenAcceptConnect) {
   SimLoop loop(choices);
   TransportPtr server_side, client_side;
   Errc e;
-  ListenerPtr l = loop.listen(0, [&](Errc err, TransportPtr t) {
-    EXPECT_EQ(err, Errc::none);
-    server_side = std::move(t);
-  }, e);
+  ListenerPtr l = loop.listen(
+      0,
+      [&](Errc err, TransportPtr t) {
+        EXPECT_EQ(err, Errc::none);
+        server_side = std::move(t);
+      },
+      e);
   ASSERT_NE(l, nullptr);
   loop.connect(l->port(), [&](Errc err, TransportPtr t) {
     EXPECT_EQ(err, Errc::none);

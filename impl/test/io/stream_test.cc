@@ -169,7 +169,8 @@ TEST_P(StreamTest, CloseCancelsAndNothingRunsAfter) {
   ASSERT_EQ(server.read([&](Errc e, ByteView) {
     read_error = e;
     late += server_closed;
-  }), Errc::none);
+  }),
+            Errc::none);
   std::vector<Errc> write_errors;
   const auto big = pattern(500'000, 9);  // more than the pipe holds: some of it is still queued
   client.write(view(big), [&](Errc e) {
@@ -244,7 +245,8 @@ TEST(StreamSim, NothingIsLostWhileNobodyReads) {
   ASSERT_EQ(server.read([&](Errc e, ByteView bytes) {
     ASSERT_EQ(e, Errc::none);
     got.insert(got.end(), bytes.begin(), bytes.end());
-  }), Errc::none);
+  }),
+            Errc::none);
   ASSERT_TRUE(b->run());
   EXPECT_GT(client.buffered(), 0u) << "the paused reader did not hold the writer back";
   Reader r{server};
@@ -319,15 +321,24 @@ TEST(StreamSim, FailTheNthOperation) {
       std::function<void()> echo = [&] {
         server.read([&](Errc e, ByteView bytes) {
           if (e != Errc::none) return errors.push_back(e);
-          if (bytes.empty()) return server.shutdown([&](Errc se) { if (se != Errc::none) errors.push_back(se); });
-          if (server.write(bytes, [&](Errc we) { if (we != Errc::none) errors.push_back(we); }) == WriteStatus::refused)
+          if (bytes.empty())
+            return server.shutdown([&](Errc se) {
+              if (se != Errc::none) errors.push_back(se);
+            });
+          if (server.write(bytes, [&](Errc we) {
+                if (we != Errc::none) errors.push_back(we);
+              }) == WriteStatus::refused)
             errors.push_back(server.last_write_error());
           echo();
         });
       };
       echo();
-      client.write(view(data), [&](Errc e) { if (e != Errc::none) errors.push_back(e); });
-      client.shutdown([&](Errc e) { if (e != Errc::none) errors.push_back(e); });
+      client.write(view(data), [&](Errc e) {
+        if (e != Errc::none) errors.push_back(e);
+      });
+      client.shutdown([&](Errc e) {
+        if (e != Errc::none) errors.push_back(e);
+      });
       Reader r{client};
       r.done = [&] { finished = true; };
       r.next();
@@ -421,18 +432,23 @@ TEST(StreamSim, EchoServerFailTheNthOperation) {
         const Errc e = s.read([&, sp = &s](Errc err, ByteView bytes) {
           if (err != Errc::none) return errors.push_back(err);
           if (bytes.empty()) return sp->shutdown();
-          if (sp->write(bytes, [&](Errc we) { if (we != Errc::none) errors.push_back(we); }) == WriteStatus::refused)
+          if (sp->write(bytes, [&](Errc we) {
+                if (we != Errc::none) errors.push_back(we);
+              }) == WriteStatus::refused)
             errors.push_back(sp->last_write_error());
           serve(*sp);
         });
         if (e != Errc::none) errors.push_back(e);
       };
       Errc listen_error = Errc::none;
-      ListenerPtr listener = loop.listen(0, [&](Errc err, TransportPtr t) {
-        if (err != Errc::none) return errors.push_back(err);
-        streams.push_back(std::make_unique<Stream>(loop, std::move(t)));
-        serve(*streams.back());
-      }, listen_error);
+      ListenerPtr listener = loop.listen(
+          0,
+          [&](Errc err, TransportPtr t) {
+            if (err != Errc::none) return errors.push_back(err);
+            streams.push_back(std::make_unique<Stream>(loop, std::move(t)));
+            serve(*streams.back());
+          },
+          listen_error);
       ASSERT_NE(listener, nullptr);
       const auto message = pattern(3'000, 21);
       for (int i = 0; i < 3; ++i) {
@@ -440,7 +456,9 @@ TEST(StreamSim, EchoServerFailTheNthOperation) {
           if (err != Errc::none) return errors.push_back(err);
           streams.push_back(std::make_unique<Stream>(loop, std::move(t)));
           Stream& c = *streams.back();
-          c.write(view(message), [&](Errc we) { if (we != Errc::none) errors.push_back(we); });
+          c.write(view(message), [&](Errc we) {
+            if (we != Errc::none) errors.push_back(we);
+          });
           c.shutdown();
           readers.push_back(std::make_unique<Reader>(c));
           Reader* r = readers.back().get();

@@ -114,8 +114,7 @@ ByteView slice(const std::string& s, std::size_t offset, std::size_t size) {
 TEST(UvTcp, EchoOverLoopback) {
   UvLoop loop;
   Watchdog watchdog(loop);
-  const std::vector<std::size_t> sizes = {1,     2,     100,    1000,   4096,  65535,
-                                          65536, 65537, 100000, 262144, 484625};
+  const std::vector<std::size_t> sizes = {1, 2, 100, 1000, 4096, 65535, 65536, 65537, 100000, 262144, 484625};
   std::size_t total = 0;
   for (std::size_t size : sizes) total += size;
   ASSERT_EQ(total, 1u << 20);
@@ -148,9 +147,7 @@ TEST(UvTcp, EchoOverLoopback) {
     echoed = server_events.received.size();
     c.server->write(as_bytes(fresh), [&](Errc e) { echo_writes.push_back(e); });
   };
-  server_events.at_end = [&] {
-    c.server->close([&] { ++closes; });
-  };
+  server_events.at_end = [&] { c.server->close([&] { ++closes; }); };
   client_events.after_read = [&] {
     if (client_events.received.size() == sent.size()) {
       c.client->shutdown([&](Errc e) { shutdown_result = e; });
@@ -245,7 +242,8 @@ TEST(UvTcp, ListenOnAPortInUseFails) {
 TEST(UvTcp, ListenOnABadAddressFails) {
   UvLoop loop;
   Errc error = Errc::none;
-  ListenerPtr listener = loop.listen("127.0.0.300", 0, [](Errc, TransportPtr) {}, error);
+  ListenerPtr listener = loop.listen(
+      "127.0.0.300", 0, [](Errc, TransportPtr) {}, error);
   EXPECT_EQ(listener, nullptr);
   EXPECT_EQ(error, Errc::io_listen_failed);
   loop.run();

@@ -64,13 +64,18 @@ std::vector<Row> rows() {
       // ---- lines ----
       {"empty stream", "", {}, "ok"},
       {"one object", "{\"a\":1}\n", {"line {\"a\":1}"}, "ok"},
-      {"every kind of value", "1\n\"s\"\ntrue\nfalse\nnull\n[]\n{}\n-0.5e3\n",
+      {"every kind of value",
+       "1\n\"s\"\ntrue\nfalse\nnull\n[]\n{}\n-0.5e3\n",
        {"line 1", "line \"s\"", "line true", "line false", "line null", "line []", "line {}", "line -0.5e3"},
        "ok"},
-      {"chat packet", "{\"event\":\"chat\",\"data\":{\"message\":\"Hello server!\"}}\n",
-       {"line {\"event\":\"chat\",\"data\":{\"message\":\"Hello server!\"}}"}, "ok"},
-      {"utf-8 text", "[\"w\xc3\xb6rld\",\"\xf0\x9f\x98\x80\"]\n",
-       {"line [\"w\\xc3\\xb6rld\",\"\\xf0\\x9f\\x98\\x80\"]"}, "ok"},
+      {"chat packet",
+       "{\"event\":\"chat\",\"data\":{\"message\":\"Hello server!\"}}\n",
+       {"line {\"event\":\"chat\",\"data\":{\"message\":\"Hello server!\"}}"},
+       "ok"},
+      {"utf-8 text",
+       "[\"w\xc3\xb6rld\",\"\xf0\x9f\x98\x80\"]\n",
+       {"line [\"w\\xc3\\xb6rld\",\"\\xf0\\x9f\\x98\\x80\"]"},
+       "ok"},
       {"whitespace around the value is kept", " [1] \t\n", {"line  [1] \\x09"}, "ok"},
       {"crlf line ends", "[1]\r\n[2]\n", {"line [1]", "line [2]"}, "ok"},
       {"only one cr is dropped", "[1]\r\r\n", {"line [1]\\x0d"}, "ok"},
@@ -247,13 +252,14 @@ TEST(LineDecoder, CrlfStreamOfManyLines) {
   std::string stream;
   std::vector<std::string> expected;
   for (int i = 0; i < 50; ++i) {
-    const std::string v = "{\"n\":" + std::to_string(i) + ",\"s\":\"" + std::string(static_cast<std::size_t>(i), 'y') + "\"}";
+    const std::string v =
+        "{\"n\":" + std::to_string(i) + ",\"s\":\"" + std::string(static_cast<std::size_t>(i), 'y') + "\"}";
     stream += v + (i % 2 ? "\r\n" : "\n");
     expected.push_back("line " + v);
   }
   const Limits limits;
-  const test::Transcript t = test::grind(
-      [&](const std::vector<ByteView>& chunks) { return run(limits, chunks); }, stream, 0);
+  const test::Transcript t =
+      test::grind([&](const std::vector<ByteView>& chunks) { return run(limits, chunks); }, stream, 0);
   EXPECT_EQ(t.events, expected);
   EXPECT_EQ(t.outcome, "ok");
 }
@@ -304,8 +310,8 @@ TEST(EncodeLine, Table) {
     }
     EXPECT_EQ(out, "prev\n" + row.text + "\n");
     // What the encoder writes, the decoder (same limits) reads back, under every chunking.
-    const test::Transcript t = test::grind(
-        [&](const std::vector<ByteView>& chunks) { return run(limits, chunks); }, out.substr(5));
+    const test::Transcript t =
+        test::grind([&](const std::vector<ByteView>& chunks) { return run(limits, chunks); }, out.substr(5));
     EXPECT_EQ(t.events, std::vector<std::string>{"line " + test::printable(as_bytes(row.text))});
     EXPECT_EQ(t.outcome, "ok");
   }

@@ -82,8 +82,8 @@ TEST_P(ServerSocketTest, ChatExample) {
   client_->send(R"(42["chat",{"message":"Hello server!"}])");
   client_->stream.shutdown();
   ASSERT_TRUE(run());
-  EXPECT_EQ(client_->lines, (std::vector<std::string>{R"(40{"sid":"sioconf"})",
-                                                       R"(42["chat",{"echo":{"message":"Hello server!"}}])"}));
+  EXPECT_EQ(client_->lines,
+            (std::vector<std::string>{R"(40{"sid":"sioconf"})", R"(42["chat",{"echo":{"message":"Hello server!"}}])"}));
   EXPECT_TRUE(closed_);
   EXPECT_EQ(why_, Errc::none);
   EXPECT_EQ(disconnects, 1);
@@ -210,9 +210,9 @@ TEST_P(ServerSocketTest, ANamespaceJoinedAgainRepliesAndAcksAgain) {
   ASSERT_TRUE(run());
   EXPECT_EQ(connects, 2);
   EXPECT_EQ(client_->lines, (std::vector<std::string>{R"(40{"sid":"sioconf"})", R"(420["ping"])", "431[3]",
-                                                       R"(40{"sid":"sioconf"})", R"(421["ping"])", "432[3]"}));
-  EXPECT_EQ(results, (std::vector<std::pair<Errc, std::string>>{{Errc::ack_disconnected, ""},
-                                                                 {Errc::none, R"(["new"])"}}));
+                                                      R"(40{"sid":"sioconf"})", R"(421["ping"])", "432[3]"}));
+  EXPECT_EQ(results,
+            (std::vector<std::pair<Errc, std::string>>{{Errc::ack_disconnected, ""}, {Errc::none, R"(["new"])"}}));
   EXPECT_EQ(socket.pending_acks(), 0u);
 }
 
@@ -241,7 +241,8 @@ TEST_P(ServerSocketTest, AsyncHandlersAnswerInArrivalOrder) {
   ASSERT_TRUE(run());
   ASSERT_EQ(client_->lines.size(), 21u);
   for (int i = 0; i < 20; ++i)
-    EXPECT_EQ(client_->lines[static_cast<std::size_t>(i) + 1], "43" + std::to_string(i) + "[" + std::to_string(i) + "]");
+    EXPECT_EQ(client_->lines[static_cast<std::size_t>(i) + 1],
+              "43" + std::to_string(i) + "[" + std::to_string(i) + "]");
   EXPECT_EQ(most_in_flight, 1u);
 }
 
@@ -303,10 +304,14 @@ TEST(ServerSocketSim, AckTimeoutAtItsDeadline) {
   Errc result = Errc::none;
   std::uint64_t at = 0;
   socket.of("/").on("connect", [&](const ack::Event&) {
-    EXPECT_EQ(socket.emit("/", "ping", "[]", [&](Errc e, std::string_view) {
-      result = e;
-      at = b.loop().now();
-    }, 30'000), Errc::none);
+    EXPECT_EQ(socket.emit(
+                  "/", "ping", "[]",
+                  [&](Errc e, std::string_view) {
+                    result = e;
+                    at = b.loop().now();
+                  },
+                  30'000),
+              Errc::none);
   });
   socket.start();
   client.read_all();
@@ -339,7 +344,8 @@ TEST(ServerSocketSim, FailTheNthOperation) {
       ServerSocket socket(loop, std::move(s));
       socket.on_close([&](Errc) { closed = true; });
       socket.of("/").on("connect", [&](const ack::Event&) {
-        (void)socket.emit("/", "hello", "[1]", [&](Errc, std::string_view) { ++acks_settled; }, 1'000);
+        (void)socket.emit(
+            "/", "hello", "[1]", [&](Errc, std::string_view) { ++acks_settled; }, 1'000);
       });
       socket.of("/").on("echo", [&](const ack::Event& e) {
         if (e.reply) (*e.reply)(e.args_json);

@@ -20,16 +20,15 @@ namespace sioconf::test {
 class DomPayloadOracle {
  public:
   Errc check(sio::PacketType type, std::string_view payload, std::uint32_t attachments, const Limits& limits) {
-    using sio::PacketType;
     using simdjson::dom::element_type;
+    using sio::PacketType;
     const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
     if (!payload.empty() && space(payload.front())) return Errc::sio_payload_leading_space;
     switch (type) {
       case PacketType::connect:
         if (payload.empty()) return Errc::none;
         break;
-      case PacketType::disconnect:
-        return payload.empty() ? Errc::none : Errc::sio_disconnect_payload;
+      case PacketType::disconnect: return payload.empty() ? Errc::none : Errc::sio_disconnect_payload;
       default:
         if (payload.empty()) return Errc::sio_missing_payload;
         break;
@@ -38,11 +37,10 @@ class DomPayloadOracle {
     const simdjson::dom::element root = dom_.root();
     const element_type kind = root.type();
     switch (type) {
-      case PacketType::connect:
-        return kind == element_type::OBJECT ? Errc::none : Errc::sio_connect_payload;
+      case PacketType::connect: return kind == element_type::OBJECT ? Errc::none : Errc::sio_connect_payload;
       case PacketType::connect_error:
         return kind == element_type::OBJECT || kind == element_type::STRING ? Errc::none
-                                                                           : Errc::sio_connect_error_payload;
+                                                                            : Errc::sio_connect_error_payload;
       case PacketType::ack:
       case PacketType::binary_ack:
         if (kind != element_type::ARRAY) return Errc::sio_ack_not_array;
@@ -62,10 +60,8 @@ class DomPayloadOracle {
           }
           case element_type::INT64:
           case element_type::UINT64:
-          case element_type::DOUBLE:
-            break;
-          default:
-            return Errc::sio_bad_event_name;
+          case element_type::DOUBLE: break;
+          default: return Errc::sio_bad_event_name;
         }
         break;
       }

@@ -94,17 +94,40 @@ TEST(PacketEncoder, SpecExamples) {
   const Build empty = [](JsonWriter& w) { w.begin_array().end_array(); };
   check_encode_rows({
       {"CONNECT /", PacketType::connect, "/", {}, nullptr, "0"},
-      {"CONNECT reply", PacketType::connect, "/", {}, obj("sid", "wZX3oN0bSVIhsaknAAAI"), "0{\"sid\":\"wZX3oN0bSVIhsaknAAAI\"}"},
+      {"CONNECT reply",
+       PacketType::connect,
+       "/",
+       {},
+       obj("sid", "wZX3oN0bSVIhsaknAAAI"),
+       "0{\"sid\":\"wZX3oN0bSVIhsaknAAAI\"}"},
       {"CONNECT /admin", PacketType::connect, "/admin", {}, nullptr, "0/admin,"},
-      {"CONNECT /admin reply", PacketType::connect, "/admin", {}, obj("sid", "oSO0OpakMV_3jnilAAAA"),
+      {"CONNECT /admin reply",
+       PacketType::connect,
+       "/admin",
+       {},
+       obj("sid", "oSO0OpakMV_3jnilAAAA"),
        "0/admin,{\"sid\":\"oSO0OpakMV_3jnilAAAA\"}"},
       {"CONNECT with auth", PacketType::connect, "/", {}, obj("token", "123"), "0{\"token\":\"123\"}"},
-      {"CONNECT /admin with auth", PacketType::connect, "/admin", {}, obj("token", "123"), "0/admin,{\"token\":\"123\"}"},
-      {"CONNECT_ERROR", PacketType::connect_error, "/", {}, obj("message", "Not authorized"), "4{\"message\":\"Not authorized\"}"},
+      {"CONNECT /admin with auth",
+       PacketType::connect,
+       "/admin",
+       {},
+       obj("token", "123"),
+       "0/admin,{\"token\":\"123\"}"},
+      {"CONNECT_ERROR",
+       PacketType::connect_error,
+       "/",
+       {},
+       obj("message", "Not authorized"),
+       "4{\"message\":\"Not authorized\"}"},
       {"EVENT", PacketType::event, "/", {}, arr({"foo"}), "2[\"foo\"]"},
       {"EVENT /admin", PacketType::event, "/admin", {}, arr({"bar"}), "2/admin,[\"bar\"]"},
       {"EVENT with binary becomes BINARY_EVENT", PacketType::event, "/", {}, baz1, "51-[\"baz\"," + P0 + "] +01020304"},
-      {"BINARY_EVENT /admin", PacketType::binary_event, "/admin", {}, baz2,
+      {"BINARY_EVENT /admin",
+       PacketType::binary_event,
+       "/admin",
+       {},
+       baz2,
        "52-/admin,[\"baz\"," + P0 + "," + P1 + "] +0102 +0304"},
       {"EVENT 12", PacketType::event, "/", 12, arr({"foo"}), "212[\"foo\"]"},
       {"ACK 12", PacketType::ack, "/", 12, empty, "312[]"},
@@ -124,38 +147,89 @@ TEST(PacketEncoder, SpecExamples) {
 TEST(PacketEncoder, SioParser427Cases) {
   check_encode_rows({
       {"connect main", PacketType::connect, "/", {}, nullptr, "0"},
-      {"connect admin sid", PacketType::connect, "/admin", {}, obj("sid", "oSO0OpakMV_3jnilAAAA"),
+      {"connect admin sid",
+       PacketType::connect,
+       "/admin",
+       {},
+       obj("sid", "oSO0OpakMV_3jnilAAAA"),
        "0/admin,{\"sid\":\"oSO0OpakMV_3jnilAAAA\"}"},
-      {"connect_error", PacketType::connect_error, "/", {}, obj("message", "Not authorized"), "4{\"message\":\"Not authorized\"}"},
+      {"connect_error",
+       PacketType::connect_error,
+       "/",
+       {},
+       obj("message", "Not authorized"),
+       "4{\"message\":\"Not authorized\"}"},
       {"disconnect admin", PacketType::disconnect, "/admin", {}, nullptr, "1/admin,"},
       {"event id 12", PacketType::event, "/", 12, arr({"foo"}), "212[\"foo\"]"},
       {"event id 0", PacketType::event, "/", 0, arr({"foo"}), "20[\"foo\"]"},
       {"ack admin 13", PacketType::ack, "/admin", 13, arr({"bar"}), "3/admin,13[\"bar\"]"},
       {"ack empty 14", PacketType::ack, "/", 14, [](JsonWriter& w) { w.begin_array().end_array(); }, "314[]"},
-      {"event one buffer", PacketType::event, "/", {},
-       [](JsonWriter& w) { w.begin_array().string("baz").binary(bytes({1, 2, 3, 4})).end_array(); },
+      {"event one buffer",
+       PacketType::event,
+       "/",
+       {},
+       [](JsonWriter& w) {
+         w.begin_array().string("baz").binary(bytes({1, 2, 3, 4})).end_array();
+       },
        "51-[\"baz\"," + P0 + "] +01020304"},
-      {"event two buffers admin", PacketType::event, "/admin", {},
-       [](JsonWriter& w) { w.begin_array().string("baz").binary(bytes({1, 2})).binary(bytes({3, 4})).end_array(); },
+      {"event two buffers admin",
+       PacketType::event,
+       "/admin",
+       {},
+       [](JsonWriter& w) {
+         w.begin_array().string("baz").binary(bytes({1, 2})).binary(bytes({3, 4})).end_array();
+       },
        "52-/admin,[\"baz\"," + P0 + "," + P1 + "] +0102 +0304"},
       {"ack buffer 15", PacketType::ack, "/", 15,
-       [](JsonWriter& w) { w.begin_array().string("bar").binary(bytes({1, 2, 3, 4})).end_array(); },
-       "61-15[\"bar\"," + P0 + "] +01020304"},
-      {"nested buffer", PacketType::event, "/", {},
        [](JsonWriter& w) {
-         w.begin_array().string("a").begin_object().key("nested").begin_array().binary(bytes({5})).end_array().end_object().end_array();
+         w.begin_array().string("bar").binary(bytes({1, 2, 3, 4})).end_array();
+       },
+       "61-15[\"bar\"," + P0 + "] +01020304"},
+      {"nested buffer",
+       PacketType::event,
+       "/",
+       {},
+       [](JsonWriter& w) {
+         w.begin_array()
+             .string("a")
+             .begin_object()
+             .key("nested")
+             .begin_array()
+             .binary(bytes({5}))
+             .end_array()
+             .end_object()
+             .end_array();
        },
        "51-[\"a\",{\"nested\":[" + P0 + "]}] +05"},
       // Node writes undefined and NaN as null; a JsonWriter has no undefined and refuses NaN.
-      {"undefined null NaN Date differs_from_node", PacketType::event, "/", {},
-       [](JsonWriter& w) { w.begin_array().string("a").null().null().number(std::nan("")).string("1970-01-01T00:00:00.000Z").end_array(); },
+      {"undefined null NaN Date differs_from_node",
+       PacketType::event,
+       "/",
+       {},
+       [](JsonWriter& w) {
+         w.begin_array().string("a").null().null().number(std::nan("")).string("1970-01-01T00:00:00.000Z").end_array();
+       },
        "refused json_number"},
-      {"same without NaN", PacketType::event, "/", {},
-       [](JsonWriter& w) { w.begin_array().string("a").null().null().null().string("1970-01-01T00:00:00.000Z").end_array(); },
+      {"same without NaN",
+       PacketType::event,
+       "/",
+       {},
+       [](JsonWriter& w) {
+         w.begin_array().string("a").null().null().null().string("1970-01-01T00:00:00.000Z").end_array();
+       },
        "2[\"a\",null,null,null,\"1970-01-01T00:00:00.000Z\"]"},
       // Node writes "2nsp-without-slash,[\"a\"]", which its own decoder rejects.
-      {"nsp without slash differs_from_node", PacketType::event, "nsp-without-slash", {}, arr({"a"}), "refused sio_bad_namespace"},
-      {"U+2028 raw, 0x1e escaped", PacketType::event, "/", {}, arr({"a", "\xe2\x80\xa8\x1e"}),
+      {"nsp without slash differs_from_node",
+       PacketType::event,
+       "nsp-without-slash",
+       {},
+       arr({"a"}),
+       "refused sio_bad_namespace"},
+      {"U+2028 raw, 0x1e escaped",
+       PacketType::event,
+       "/",
+       {},
+       arr({"a", "\xe2\x80\xa8\x1e"}),
        "2[\"a\",\"\xe2\x80\xa8\\u001e\"]"},
   });
 }
@@ -168,8 +242,17 @@ TEST(PacketEncoder, Refusals) {
   const Build raw = nullptr;
   const auto r = [](std::string text) -> Build { return [text](JsonWriter& w) { w.raw_json(text); }; };
   check_encode_rows({
-      {"writer left open", PacketType::event, "/", {}, [](JsonWriter& w) { w.begin_array().string("a"); }, "refused json_syntax"},
-      {"writer error", PacketType::event, "/", {}, [](JsonWriter& w) { w.begin_array().string("\xff").end_array(); },
+      {"writer left open",
+       PacketType::event,
+       "/",
+       {},
+       [](JsonWriter& w) { w.begin_array().string("a"); },
+       "refused json_syntax"},
+      {"writer error",
+       PacketType::event,
+       "/",
+       {},
+       [](JsonWriter& w) { w.begin_array().string("\xff").end_array(); },
        "refused json_bad_utf8"},
       {"type 7", static_cast<PacketType>(7), "/", {}, arr({"a"}), "refused sio_bad_packet_type"},
       {"binary in CONNECT", PacketType::connect, "/", {}, obj_bin, "refused sio_unexpected_binary"},
@@ -197,30 +280,57 @@ TEST(PacketEncoder, Refusals) {
       {"EVENT object", PacketType::event, "/", {}, obj("a", "b"), "refused sio_event_not_array"},
       {"EVENT empty", PacketType::event, "/", {}, arr({}), "refused sio_event_empty"},
       {"EVENT name object", PacketType::event, "/", {}, r("[{\"toString\":\"foo\"}]"), "refused sio_bad_event_name"},
-      {"EVENT name binary", PacketType::event, "/", {}, [](JsonWriter& w) { w.begin_array().binary(bytes({1})).end_array(); },
+      {"EVENT name binary",
+       PacketType::event,
+       "/",
+       {},
+       [](JsonWriter& w) { w.begin_array().binary(bytes({1})).end_array(); },
        "refused sio_bad_event_name"},
       {"EVENT reserved", PacketType::event, "/", {}, arr({"connect"}), "refused sio_reserved_event_name"},
-      {"BINARY_EVENT reserved", PacketType::event, "/", {},
+      {"BINARY_EVENT reserved",
+       PacketType::event,
+       "/",
+       {},
        [](JsonWriter& w) { w.begin_array().string("disconnect").binary(bytes({1})).end_array(); },
        "refused sio_reserved_event_name"},
       {"ACK object", PacketType::ack, "/", 2, obj("a", "b"), "refused sio_ack_not_array"},
       {"CONNECT_ERROR array", PacketType::connect_error, "/", {}, arr({"x"}), "refused sio_connect_error_payload"},
-      {"raw payload with leading space", PacketType::event, "/", {}, r(" [\"a\"]"), "refused sio_payload_leading_space"},
+      {"raw payload with leading space",
+       PacketType::event,
+       "/",
+       {},
+       r(" [\"a\"]"),
+       "refused sio_payload_leading_space"},
       {"raw payload not JSON", PacketType::event, "/", {}, r("[\"a\",]"), "refused json_syntax"},
       {"raw payload lone surrogate", PacketType::event, "/", {}, r("[\"\\udc00\"]"), "refused json_lone_surrogate"},
       {"raw payload huge number", PacketType::event, "/", {}, r("[\"a\",1e999]"), "refused json_number"},
-      {"raw broken placeholder in a binary packet", PacketType::event, "/", {},
-       [](JsonWriter& w) { w.begin_array().string("a").binary(bytes({1})).raw_json("{\"_placeholder\":0}").end_array(); },
+      {"raw broken placeholder in a binary packet",
+       PacketType::event,
+       "/",
+       {},
+       [](JsonWriter& w) {
+         w.begin_array().string("a").binary(bytes({1})).raw_json("{\"_placeholder\":0}").end_array();
+       },
        "refused sio_bad_placeholder"},
-      {"raw duplicate placeholder", PacketType::event, "/", {},
+      {"raw duplicate placeholder",
+       PacketType::event,
+       "/",
+       {},
        [](JsonWriter& w) { w.begin_array().string("a").binary(bytes({1})).raw_json(ph(0)).end_array(); },
        "refused sio_placeholder_duplicate"},
-      {"raw placeholder out of range", PacketType::event, "/", {},
+      {"raw placeholder out of range",
+       PacketType::event,
+       "/",
+       {},
        [](JsonWriter& w) { w.begin_array().string("a").raw_json(ph(1)).binary(bytes({1})).end_array(); },
        "refused sio_placeholder_range"},
       // Without binary() a placeholder-shaped object is plain data, as for the decoder.
-      {"raw placeholder in a plain EVENT", PacketType::event, "/", {},
-       [](JsonWriter& w) { w.begin_array().string("a").raw_json(ph(3)).end_array(); }, "2[\"a\"," + ph(3) + "]"},
+      {"raw placeholder in a plain EVENT",
+       PacketType::event,
+       "/",
+       {},
+       [](JsonWriter& w) { w.begin_array().string("a").raw_json(ph(3)).end_array(); },
+       "2[\"a\"," + ph(3) + "]"},
   });
 }
 
@@ -258,13 +368,43 @@ TEST(PacketEncoder, Limits) {
   const std::string a255(255, 'a');
   check_encode_rows({
       {"payload bytes at limit", PacketType::event, "/", {}, arr({"abcde"}), "2[\"abcde\"]", payload10},
-      {"payload bytes over limit", PacketType::event, "/", {}, arr({"abcdef"}), "refused limit_payload_bytes", payload10},
-      {"header counts toward the limit", PacketType::event, "/", 1, arr({"abcde"}), "refused limit_payload_bytes", payload10},
-      {"2 attachments at limit 2", PacketType::event, "/", {}, bins({{1}, {2}}), "52-[\"a\"," + P0 + "," + P1 + "] +01 +02", att2},
-      {"3 attachments at limit 2", PacketType::event, "/", {}, bins({{1}, {2}, {3}}), "refused limit_attachments", att2},
-      {"attachment bytes at limit", PacketType::event, "/", {}, bins({{1, 2}, {3, 4}}),
-       "52-[\"a\"," + P0 + "," + P1 + "] +0102 +0304", bytes4},
-      {"attachment bytes over limit", PacketType::event, "/", {}, bins({{1, 2}, {3, 4, 5}}), "refused limit_attachment_bytes", bytes4},
+      {"payload bytes over limit",
+       PacketType::event,
+       "/",
+       {},
+       arr({"abcdef"}),
+       "refused limit_payload_bytes",
+       payload10},
+      {"header counts toward the limit", PacketType::event, "/", 1, arr({"abcde"}), "refused limit_payload_bytes",
+       payload10},
+      {"2 attachments at limit 2",
+       PacketType::event,
+       "/",
+       {},
+       bins({{1}, {2}}),
+       "52-[\"a\"," + P0 + "," + P1 + "] +01 +02",
+       att2},
+      {"3 attachments at limit 2",
+       PacketType::event,
+       "/",
+       {},
+       bins({{1}, {2}, {3}}),
+       "refused limit_attachments",
+       att2},
+      {"attachment bytes at limit",
+       PacketType::event,
+       "/",
+       {},
+       bins({{1, 2}, {3, 4}}),
+       "52-[\"a\"," + P0 + "," + P1 + "] +0102 +0304",
+       bytes4},
+      {"attachment bytes over limit",
+       PacketType::event,
+       "/",
+       {},
+       bins({{1, 2}, {3, 4, 5}}),
+       "refused limit_attachment_bytes",
+       bytes4},
       {"ack id 2^53-1", PacketType::event, "/", 9007199254740991ull, arr({"a"}), "29007199254740991[\"a\"]"},
       {"ack id 2^53", PacketType::event, "/", 9007199254740992ull, arr({"a"}), "refused limit_ack_id"},
       {"ack id 5 at limit 5", PacketType::ack, "/", 5, arr({}), "35[]", id5},
@@ -276,7 +416,12 @@ TEST(PacketEncoder, Limits) {
       // "/" is not written, so the decoder never holds it against max_namespace_bytes.
       {"main namespace at limit 0", PacketType::disconnect, "/", {}, nullptr, "1", nsp0},
       {"namespace of 2 at limit 0", PacketType::disconnect, "/a", {}, nullptr, "refused limit_namespace_bytes", nsp0},
-      {"depth 32", PacketType::event, "/", {}, deep(32), "2[\"a\"," + std::string(31, '[') + "1" + std::string(31, ']') + "]"},
+      {"depth 32",
+       PacketType::event,
+       "/",
+       {},
+       deep(32),
+       "2[\"a\"," + std::string(31, '[') + "1" + std::string(31, ']') + "]"},
       {"depth 33", PacketType::event, "/", {}, deep(33), "refused limit_depth"},
       {"depth 1 at limit 1", PacketType::event, "/", {}, arr({"a"}), "2[\"a\"]", depth1},
       {"depth 2 at limit 1", PacketType::event, "/", {}, deep(2), "refused limit_depth", depth1},
@@ -337,7 +482,7 @@ struct Reencoder : PacketSink {
     // A binary packet is re-encoded from its plain type: the encoder must switch it back.
     PacketType t = p.type == PacketType::binary_event ? PacketType::event
                    : p.type == PacketType::binary_ack ? PacketType::ack
-                                                       : p.type;
+                                                      : p.type;
     encoded.push_back(encode(t, p.nsp, p.id, w));
   }
 };
@@ -395,9 +540,24 @@ TEST(PacketEncoder, RoundTrips) {
 // the decoder reads back field for field: over every type, id and a set of payloads.
 TEST(PacketEncoder, AgreesWithTheDecoder) {
   const std::vector<std::string> payloads = {
-      "", "{}", "[]", "[\"a\"]", "[\"connect\"]", "\"x\"", "null", "[1]", "[null]", "[[\"a\"]]",
-      "{\"message\":\"m\"}", " []", "[\"a\",{\"_placeholder\":true,\"num\":0}]", "[\"a\"", "[\"\\ud800\"]",
-      "[\"a\",[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "true", "[1e999]"};
+      "",
+      "{}",
+      "[]",
+      "[\"a\"]",
+      "[\"connect\"]",
+      "\"x\"",
+      "null",
+      "[1]",
+      "[null]",
+      "[[\"a\"]]",
+      "{\"message\":\"m\"}",
+      " []",
+      "[\"a\",{\"_placeholder\":true,\"num\":0}]",
+      "[\"a\"",
+      "[\"\\ud800\"]",
+      "[\"a\",[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+      "true",
+      "[1e999]"};
   const std::vector<std::optional<std::uint64_t>> ids = {std::nullopt, 0, 12, 9007199254740992ull};
   int accepted = 0, refused = 0;
   for (int t = 0; t <= 4; ++t)
@@ -408,7 +568,8 @@ TEST(PacketEncoder, AgreesWithTheDecoder) {
           JsonWriter w;
           if (!payload.empty()) w.raw_json(payload);
           const EncodedPacket e = encode(type, nsp, id, w);
-          std::string text = std::to_string(t) + (nsp == "/" ? "" : nsp + ",") + (id ? std::to_string(*id) : "") + payload;
+          std::string text =
+              std::to_string(t) + (nsp == "/" ? "" : nsp + ",") + (id ? std::to_string(*id) : "") + payload;
           SCOPED_TRACE(text);
           PacketDecoder dec;
           struct Sink : PacketSink {

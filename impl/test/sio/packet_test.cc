@@ -12,9 +12,12 @@ TEST(PacketType, NamesAndDigits) {
     const char* name;
     bool binary;
   } rows[] = {
-      {PacketType::connect, 0, "connect", false},           {PacketType::disconnect, 1, "disconnect", false},
-      {PacketType::event, 2, "event", false},               {PacketType::ack, 3, "ack", false},
-      {PacketType::connect_error, 4, "connect_error", false}, {PacketType::binary_event, 5, "binary_event", true},
+      {PacketType::connect, 0, "connect", false},
+      {PacketType::disconnect, 1, "disconnect", false},
+      {PacketType::event, 2, "event", false},
+      {PacketType::ack, 3, "ack", false},
+      {PacketType::connect_error, 4, "connect_error", false},
+      {PacketType::binary_event, 5, "binary_event", true},
       {PacketType::binary_ack, 6, "binary_ack", true},
   };
   for (const auto& r : rows) {

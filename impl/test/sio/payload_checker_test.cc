@@ -18,16 +18,24 @@ using sio::PacketType;
 
 using Rng = SplitMix;
 
-constexpr std::array<const char*, 12> kFlagKeys = {
-    R"("_placeholder")", R"("_placeholder")", R"("_placeholder")", R"("_pl\u0061ceholder")",
-    R"("_placeholderx")", R"("placeholder")", R"("num")", R"("n\u0075m")", R"("num")", R"("num")",
-    R"("x")", R"("")"};
+constexpr std::array<const char*, 12> kFlagKeys = {R"("_placeholder")",
+                                                   R"("_placeholder")",
+                                                   R"("_placeholder")",
+                                                   R"("_pl\u0061ceholder")",
+                                                   R"("_placeholderx")",
+                                                   R"("placeholder")",
+                                                   R"("num")",
+                                                   R"("n\u0075m")",
+                                                   R"("num")",
+                                                   R"("num")",
+                                                   R"("x")",
+                                                   R"("")"};
 constexpr std::array<const char*, 8> kFlags = {"true", "true", "true", "false", "1", R"("true")", "null", "{}"};
-constexpr std::array<const char*, 14> kNums = {"0", "1", "2", "0", "1", "-0", "-1", "1.0", "1e0", R"("0")",
-                                               "99", "18446744073709551615", "[0]", "null"};
-constexpr std::array<const char*, 12> kNames = {R"("message")", R"("chat")", R"("connect")",
-                                                R"("conn\u0065ct")", R"("newListener")", "1", "-2.5",
-                                                "null", "true", "{}", "[]", R"("")"};
+constexpr std::array<const char*, 14> kNums = {
+    "0", "1", "2", "0", "1", "-0", "-1", "1.0", "1e0", R"("0")", "99", "18446744073709551615", "[0]", "null"};
+constexpr std::array<const char*, 12> kNames = {
+    R"("message")", R"("chat")", R"("connect")", R"("conn\u0065ct")", R"("newListener")", "1", "-2.5", "null", "true",
+    "{}",           "[]",        R"("")"};
 
 void value(Rng& rng, std::string& out, int depth);
 
@@ -97,18 +105,17 @@ std::string payload(Rng& rng) {
 }
 
 TEST(SioPayloadChecker, SameVerdictAsDomOracle) {
-  constexpr std::array<PacketType, 7> kTypes = {PacketType::connect,      PacketType::disconnect,
-                                                PacketType::event,        PacketType::ack,
-                                                PacketType::connect_error, PacketType::binary_event,
-                                                PacketType::binary_ack};
+  constexpr std::array<PacketType, 7> kTypes = {
+      PacketType::connect,       PacketType::disconnect,   PacketType::event,     PacketType::ack,
+      PacketType::connect_error, PacketType::binary_event, PacketType::binary_ack};
   Rng rng(20261130);
   SioPayloadChecker checker;
   test::DomPayloadOracle oracle;
   Limits limits;
   std::size_t accepted = 0, placeholder_verdicts = 0, mismatches = 0;
   for (int i = 0; i < 100000; ++i) {
-    const PacketType type = rng.below(3) ? (rng.below(2) ? PacketType::binary_event : PacketType::binary_ack)
-                                         : rng.pick(kTypes);
+    const PacketType type =
+        rng.below(3) ? (rng.below(2) ? PacketType::binary_event : PacketType::binary_ack) : rng.pick(kTypes);
     std::string text = payload(rng);
     if (rng.below(6) == 0 && !text.empty()) text[rng.below(text.size())] = "{}[],:\"0 "[rng.below(9)];
     const auto attachments = static_cast<std::uint32_t>(rng.below(4));
@@ -120,8 +127,8 @@ TEST(SioPayloadChecker, SameVerdictAsDomOracle) {
         want == Errc::sio_placeholder_duplicate || want == Errc::sio_attachment_unused)
       ++placeholder_verdicts;
     if (want != got && ++mismatches <= 10)
-      ADD_FAILURE() << sio::name(type) << " attachments " << attachments << " depth " << limits.max_depth
-                    << " payload " << text << ": oracle " << name(want) << ", checker " << name(got);
+      ADD_FAILURE() << sio::name(type) << " attachments " << attachments << " depth " << limits.max_depth << " payload "
+                    << text << ": oracle " << name(want) << ", checker " << name(got);
   }
   EXPECT_GT(accepted, 5000u);
   EXPECT_GT(placeholder_verdicts, 20000u);

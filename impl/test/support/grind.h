@@ -42,8 +42,8 @@ class GuardedBytes {
     const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
     pages_ = (bytes.size() + page - 1) / page + 1;
     size_ = pages_ * page;
-    base_ = static_cast<std::uint8_t*>(
-        mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    base_ =
+        static_cast<std::uint8_t*>(mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     std::uint8_t* guard = base_ + (pages_ - 1) * page;
     mprotect(guard, page, PROT_NONE);
     data_ = guard - bytes.size();
@@ -78,8 +78,7 @@ class GuardedBytes {
 using RunFn = std::function<Transcript(const std::vector<ByteView>& chunks)>;
 
 /// Runs `run` over `chunks_of` each chunking of `input`, each chunk in guarded memory.
-inline Transcript run_guarded(const RunFn& run, std::string_view input,
-                              const std::vector<std::size_t>& cuts) {
+inline Transcript run_guarded(const RunFn& run, std::string_view input, const std::vector<std::size_t>& cuts) {
   std::vector<GuardedBytes> owned;
   std::vector<ByteView> chunks;
   std::size_t at = 0;
@@ -94,8 +93,7 @@ inline Transcript run_guarded(const RunFn& run, std::string_view input,
 
 /// The oracle: every chunking gives the transcript of the one-shot run, which is returned.
 /// Inputs up to `max_pair_splits` bytes also get every pair of split points (3 chunks).
-inline Transcript grind(const RunFn& run, std::string_view input,
-                        std::size_t max_pair_splits = 64) {
+inline Transcript grind(const RunFn& run, std::string_view input, std::size_t max_pair_splits = 64) {
   const Transcript whole = run_guarded(run, input, {});
   for (std::size_t i = 0; i <= input.size(); ++i) {
     const Transcript t = run_guarded(run, input, {i});

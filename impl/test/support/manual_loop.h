@@ -95,9 +95,7 @@ class ManualLoop : public io::Loop {
   struct Key {
     std::uint64_t deadline;
     io::TimerId id;
-    bool operator<(const Key& o) const noexcept {
-      return deadline != o.deadline ? deadline < o.deadline : id < o.id;
-    }
+    bool operator<(const Key& o) const noexcept { return deadline != o.deadline ? deadline < o.deadline : id < o.id; }
   };
   std::uint64_t now_ = 0;
   io::TimerId next_timer_id_ = 1;

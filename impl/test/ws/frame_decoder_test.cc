@@ -92,35 +92,62 @@ std::vector<Row> rows() {
   const Role S = Role::server, C = Role::client;
   std::vector<Row> r = {
       // ---- RFC 6455 5.7 examples ----
-      {"rfc single-frame unmasked", C, hex("81 05 48656c6c6f"),
-       {"hdr fin text len=5", "data Hello", "end"}, "ok"},
-      {"rfc single-frame masked", S, hex("81 85 37fa213d 7f9f4d5158"),
-       {"hdr fin text mask=37fa213d len=5", "data Hello", "end"}, "ok"},
-      {"rfc fragmented unmasked", C, hex("01 03 48656c 80 02 6c6f"),
-       {"hdr more text len=3", "data Hel", "end", "hdr fin continuation len=2", "data lo", "end"}, "ok"},
+      {"rfc single-frame unmasked", C, hex("81 05 48656c6c6f"), {"hdr fin text len=5", "data Hello", "end"}, "ok"},
+      {"rfc single-frame masked",
+       S,
+       hex("81 85 37fa213d 7f9f4d5158"),
+       {"hdr fin text mask=37fa213d len=5", "data Hello", "end"},
+       "ok"},
+      {"rfc fragmented unmasked",
+       C,
+       hex("01 03 48656c 80 02 6c6f"),
+       {"hdr more text len=3", "data Hel", "end", "hdr fin continuation len=2", "data lo", "end"},
+       "ok"},
       {"rfc unmasked ping", C, hex("89 05 48656c6c6f"), {"hdr fin ping len=5", "data Hello", "end"}, "ok"},
-      {"rfc masked pong", S, hex("8a 85 37fa213d 7f9f4d5158"),
-       {"hdr fin pong mask=37fa213d len=5", "data Hello", "end"}, "ok"},
-      {"rfc 256 bytes binary", C, hex("82 7e 0100") + counting(256),
-       {"hdr fin binary len=256", "data " + test::printable(as_bytes(counting(256))), "end"}, "ok"},
+      {"rfc masked pong",
+       S,
+       hex("8a 85 37fa213d 7f9f4d5158"),
+       {"hdr fin pong mask=37fa213d len=5", "data Hello", "end"},
+       "ok"},
+      {"rfc 256 bytes binary",
+       C,
+       hex("82 7e 0100") + counting(256),
+       {"hdr fin binary len=256", "data " + test::printable(as_bytes(counting(256))), "end"},
+       "ok"},
       // ---- valid edges ----
       {"empty masked frame", S, hex("81 80 00000000"), {"hdr fin text mask=00000000 len=0", "end"}, "ok"},
-      {"empty frame then a frame", C, hex("82 00 82 01 ff"),
-       {"hdr fin binary len=0", "end", "hdr fin binary len=1", "data \\xff", "end"}, "ok"},
-      {"125-byte control frame", C, hex("89 7d") + counting(125),
-       {"hdr fin ping len=125", "data " + test::printable(as_bytes(counting(125))), "end"}, "ok"},
-      {"16-bit length 126 is minimal", S, hex("82 fe 007e 01020304") + masked(counting(126), hex("01020304")),
-       {"hdr fin binary mask=01020304 len=126", "data " + test::printable(as_bytes(counting(126))), "end"}, "ok"},
-      {"masked payload over the 4 KiB scratch", S,
+      {"empty frame then a frame",
+       C,
+       hex("82 00 82 01 ff"),
+       {"hdr fin binary len=0", "end", "hdr fin binary len=1", "data \\xff", "end"},
+       "ok"},
+      {"125-byte control frame",
+       C,
+       hex("89 7d") + counting(125),
+       {"hdr fin ping len=125", "data " + test::printable(as_bytes(counting(125))), "end"},
+       "ok"},
+      {"16-bit length 126 is minimal",
+       S,
+       hex("82 fe 007e 01020304") + masked(counting(126), hex("01020304")),
+       {"hdr fin binary mask=01020304 len=126", "data " + test::printable(as_bytes(counting(126))), "end"},
+       "ok"},
+      {"masked payload over the 4 KiB scratch",
+       S,
        hex("82 fe 1068 a1b2c3d4") + masked(counting(4200), hex("a1b2c3d4")),
-       {"hdr fin binary mask=a1b2c3d4 len=4200", "data " + test::printable(as_bytes(counting(4200))), "end"}, "ok"},
-      {"error after a complete frame", C, hex("81 01 61 c1 00"),
-       {"hdr fin text len=1", "data a", "end"}, "error ws_reserved_bits @3"},
+       {"hdr fin binary mask=a1b2c3d4 len=4200", "data " + test::printable(as_bytes(counting(4200))), "end"},
+       "ok"},
+      {"error after a complete frame",
+       C,
+       hex("81 01 61 c1 00"),
+       {"hdr fin text len=1", "data a", "end"},
+       "error ws_reserved_bits @3"},
       // ---- close ends the stream ----
       {"close then nothing", C, hex("88 02 03e8"), {"hdr fin close len=2", "data \\x03\\xe8", "end"}, "ok"},
-      {"frame after close", C, hex("88 00 81 00"), {"hdr fin close len=0", "end"},
-       "error ws_frame_after_close @2"},
-      {"garbage after close", S, hex("88 80 00000000 ff"), {"hdr fin close mask=00000000 len=0", "end"},
+      {"frame after close", C, hex("88 00 81 00"), {"hdr fin close len=0", "end"}, "error ws_frame_after_close @2"},
+      {"garbage after close",
+       S,
+       hex("88 80 00000000 ff"),
+       {"hdr fin close mask=00000000 len=0", "end"},
        "error ws_frame_after_close @6"},
       // ---- byte 0 ----
       {"rsv1", S, hex("c1 80 00000000"), {}, "error ws_reserved_bits @0"},
@@ -148,24 +175,42 @@ std::vector<Row> rows() {
       {"64-bit length top bit", C, hex("82 7f 80"), {}, "error ws_length_top_bit @2"},
       {"64-bit length all ones", S, hex("82 ff ffffffffffffffff 00000000"), {}, "error ws_length_top_bit @2"},
       // ---- offsets are absolute ----
-      {"error in the third frame", C, hex("89 00 8a 00 82 7e 0001"),
-       {"hdr fin ping len=0", "end", "hdr fin pong len=0", "end"}, "error ws_non_minimal_length @6"},
+      {"error in the third frame",
+       C,
+       hex("89 00 8a 00 82 7e 0001"),
+       {"hdr fin ping len=0", "end", "hdr fin pong len=0", "end"},
+       "error ws_non_minimal_length @6"},
       // ---- truncation ----
       {"empty stream", C, "", {}, "ok"},
       {"cut in byte 1", C, hex("81"), {}, "finish error truncated @1"},
       {"cut in the extended length", C, hex("82 7e 01"), {}, "finish error truncated @3"},
       {"cut in the masking key", S, hex("81 85 37fa"), {}, "finish error truncated @4"},
       {"cut in the payload", C, hex("81 05 4865"), {"hdr fin text len=5", "data He"}, "finish error truncated @4"},
-      {"cut after a header", S, hex("82 81 00000000"), {"hdr fin binary mask=00000000 len=1"},
+      {"cut after a header",
+       S,
+       hex("82 81 00000000"),
+       {"hdr fin binary mask=00000000 len=1"},
        "finish error truncated @6"},
       // ---- Limits::ws_max_frame_bytes at limit and limit + 1 ----
-      {"frame at limit (7-bit)", C, hex("82 05 0102030405"),
-       {"hdr fin binary len=5", "data \\x01\\x02\\x03\\x04\\x05", "end"}, "ok", 5},
+      {"frame at limit (7-bit)",
+       C,
+       hex("82 05 0102030405"),
+       {"hdr fin binary len=5", "data \\x01\\x02\\x03\\x04\\x05", "end"},
+       "ok",
+       5},
       {"frame over limit (7-bit)", C, hex("82 06 010203040506"), {}, "error limit_ws_frame_bytes @1", 5},
-      {"frame at limit (16-bit)", C, hex("82 7e 00c8") + counting(200),
-       {"hdr fin binary len=200", "data " + test::printable(as_bytes(counting(200))), "end"}, "ok", 200},
-      {"frame over limit (16-bit), refused from the header", C, hex("82 7e 00c9"), {},
-       "error limit_ws_frame_bytes @2", 200},
+      {"frame at limit (16-bit)",
+       C,
+       hex("82 7e 00c8") + counting(200),
+       {"hdr fin binary len=200", "data " + test::printable(as_bytes(counting(200))), "end"},
+       "ok",
+       200},
+      {"frame over limit (16-bit), refused from the header",
+       C,
+       hex("82 7e 00c9"),
+       {},
+       "error limit_ws_frame_bytes @2",
+       200},
       {"frame over limit (64-bit)", S, hex("82 ff 0000000100000000"), {}, "error limit_ws_frame_bytes @2"},
       {"control rule before frame limit", C, hex("89 7e"), {}, "error ws_control_too_long @1", 5},
   };
@@ -177,8 +222,8 @@ TEST(FrameDecoder, Table) {
     SCOPED_TRACE(row.name);
     Limits limits;
     limits.ws_max_frame_bytes = row.max_frame_bytes;
-    const test::Transcript t = test::grind(
-        [&](const std::vector<ByteView>& chunks) { return run(row.role, limits, chunks); }, row.input);
+    const test::Transcript t =
+        test::grind([&](const std::vector<ByteView>& chunks) { return run(row.role, limits, chunks); }, row.input);
     EXPECT_EQ(t.events, row.events);
     EXPECT_EQ(t.outcome, row.outcome);
   }
@@ -293,9 +338,7 @@ class Refuser : public FrameSink {
     if (at_ == At::payload && index_ >= from && index_ < seen_) return {Errc::ws_bad_utf8, index_};
     return {};
   }
-  Verdict on_frame_end() noexcept override {
-    return at_ == At::end ? Verdict{Errc::ws_bad_utf8, 99} : Verdict{};
-  }
+  Verdict on_frame_end() noexcept override { return at_ == At::end ? Verdict{Errc::ws_bad_utf8, 99} : Verdict{}; }
 
  private:
   At at_;
@@ -325,7 +368,8 @@ TEST(FrameDecoder, SinkVerdictsArePlacedInTheFrame) {
           FrameDecoder dec(Role::server, Limits{});
           Refuser sink(c.at, c.index);
           for (ByteView chunk : chunks) {
-            if (dec.feed(chunk, sink).status == Status::error) return test::Transcript{{}, outcome_of(dec.error(), false)};
+            if (dec.feed(chunk, sink).status == Status::error)
+              return test::Transcript{{}, outcome_of(dec.error(), false)};
           }
           return test::Transcript{{}, dec.finish() == Status::ok ? "ok" : outcome_of(dec.error(), true)};
         },

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include <functional>
 #include "sioconf/ws/frame_decoder.h"
 #include "sioconf/ws/message_assembler.h"
-#include <functional>
 
 namespace sioconf::ws {
 namespace {
@@ -44,7 +44,8 @@ TEST(FrameEncoder, RfcExamplesAndLengthBoundaries) {
        hex("82 7f 0000000000010000") + std::string(65536, 'y')},
       {"empty", Role::server, Opcode::binary, "", true, hex("82 00")},
       {"empty masked", Role::client, Opcode::text, "", true, hex("81 80 37fa213d")},
-      {"125 bytes: 7-bit", Role::server, Opcode::binary, std::string(125, 'a'), true, hex("82 7d") + std::string(125, 'a')},
+      {"125 bytes: 7-bit", Role::server, Opcode::binary, std::string(125, 'a'), true,
+       hex("82 7d") + std::string(125, 'a')},
       {"126 bytes: 16-bit", Role::server, Opcode::binary, std::string(126, 'a'), true,
        hex("82 7e 007e") + std::string(126, 'a')},
       {"65535 bytes: 16-bit", Role::server, Opcode::binary, std::string(65535, 'a'), true,

@@ -109,19 +109,30 @@ std::vector<Row> rows() {
       // ---- messages ----
       {"empty text", C, hex("81 00"), {"text "}, "ok"},
       {"empty fragments", C, hex("01 00 00 00 80 00"), {"text "}, "ok"},
-      {"binary fragments", S, cframe(0x02, "\x01\x02") + cframe(0x00, "\x03") + cframe(0x80, "\x04"),
-       {"binary \\x01\\x02\\x03\\x04"}, "ok"},
+      {"binary fragments",
+       S,
+       cframe(0x02, "\x01\x02") + cframe(0x00, "\x03") + cframe(0x80, "\x04"),
+       {"binary \\x01\\x02\\x03\\x04"},
+       "ok"},
       {"binary need not be UTF-8", C, hex("82 02 ff fe"), {"binary \\xff\\xfe"}, "ok"},
-      {"control frames between fragments", C, hex("01 03 48656c 89 01 70 8a 00 80 02 6c6f"),
-       {"ping p", "pong ", "text Hello"}, "ok"},
-      {"masked text across fragments with a ping", S,
+      {"control frames between fragments",
+       C,
+       hex("01 03 48656c 89 01 70 8a 00 80 02 6c6f"),
+       {"ping p", "pong ", "text Hello"},
+       "ok"},
+      {"masked text across fragments with a ping",
+       S,
        cframe(0x01, "Hel", hex("01020304")) + cframe(0x89, "", hex("05060708")) + cframe(0x80, "lo", hex("090a0b0c")),
-       {"ping ", "text Hello"}, "ok"},
+       {"ping ", "text Hello"},
+       "ok"},
       {"two messages", C, hex("81 01 61 82 01 62"), {"text a", "binary b"}, "ok"},
       {"code point split across fragments", C, hex("01 01 ce 00 00 80 01 ba"), {"text \\xce\\xba"}, "ok"},
       // ---- continuation rules (RFC 6455 5.4) ----
       {"continuation first", C, hex("80 01 61"), {}, "error ws_unexpected_continuation @0"},
-      {"continuation after a whole message", C, hex("81 01 61 00 01 62"), {"text a"},
+      {"continuation after a whole message",
+       C,
+       hex("81 01 61 00 01 62"),
+       {"text a"},
        "error ws_unexpected_continuation @3"},
       {"text while fragmented", C, hex("01 01 61 81 01 62"), {}, "error ws_expected_continuation @3"},
       {"binary while fragmented", S, cframe(0x02, "a") + cframe(0x02, "b"), {}, "error ws_expected_continuation @7"},
@@ -135,11 +146,21 @@ std::vector<Row> rows() {
       {"surrogate", C, hex("81 03 eda080"), {}, "error ws_bad_utf8 @3"},
       {"text ends inside a code point", C, hex("81 01 ce"), {}, "error ws_bad_utf8 @3"},
       {"fragmented text ends inside a code point", C, hex("01 01 ce 80 00"), {}, "error ws_bad_utf8 @5"},
-      {"ping between fragments does not end the text", C, hex("01 01 ce 89 00 80 01 ba"), {"ping ", "text \\xce\\xba"}, "ok"},
+      {"ping between fragments does not end the text",
+       C,
+       hex("01 01 ce 89 00 80 01 ba"),
+       {"ping ", "text \\xce\\xba"},
+       "ok"},
       // ---- close (RFC 6455 5.5.1, 7.4) ----
       {"close without a body", C, hex("88 00"), {"close - "}, "ok"},
       {"close 1000", C, hex("88 02 03e8"), {"close 1000 "}, "ok"},
-      {"close with reason", S, cframe(0x88, "\x03\xe8" "bye"), {"close 1000 bye"}, "ok"},
+      {"close with reason",
+       S,
+       cframe(0x88,
+              "\x03\xe8"
+              "bye"),
+       {"close 1000 bye"},
+       "ok"},
       {"close with UTF-8 reason", C, hex("88 04 03e8 cebA"), {"close 1000 \\xce\\xba"}, "ok"},
       {"close after a fragment", C, hex("01 01 61 88 00"), {"close - "}, "ok"},
       {"close one byte", C, hex("88 01 03"), {}, "error ws_close_payload_one_byte @1"},
@@ -158,37 +179,61 @@ std::vector<Row> rows() {
       {"message at limit", C, hex("81 05 48656c6c6f"), {"text Hello"}, "ok", with(5, 10)},
       {"message over limit", C, hex("81 06 48656c6c6f21"), {}, "error limit_ws_message_bytes @1", with(5, 10)},
       {"fragments at limit", C, hex("01 03 616263 80 02 6465"), {"text abcde"}, "ok", with(5, 10)},
-      {"fragments over limit, from the header", C, hex("01 03 616263 80 03"), {},
-       "error limit_ws_message_bytes @6", with(5, 10)},
+      {"fragments over limit, from the header",
+       C,
+       hex("01 03 616263 80 03"),
+       {},
+       "error limit_ws_message_bytes @6",
+       with(5, 10)},
       {"16-bit length over limit", C, hex("82 7e 00c9"), {}, "error limit_ws_message_bytes @2", with(200, 10)},
-      {"controls do not count", C, hex("01 03 616263 89 05 7070707070 80 02 6465"), {"ping ppppp", "text abcde"}, "ok",
+      {"controls do not count",
+       C,
+       hex("01 03 616263 89 05 7070707070 80 02 6465"),
+       {"ping ppppp", "text abcde"},
+       "ok",
        with(5, 10)},
       {"frame limit first", C, hex("81 06"), {}, "error limit_ws_frame_bytes @1", with(5, 10, 5)},
       // ---- Limits::ws_max_fragments at limit and limit + 1 (CVE-2026-48779) ----
       {"3 frames at limit 3", C, hex("01 01 61 00 01 62 80 01 63"), {"text abc"}, "ok", with(100, 3)},
-      {"4 frames over limit 3", C, hex("01 01 61 00 01 62 00 01 63 80 01 64"), {},
-       "error limit_ws_fragments @9", with(100, 3)},
+      {"4 frames over limit 3",
+       C,
+       hex("01 01 61 00 01 62 00 01 63 80 01 64"),
+       {},
+       "error limit_ws_fragments @9",
+       with(100, 3)},
       {"empty fragments count", C, hex("02 00 00 00 00 00 80 00"), {}, "error limit_ws_fragments @6", with(100, 3)},
-      {"pings between fragments do not count", C, hex("01 01 61 89 00 00 01 62 89 00 80 01 63"),
-       {"ping ", "ping ", "text abc"}, "ok", with(100, 3)},
+      {"pings between fragments do not count",
+       C,
+       hex("01 01 61 89 00 00 01 62 89 00 80 01 63"),
+       {"ping ", "ping ", "text abc"},
+       "ok",
+       with(100, 3)},
       {"one frame at limit 1", C, hex("81 01 61 81 01 62"), {"text a", "text b"}, "ok", with(100, 1)},
-      {"two frames over limit 1", S, cframe(0x01, "a") + cframe(0x80, "b"), {}, "error limit_ws_fragments @7",
+      {"two frames over limit 1",
+       S,
+       cframe(0x01, "a") + cframe(0x80, "b"),
+       {},
+       "error limit_ws_fragments @7",
        with(100, 1)},
   };
   // Every close code: the allowed ones are delivered, the others refused at the code's first byte.
-  for (int code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999,
-                             4000, 4999})
-    r.push_back({"allowed close code", C, close_frame(static_cast<std::uint16_t>(code)), {"close " + std::to_string(code) + " "}, "ok"});
+  for (int code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999})
+    r.push_back({"allowed close code",
+                 C,
+                 close_frame(static_cast<std::uint16_t>(code)),
+                 {"close " + std::to_string(code) + " "},
+                 "ok"});
   for (int code : {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535})
-    r.push_back({"refused close code", C, close_frame(static_cast<std::uint16_t>(code)), {}, "error ws_bad_close_code @2"});
+    r.push_back(
+        {"refused close code", C, close_frame(static_cast<std::uint16_t>(code)), {}, "error ws_bad_close_code @2"});
   return r;
 }
 
 TEST(MessageAssembler, Table) {
   for (const Row& row : rows()) {
     SCOPED_TRACE(std::string(row.name) + " " + test::printable(as_bytes(row.input)));
-    const test::Transcript t = test::grind(
-        [&](const std::vector<ByteView>& chunks) { return run(row.role, row.limits, chunks); }, row.input);
+    const test::Transcript t =
+        test::grind([&](const std::vector<ByteView>& chunks) { return run(row.role, row.limits, chunks); }, row.input);
     EXPECT_EQ(t.events, row.events);
     EXPECT_EQ(t.outcome, row.outcome);
   }
@@ -201,15 +246,15 @@ TEST(MessageAssembler, LargeMaskedTextFailsAtTheBadByte) {
   const std::string key = hex("a1b2c3d4");
   const std::string input = cframe(0x01, text.substr(0, 3000), key) + cframe(0x80, text.substr(3000), key);
   // second frame: header at 3008 (4 + 4 + 3000), 8 header bytes, payload index 1500
-  const test::Transcript t = test::grind(
-      [&](const std::vector<ByteView>& chunks) { return run(Role::server, Limits{}, chunks); }, input, 0);
+  const test::Transcript t =
+      test::grind([&](const std::vector<ByteView>& chunks) { return run(Role::server, Limits{}, chunks); }, input, 0);
   EXPECT_EQ(t.outcome, "error ws_bad_utf8 @4516");
   EXPECT_TRUE(t.events.empty());
 
   text[4500] = 'z';
   const std::string good = cframe(0x01, text.substr(0, 3000), key) + cframe(0x80, text.substr(3000), key);
-  const test::Transcript ok = test::grind(
-      [&](const std::vector<ByteView>& chunks) { return run(Role::server, Limits{}, chunks); }, good, 0);
+  const test::Transcript ok =
+      test::grind([&](const std::vector<ByteView>& chunks) { return run(Role::server, Limits{}, chunks); }, good, 0);
   EXPECT_EQ(ok.events, std::vector<std::string>{"text " + text});
   EXPECT_EQ(ok.outcome, "ok");
 }

@@ -48,9 +48,9 @@
 #include <vector>
 
 #include "sioconf/bytes.h"
+#include "sioconf/eio/packet.h"
 #include "sioconf/errc.h"
 #include "sioconf/limits.h"
-#include "sioconf/eio/packet.h"
 
 namespace sioconf::eio {
 
@@ -95,8 +95,7 @@ struct TextVerdict {
   Errc code = Errc::none;
   std::size_t at = 0;
 };
-TextVerdict check_text_packet(ByteView text, std::vector<std::uint8_t>* binary_out,
-                              Packet& out) noexcept;
+TextVerdict check_text_packet(ByteView text, std::vector<std::uint8_t>* binary_out, Packet& out) noexcept;
 
 }  // namespace detail
 

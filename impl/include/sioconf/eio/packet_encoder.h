@@ -33,8 +33,8 @@
 #include <vector>
 
 #include "sioconf/bytes.h"
-#include "sioconf/errc.h"
 #include "sioconf/eio/packet.h"
+#include "sioconf/errc.h"
 
 namespace sioconf::eio {
 

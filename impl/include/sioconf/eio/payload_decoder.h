@@ -55,9 +55,9 @@
 #include <vector>
 
 #include "sioconf/bytes.h"
+#include "sioconf/eio/packet.h"
 #include "sioconf/errc.h"
 #include "sioconf/limits.h"
-#include "sioconf/eio/packet.h"
 
 namespace sioconf::eio {
 

@@ -35,8 +35,7 @@ class LinesTransport final : public Transport {
  public:
   /// Takes the connection. Of `limits`: ndjson_max_line_bytes, eio_max_packet_bytes,
   /// stream_max_buffered_bytes.
-  LinesTransport(io::Loop& loop, io::TransportPtr connection, const Limits& limits = {},
-                 io::StreamOptions stream = {});
+  LinesTransport(io::Loop& loop, io::TransportPtr connection, const Limits& limits = {}, io::StreamOptions stream = {});
   ~LinesTransport() override;
 
   std::string_view name() const noexcept override { return "lines"; }

@@ -122,8 +122,8 @@ class LineDecoder {
   std::uint64_t max_line_bytes_;
   std::uint32_t max_depth_;
   std::unique_ptr<detail::JsonScanner> json_;  // null when lines are not validated
-  std::vector<char> spill_;        // the start of a line split across inputs; size <= max
-  std::uint64_t line_start_ = 0;   // absolute offset of the current line's first byte
+  std::vector<char> spill_;                    // the start of a line split across inputs; size <= max
+  std::uint64_t line_start_ = 0;               // absolute offset of the current line's first byte
   std::uint64_t offset_ = 0;
   std::uint64_t lines_ = 0;
   DecodeError error_{};
@@ -140,7 +140,6 @@ class LineDecoder {
 ///   json_syntax, json_bad_utf8, json_number, json_lone_surrogate, limit_depth (Limits::max_depth)
 ///                            json_text is not exactly one JSON value within the depth limit
 /// Each call validates with a fresh parser (it allocates); growing `out` may allocate.
-[[nodiscard]] Errc encode_line(std::string_view json_text, std::string& out,
-                               const Limits& limits = {}) noexcept;
+[[nodiscard]] Errc encode_line(std::string_view json_text, std::string& out, const Limits& limits = {}) noexcept;
 
 }  // namespace sioconf::ndjson

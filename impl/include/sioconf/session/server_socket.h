@@ -70,7 +70,7 @@ struct ServerSocketOptions {
 
 struct SocketCounts {
   std::uint64_t packets_in = 0, packets_out = 0;  // Engine.IO packets (engine::SessionCounts)
-  std::uint64_t events_dropped = 0;  // EVENTs for a namespace not connected
+  std::uint64_t events_dropped = 0;               // EVENTs for a namespace not connected
 };
 
 struct ServerSocketState;  // private
@@ -109,8 +109,8 @@ class ServerSocket {
   /// Returns none, or (nothing sent): io_closed (ended), sio_bad_namespace (not connected),
   /// the encoder's refusal (e.g. sio_reserved_event_name, json_syntax), limit_pending_acks,
   /// limit_stream_buffered_bytes.
-  Errc emit(std::string_view nsp, std::string_view name, std::string_view args_json,
-            ack::AckCallback ack = {}, std::uint64_t timeout_ms = 0);
+  Errc emit(std::string_view nsp, std::string_view name, std::string_view args_json, ack::AckCallback ack = {},
+            std::uint64_t timeout_ms = 0);
 
   /// Sends DISCONNECT for every connected namespace, then ends the connection (see above).
   /// `done` runs after on_close.

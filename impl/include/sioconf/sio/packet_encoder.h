@@ -71,7 +71,6 @@ struct EncodedPacket {
   std::vector<std::vector<std::uint8_t>> attachments;
 };
 
-
 /// Encodes packets under one set of Limits. Keeps the JSON parser it checks payloads with, so
 /// encoding many packets with one encoder allocates only for the output.
 class PacketEncoder {
@@ -95,7 +94,7 @@ class PacketEncoder {
 };
 
 /// One-shot form of PacketEncoder::encode with a fresh result (uses a per-thread checker).
-EncodedPacket encode(PacketType type, std::string_view nsp, std::optional<std::uint64_t> id,
-                     const JsonWriter& payload, const Limits& limits = {}) noexcept;
+EncodedPacket encode(PacketType type, std::string_view nsp, std::optional<std::uint64_t> id, const JsonWriter& payload,
+                     const Limits& limits = {}) noexcept;
 
 }  // namespace sioconf::sio

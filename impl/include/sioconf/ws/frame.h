@@ -41,12 +41,12 @@ using MaskKey = std::array<std::uint8_t, 4>;
 
 /// Everything a frame header says (RFC 6455 5.2).
 struct FrameHeader {
-  bool fin = true;                    // last frame of its message (always true for control frames)
-  std::uint8_t rsv = 0;               // RSV1..RSV3 as bits 2..0; 0 without extensions
+  bool fin = true;       // last frame of its message (always true for control frames)
+  std::uint8_t rsv = 0;  // RSV1..RSV3 as bits 2..0; 0 without extensions
   Opcode opcode = Opcode::text;
-  bool masked = false;                // whether `mask` applies
-  MaskKey mask{};                     // meaningful only when `masked`
-  std::uint64_t payload_length = 0;   // below 2^63 (the top bit is an error)
+  bool masked = false;               // whether `mask` applies
+  MaskKey mask{};                    // meaningful only when `masked`
+  std::uint64_t payload_length = 0;  // below 2^63 (the top bit is an error)
   friend bool operator==(const FrameHeader&, const FrameHeader&) = default;
 };
 
@@ -59,9 +59,7 @@ inline constexpr std::size_t kMaxHeaderBytes = 14;
 constexpr bool is_control(Opcode op) noexcept { return (static_cast<std::uint8_t>(op) & 0x8) != 0; }
 
 /// True for the six opcodes above, false for the reserved ones (RFC 6455 5.2).
-constexpr bool is_known_opcode(std::uint8_t op) noexcept {
-  return op <= 0x2 || (op >= 0x8 && op <= 0xA);
-}
+constexpr bool is_known_opcode(std::uint8_t op) noexcept { return op <= 0x2 || (op >= 0x8 && op <= 0xA); }
 
 /// "continuation", "text", "binary", "close", "ping", "pong" (the adapter protocol's spelling);
 /// "reserved" for any other value.
@@ -74,8 +72,7 @@ std::string_view name(Opcode op) noexcept;
 ///             "MUST NOT be set as a status code in a Close control frame"), 1016-2999 (not
 ///             assigned: a receiver cannot know what they mean), 5000 and above (no range)
 constexpr bool is_valid_close_code(std::uint16_t code) noexcept {
-  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
-         (code >= 3000 && code <= 4999);
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
 }
 
 /// RFC 6455 5.3: out[i] = in[i] XOR mask[(offset + i) % 4], where `offset` is how many payload

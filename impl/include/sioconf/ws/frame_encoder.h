@@ -34,14 +34,13 @@ namespace sioconf::ws {
 
 /// Appends one frame carrying `payload`. `mask` is used only when `role` is client. Returns
 /// Errc::none, or the refusal (see above) with `out` unchanged.
-[[nodiscard]] Errc encode_frame(std::vector<std::uint8_t>& out, Role role, Opcode opcode,
-                                ByteView payload, bool fin = true, const MaskKey& mask = {}) noexcept;
+[[nodiscard]] Errc encode_frame(std::vector<std::uint8_t>& out, Role role, Opcode opcode, ByteView payload,
+                                bool fin = true, const MaskKey& mask = {}) noexcept;
 
 /// Appends a close frame: empty when `code` is absent (then `reason` must be empty), else the
 /// big-endian code followed by the UTF-8 `reason` (RFC 6455 5.5.1). Refusals as above.
-[[nodiscard]] Errc encode_close(std::vector<std::uint8_t>& out, Role role,
-                                std::optional<std::uint16_t> code, std::string_view reason,
-                                const MaskKey& mask = {}) noexcept;
+[[nodiscard]] Errc encode_close(std::vector<std::uint8_t>& out, Role role, std::optional<std::uint16_t> code,
+                                std::string_view reason, const MaskKey& mask = {}) noexcept;
 
 /// Appends only a header (the caller sends `payload_length` bytes after it, masked when
 /// `header.masked`). No checks: it writes RSV bits and reserved opcodes as given, which is also

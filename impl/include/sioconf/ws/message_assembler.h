@@ -115,15 +115,15 @@ class MessageAssembler : private FrameSink {
   MessageSink* sink_ = nullptr;  // set for the duration of feed()
   DecodeError error_{};          // errors found by finish(); the decoder holds the others
 
-  FrameHeader frame_{};             // the frame being read
-  std::uint64_t frame_done_ = 0;    // its payload bytes seen so far
+  FrameHeader frame_{};           // the frame being read
+  std::uint64_t frame_done_ = 0;  // its payload bytes seen so far
 
-  bool in_message_ = false;         // a data message is open (between its first and FIN frame)
+  bool in_message_ = false;  // a data message is open (between its first and FIN frame)
   Opcode message_opcode_ = Opcode::text;
   std::uint64_t message_bytes_ = 0;  // sum of the lengths of its frames so far
   std::uint32_t message_frames_ = 0;
   std::vector<std::uint8_t> buffer_;
-  ByteView direct_;                 // a one-frame message handed through without a copy
+  ByteView direct_;  // a one-frame message handed through without a copy
   bool use_direct_ = false;
   Utf8Validator utf8_;
 
