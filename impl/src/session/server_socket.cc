@@ -104,9 +104,7 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
     if (Namespace* ns = find(nsp)) return *ns;
     const std::string name(nsp);
     auto ns = std::make_unique<Namespace>(loop, limits, [this, name](std::uint64_t id, std::string_view args) {
-      writer.clear();
-      writer.raw_json(args);
-      (void)send(sio::PacketType::ack, name, id);
+      (void)send(sio::PacketType::ack, name, id, payload().raw_json(args));
     });
     return *namespaces.emplace(name, std::move(ns)).first->second;
   }
@@ -129,16 +127,14 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
     switch (p.type) {
       case sio::PacketType::connect:
         if (ns == nullptr) {
-          writer.clear();
-          writer.begin_object().key("message").string("Invalid namespace").end_object();
-          (void)send(sio::PacketType::connect_error, p.nsp, std::nullopt);
+          (void)send(sio::PacketType::connect_error, p.nsp, std::nullopt,
+                     payload().begin_object().key("message").string("Invalid namespace").end_object());
           return;
         }
         if (ns->connected) return;
         ns->join();
-        writer.clear();
-        writer.begin_object().key("sid").string(options.sid).end_object();
-        (void)send(sio::PacketType::connect, p.nsp, std::nullopt);
+        (void)send(sio::PacketType::connect, p.nsp, std::nullopt,
+                   payload().begin_object().key("sid").string(options.sid).end_object());
         ns->emitter.emit_reserved("connect", "[]");
         return;
       case sio::PacketType::disconnect:
@@ -187,9 +183,15 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
     done();
   }
 
-  // ---- writing: one Socket.IO packet, payload from `writer`, as Engine.IO message packets ----
-  Errc encode(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id) {
-    return encoder.encode(type, nsp, id, writer, encoded);
+  // ---- writing: one Socket.IO packet as Engine.IO message packets ----
+  // The writer for the next packet's payload, emptied (its buffers are reused).
+  JsonWriter& payload() {
+    writer.clear();
+    return writer;
+  }
+
+  Errc encode(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id, const JsonWriter& json) {
+    return encoder.encode(type, nsp, id, json, encoded);
   }
 
   // Sends `encoded`: its text, then each attachment as a binary message (socket.io-protocol v5).
@@ -202,9 +204,9 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
     return Errc::none;
   }
 
-  Errc send(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id) {
+  Errc send(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id, const JsonWriter& json) {
     if (ended) return Errc::io_closed;
-    if (const Errc e = encode(type, nsp, id); e != Errc::none) return e;
+    if (const Errc e = encode(type, nsp, id, json); e != Errc::none) return e;
     return send_encoded();
   }
 
@@ -273,13 +275,12 @@ Errc ServerSocket::emit(std::string_view nsp, std::string_view name, std::string
   if (ns == nullptr || !ns->connected) return Errc::sio_bad_namespace;
   const std::string_view args = trim(args_json);
   if (args.size() < 2 || args.front() != '[' || args.back() != ']') return Errc::sio_event_not_array;
-  s.writer.clear();
-  s.writer.begin_array().string(name).raw_elements(args).end_array();
+  const JsonWriter& json = s.payload().begin_array().string(name).raw_elements(args).end_array();
   // Encode first with the id the table will issue, and check that the session takes the packet,
   // so that a refused packet leaves no ack behind.
   std::optional<std::uint64_t> id;
   if (ack) id = ns->acks.next_id();
-  if (const Errc e = s.encode(sio::PacketType::event, nsp, id); e != Errc::none) return e;
+  if (const Errc e = s.encode(sio::PacketType::event, nsp, id, json); e != Errc::none) return e;
   if (const Errc e = s.session->check_message(MessageKind::text, as_bytes(s.encoded.text)); e != Errc::none) return e;
   if (ack) {
     std::uint64_t issued = 0;
@@ -297,8 +298,7 @@ void ServerSocket::disconnect(std::function<void()> done) {
   if (done) s.disconnect_done.push_back(std::move(done));
   for (auto& [name, ns] : s.namespaces)
     if (ns->connected) {
-      s.writer.clear();
-      (void)s.send(sio::PacketType::disconnect, name, std::nullopt);
+      (void)s.send(sio::PacketType::disconnect, name, std::nullopt, s.payload());
       s.leave(*ns, R"(["server namespace disconnect"])");
     }
   s.end(Errc::none);
