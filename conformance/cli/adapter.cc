@@ -43,21 +43,46 @@ const char* unknown_limit(const json& limits) {
   return nullptr;
 }
 
-json decode(const json& id, const Layer& layer, const json& request) {
-  const json& input = request.at("input");
-  if (!input.is_array()) throw BadRequest{"input must be an array of elements"};
+std::vector<Element> elements_of(const json& request, const char* field) {
+  const json& input = request.at(field);
+  if (!input.is_array()) throw BadRequest{std::string(field) + " must be an array of elements"};
   std::vector<Element> elements;
   for (const json& e : input) elements.push_back(element_from_json(e));
-  const Limits limits = limits_from_json(request.value("limits", json()));
-  json items = json::array();
-  const DecodeResult result = decode_elements(layer, elements, limits, request.value("options", json()), items);
-  if (result.error) {
-    json answer = error_answer(id, *result.error);
+  return elements;
+}
+
+// A decode's answer: the items, and how it ended. Input that ended inside an item is "pending"
+// (the decoder would wait for more), not an error.
+json decode_answer(const json& id, const DecodeResult& result, json&& items) {
+  json answer;
+  if (!result.error) {
+    answer = {{"id", id}, {"ok", true}, {"items", std::move(items)}};
+  } else if (*result.error == Errc::truncated) {
+    answer = {{"id", id}, {"ok", true}, {"items", std::move(items)}, {"pending", true}};
+  } else {
+    answer = error_answer(id, *result.error);
     answer["items"] = std::move(items);
     answer["offset"] = result.offset;
-    return answer;
   }
-  return {{"id", id}, {"ok", true}, {"items", std::move(items)}};
+  if (id.is_null()) answer.erase("id");
+  return answer;
+}
+
+json decode(const json& id, const Layer& layer, const json& request) {
+  const std::vector<Element> input = elements_of(request, "input");
+  const Limits limits = limits_from_json(request.value("limits", json()));
+  const json options = request.value("options", json());
+  json items = json::array();
+  if (!request.contains("next"))
+    return decode_answer(id, decode_elements(layer, input, limits, options, items), std::move(items));
+  if (layer.byte_stream)
+    throw BadRequest{"a follow-up (next) is for message layers; a byte stream goes on in its input"};
+  json next_items = json::array();
+  const FollowedDecode result =
+      decode_followed(layer, input, elements_of(request, "next"), limits, options, items, next_items);
+  json answer = decode_answer(id, result.input, std::move(items));
+  answer["next"] = decode_answer(nullptr, result.next, std::move(next_items));
+  return answer;
 }
 
 json encode(const json& id, const Layer& layer, const json& request) {

@@ -61,22 +61,38 @@ namespace {
 
 class Collect final : public ItemSink {
  public:
-  explicit Collect(json& items) : items_(items) {}
-  void on_item(json&& item) override { items_.push_back(std::move(item)); }
+  explicit Collect(json& items) : items_(&items) {}
+  void on_item(json&& item) override { items_->push_back(std::move(item)); }
+  void into(json& items) { items_ = &items; }
 
  private:
-  json& items_;
+  json* items_;
 };
+
+DecodeResult feed_all(LayerDecoder& decoder, const std::vector<Element>& input) {
+  for (const Element& e : input)
+    if (!decoder.element(e)) break;
+  return decoder.finish();
+}
 
 }  // namespace
 
 DecodeResult decode_elements(const Layer& layer, const std::vector<Element>& input, const Limits& limits,
                              const json& options, json& items) {
   Collect sink(items);
-  const std::unique_ptr<LayerDecoder> decoder = layer.make_decoder(limits, options, sink);
-  for (const Element& e : input)
-    if (!decoder->element(e)) break;
-  return decoder->finish();
+  return feed_all(*layer.make_decoder(limits, options, sink), input);
+}
+
+FollowedDecode decode_followed(const Layer& layer, const std::vector<Element>& input, const std::vector<Element>& next,
+                               const Limits& limits, const json& options, json& items, json& next_items) {
+  Collect sink(items);
+  std::unique_ptr<LayerDecoder> decoder = layer.make_decoder(limits, options, sink);
+  FollowedDecode result;
+  result.input = feed_all(*decoder, input);
+  sink.into(next_items);
+  if (result.input.error && *result.input.error != Errc::truncated) decoder = layer.make_decoder(limits, options, sink);
+  result.next = feed_all(*decoder, next);
+  return result;
 }
 
 // ---- stdin as a stream -----------------------------------------------------------------------------

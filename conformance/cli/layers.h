@@ -113,6 +113,17 @@ struct Layer {
 DecodeResult decode_elements(const Layer& layer, const std::vector<Element>& input, const Limits& limits,
                              const nlohmann::json& options, nlohmann::json& items);
 
+/// decode_elements() of `input`, then of `next` on the same decoder as the next messages of a
+/// message layer (the adapter protocol's follow-up), its items in `next_items`. After an error
+/// the follow-up goes to a new decoder: sioconf's decoders keep an error until reset(), which
+/// makes them as new.
+struct FollowedDecode {
+  DecodeResult input, next;
+};
+FollowedDecode decode_followed(const Layer& layer, const std::vector<Element>& input, const std::vector<Element>& next,
+                               const Limits& limits, const nlohmann::json& options, nlohmann::json& items,
+                               nlohmann::json& next_items);
+
 // Defined in layer_<name>.cc.
 extern const Layer kWsLayer;
 extern const Layer kEioLayer;

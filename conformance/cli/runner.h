@@ -33,6 +33,10 @@ std::string clipped(const json& j, std::size_t max = 600);
 /// reason for a rejection), at the vector's level.
 Judgement judge_difference(const std::string& level, std::string why);
 
+/// The graver of two judgements (ERROR, FAIL, UNSUPPORTED, NON-STRICT, INFO, PASS), for a case
+/// judged in parts (the input, then its follow-up).
+Judgement worse(Judgement a, Judgement b);
+
 /// Why `answer` is not a well-formed adapter-protocol answer to a decode or encode, or "".
 std::string malformed_answer(const json& answer, bool encode);
 

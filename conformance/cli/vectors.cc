@@ -99,7 +99,21 @@ std::vector<Case> load_cases(const VectorOptions& options, std::vector<std::stri
   return cases;
 }
 
-// The request for a case, or a reason it cannot be made (a malformed vector).
+bool is_byte_stream(const std::string& layer) {
+  const Layer* l = find_layer(layer);
+  return l != nullptr && l->byte_stream;
+}
+
+json elements_of(const json& vector_elements) {
+  json elements = json::array();
+  for (const json& e : vector_elements) elements.push_back(element_to_json(element_from_json(e)));
+  return elements;
+}
+
+// The request for a case, or a reason it cannot be made (a malformed vector). A vector's
+// follow-up (`next`) goes to the same decoder after the input: on a message layer as the
+// request's `next`, answered apart; on a byte stream as more of the same stream (the corpus
+// gives byte streams a follow-up only after input they accept).
 std::string build_request(const Case& c, json& request) {
   request = {{"op", c.op}, {"id", c.id}, {"layer", c.layer}};
   if (c.test.contains("limits")) request["limits"] = c.test["limits"];
@@ -108,9 +122,15 @@ std::string build_request(const Case& c, json& request) {
     if (c.op == "encode") {
       request["items"] = c.test.at("items");
     } else {
-      json input = json::array();
-      for (const json& e : c.test.at("input")) input.push_back(element_to_json(element_from_json(e)));
-      request["input"] = std::move(input);
+      request["input"] = elements_of(c.test.at("input"));
+      if (c.test.contains("next")) {
+        json next = elements_of(c.test["next"].at("input"));
+        if (is_byte_stream(c.layer)) {
+          for (json& e : next) request["input"].push_back(std::move(e));
+        } else {
+          request["next"] = std::move(next);
+        }
+      }
     }
   } catch (const BadRequest& e) {
     return "malformed input: " + e.what;
@@ -137,9 +157,27 @@ json comparable(json answer) {
   return answer;
 }
 
-bool is_byte_stream(const std::string& layer) {
-  const Layer* l = find_layer(layer);
-  return l != nullptr && l->byte_stream;
+// What the answer to the request of build_request() must be: on a byte stream with a follow-up,
+// the items of the input and then those of the follow-up.
+json expected_answer(const Case& c) {
+  json expect = c.test["expect"];
+  if (c.test.contains("next") && is_byte_stream(c.layer) && expect.contains("items"))
+    for (const json& item : c.test["next"].value("items", json::array())) expect["items"].push_back(item);
+  return expect;
+}
+
+// The follow-up's answer on a message layer: the decoder must take the next messages as on a
+// fresh connection, whatever it made of the input (an error, a rejection, something odd).
+Judgement judge_follow_up(const Case& c, const json& answer, bool strict) {
+  const json& next = c.test["next"];
+  if (!answer.contains("next"))
+    return {Verdict::error, "malformed answer: the request had a follow-up (\"next\") and the answer has no \"next\""};
+  if (std::string bad = malformed_answer(answer["next"], false); !bad.empty())
+    return {Verdict::error, "malformed answer to the follow-up: " + bad};
+  Judgement j = judge(next.value("level", c.level), {{"items", next.value("items", json::array())}}, answer["next"],
+                      false, strict);
+  if (!j.why.empty()) j.why = "the follow-up " + clipped(next["input"], 200) + " after the input: " + j.why;
+  return j;
 }
 
 bool lists(const json& array, const std::string& value) {
@@ -185,7 +223,9 @@ Result run_case(Transport& transport, const Implementation& impl, const Case& c,
     r.why = "malformed answer: " + bad + ": " + clipped(ex.answer, 300);
     return r;
   }
-  const Judgement j = judge(c.level, c.test["expect"], ex.answer, encode, strict);
+  Judgement j = judge(c.level, expected_answer(c), ex.answer, encode, strict);
+  if (request.contains("next") && !ex.answer.contains("unsupported"))
+    j = worse(j, judge_follow_up(c, ex.answer, strict));
   r.verdict = j.verdict;
   r.why = j.why;
   if (encode || !is_byte_stream(c.layer) || c.test.value("chunking", "any") != "any" || !j.why.empty()) return r;

@@ -57,6 +57,45 @@ TEST(Adapter, DecodeErrorCarriesNameConditionItemsAndOffset) {
   EXPECT_GE(answer["offset"].get<std::uint64_t>(), 6u);  // in the second message
 }
 
+TEST(Adapter, InputThatEndsInsideAPacketIsPending) {
+  const json answer =
+      handle_request({{"op", "decode"},
+                      {"id", "p"},
+                      {"layer", "sio"},
+                      {"input", {{{"text", "2[\"a\"]"}}, {{"text", "51-[\"b\",{\"_placeholder\":true,\"num\":0}]"}}}}});
+  EXPECT_EQ(
+      answer,
+      json({{"id", "p"}, {"ok", true}, {"items", {{{"type", 2}, {"nsp", "/"}, {"data", {"a"}}}}}, {"pending", true}}));
+}
+
+// The follow-up goes on with the same decoder after input it took (a binary packet completed by
+// the follow-up's attachment), and with a new one after a rejection.
+TEST(Adapter, AFollowUpIsAnsweredApart) {
+  const json b = {{"type", 2}, {"nsp", "/"}, {"data", {"b"}}};
+  json answer = handle_request({{"op", "decode"},
+                                {"id", "n"},
+                                {"layer", "sio"},
+                                {"input", {{{"text", "2[{}]"}}}},
+                                {"next", {{{"text", "2[\"b\"]"}}}}});
+  EXPECT_EQ(answer["error"], "sio_bad_event_name");
+  EXPECT_EQ(answer["next"], json({{"ok", true}, {"items", {b}}}));
+  answer =
+      handle_request({{"op", "decode"},
+                      {"id", "n"},
+                      {"layer", "sio"},
+                      {"input", {{{"text", "2[\"b\"]"}}}},
+                      {"next", {{{"text", "51-[\"b\",{\"_placeholder\":true,\"num\":0}]"}}, {{"base64", "AQ=="}}}}});
+  EXPECT_EQ(answer["items"], json({b}));
+  EXPECT_EQ(answer["next"]["items"][0]["data"][1], json({{"$binary", "AQ=="}})) << answer.dump();
+  // On a byte stream the follow-up is more of the stream: a request with next is a bad request.
+  answer = handle_request({{"op", "decode"},
+                           {"id", "s"},
+                           {"layer", "ndjson"},
+                           {"input", {{{"text", "1\n"}}}},
+                           {"next", {{{"text", "2\n"}}}}});
+  EXPECT_EQ(answer["error"], "bad_request");
+}
+
 TEST(Adapter, WsErrorsCarryTheCloseCode) {
   const json answer = handle_request({{"op", "decode"},
                                       {"id", "w"},

@@ -10,6 +10,8 @@ request ids named in RULES, each `BEHAVIOUR:ID` (ID may end with * to match a pr
   flood        write bytes without a newline, forever     stderr     write to stderr, then answer
   malformed    answer {"id":..} with no "ok"              unsupported  answer unsupported
   splitdiffer  answer split requests (ID@N) with no items
+  nonext       answer right but leave out the follow-up's answer ("next")
+  stucknext    answer right but refuse the follow-up, as a decoder left stuck would
   deep         accept with one item nested 10,000 arrays deep
   slow         answer right, after 0.6 s
 
@@ -84,6 +86,13 @@ def main():
             print(json.dumps({"id": request.get("id")}), flush=True)
         elif behaviour == "unsupported":
             print(json.dumps({"id": request.get("id"), "unsupported": "not here"}), flush=True)
+        elif behaviour in ("nonext", "stucknext"):
+            answer = json.loads(forward(line))
+            if behaviour == "nonext":
+                answer.pop("next", None)
+            else:
+                answer["next"] = {"ok": False, "error": "sio_expected_binary", "condition": "state", "items": []}
+            print(json.dumps(answer), flush=True)
         else:
             if behaviour == "stderr":
                 print("a complaint on stderr about " + rid, file=sys.stderr, flush=True)

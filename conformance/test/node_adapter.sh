@@ -42,6 +42,11 @@ requests=(
   '{"op":"decode","id":"nd.d","layer":"ndjson","input":[{"text":"{\"a\":1}\n[2"},{"text":"]\r\n"}]}'
   '{"op":"encode","id":"nd.e","layer":"ndjson","items":[{"value":{"a":[1,"x"]}}]}'
   '{"op":"decode","id":"nd.x","layer":"ndjson","input":[{"text":"1\n\n2\n"}]}'
+  # input that ends inside an item is pending; a follow-up goes to the same Decoder
+  '{"op":"decode","id":"sio.p","layer":"sio","input":[{"text":"52-[\"a\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]"},{"base64":"AQ=="}]}'
+  '{"op":"decode","id":"sio.n","layer":"sio","input":[{"text":"2[{}]"}],"next":[{"text":"2[\"b\"]"}]}'
+  '{"op":"decode","id":"ws.p","layer":"ws","options":{"role":"server"},"input":[{"base64":"gYU3"}]}'
+  '{"op":"decode","id":"nd.p","layer":"ndjson","input":[{"text":"[1]\n[2"}]}'
   # the protocol's error paths
   '{"op":"decode","id":"unk","layer":"wsframe","input":[]}'
   '{"op":"decode","id":"lim","layer":"sio","input":[{"text":"2[\"a\"]"}],"limits":{"max_depth":1}}'
@@ -70,6 +75,10 @@ expected=(
   '{"id":"nd.d","ok":true,"items":[{"value":{"a":1}},{"value":[2]}]}'
   '{"id":"nd.e","ok":true,"output":[{"text":"{\"a\":[1,\"x\"]}\n"}]}'
   '"error":"ndjson_empty_line","condition":"protocol"'
+  '{"id":"sio.p","ok":true,"items":[],"pending":true}'
+  '"message":"invalid payload","items":[],"next":{"ok":true,"items":[{"type":2,"nsp":"/","data":["b"]}]}}'
+  '{"id":"ws.p","ok":true,"items":[],"pending":true}'
+  '{"id":"nd.p","ok":true,"items":[{"value":[1]}],"pending":true}'
   '{"id":"unk","unsupported":"layer wsframe"}'
   '{"id":"lim","unsupported":"limit max_depth"}'
   '{"id":null,"ok":false,"error":"bad_request","condition":"protocol"'
@@ -97,6 +106,14 @@ for how in option env; do
     fail=1
   fi
 done
+
+# --end-of-input error: the same wait said as the error "truncated", as older adapters did.
+out=$(printf '%s\n' '{"op":"decode","id":"p","layer":"ndjson","input":[{"text":"[1]\n[2"}]}' |
+  timeout 20 node "$adapter" --end-of-input error)
+if [[ $out != '{"id":"p","ok":false,"error":"truncated","condition":"protocol","message":"the input ended inside an item","items":[{"value":[1]}]}' ]]; then
+  echo "FAIL: --end-of-input error answered: $out"
+  fail=1
+fi
 
 [[ $fail -eq 0 ]] && echo "node adapter session: ${#expected[@]} answers as expected; an empty --modules folder is refused"
 exit $fail

@@ -249,6 +249,49 @@ TEST_F(Runner, TimeoutsCountFromTheRequest) {
   EXPECT_EQ(report["implementations"][1]["counts"]["PASS"], 3) << printed;
 }
 
+// A vector's follow-up (`next`) goes to the same decoder after the input: on a message layer in
+// the request's "next", answered apart and judged at the vector's level; on a byte stream as more
+// of the stream.
+TEST_F(Runner, AFollowUpCatchesADecoderLeftStuckWhateverTheInputsAnswerSays) {
+  const json b = {{{"type", 2}, {"nsp", "/"}, {"data", {"b"}}}};
+  const json next = {{"input", {{{"text", "2[\"b\"]"}}}}, {"items", b}};
+  json after_reject = {{"id", "sio.f.after-reject"},
+                       {"level", "must"},
+                       {"input", {{{"text", "511-[\"a\"]"}}}},
+                       {"expect", {{"reject", "limit"}, {"errc", "limit_attachments"}}},
+                       {"next", next}};
+  json after_accept = event_a("sio.f.after-accept");
+  after_accept["next"] = next;
+  json should = event_a("sio.f.should");
+  should["next"] = next;
+  should["next"]["level"] = "should";
+  write("follow.json", {{"schema", "sioconf-vector-v1"},
+                        {"layer", "sio"},
+                        {"topic", "f"},
+                        {"tests", {after_reject, after_accept, should}}});
+  json stream = accept_one("ndjson.f.stream", "[1]\n", {{{"value", {1}}}});
+  stream["next"] = {{"input", {{{"text", "[2]\n"}}}}, {"items", {{{"value", {2}}}}}};
+  write("follow-ndjson.json",
+        {{"schema", "sioconf-vector-v1"}, {"layer", "ndjson"}, {"topic", "f"}, {"tests", {stream}}});
+  options.case_globs = {"sio.f.*", "ndjson.f.*"};
+
+  options.adapters = {adapter("")};
+  EXPECT_EQ(run(), 0) << printed;
+  EXPECT_EQ(report["implementations"][0]["counts"]["PASS"], 4) << printed;
+
+  options.adapters = {adapter("stucknext:sio.f.after-reject nonext:sio.f.after-accept stucknext:sio.f.should")};
+  EXPECT_EQ(run(), 1) << printed;
+  EXPECT_EQ(verdict("sio.f.after-reject"), "FAIL");
+  EXPECT_NE(why("sio.f.after-reject").find("the follow-up [{\"text\":\"2[\\\"b\\\"]\"}] after the input"),
+            std::string::npos)
+      << why("sio.f.after-reject");
+  EXPECT_EQ(verdict("sio.f.after-accept"), "ERROR");
+  EXPECT_NE(why("sio.f.after-accept").find("has no \"next\""), std::string::npos) << why("sio.f.after-accept");
+  EXPECT_EQ(verdict("sio.f.should"), "NON-STRICT");
+  // The byte stream's follow-up was more of the stream: the reference gave both lines.
+  EXPECT_EQ(verdict("ndjson.f.stream"), "PASS");
+}
+
 TEST_F(Runner, DryRunListsTheCasesAGlobSelects) {
   options.dry_run = true;
   options.case_globs = {"sio.t.w*"};

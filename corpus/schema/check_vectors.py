@@ -10,6 +10,9 @@ A folder is a corpus root laid out as <root>/<layer>/<topic>.json (corpus/spec).
   - hex elements hold whole bytes, base64 elements and $binary values are whole quads,
   - every errc is a name of impl/include/sioconf/errc.def with the condition the test expects,
   - chunking only on byte-stream layers (ws, ndjson),
+  - input that ends inside an item is expected "pending", never rejected as "truncated",
+  - a follow-up (next) never after pending input, on a byte stream never after a rejection, and
+    never at a level above the vector's,
   - the schema's limit keys are exactly the fields of impl/include/sioconf/limits.h,
   - with --coverage COVERAGE.md: every row of a checklist table names at least one vector, and
     every vector id it names exists (the tables after "## Out of reach" are exempt from the first).
@@ -144,10 +147,32 @@ class Checker:
                 elif condition != expect["reject"]:
                     self.problem(path, tid, f"errc {expect['errc']!r} has condition {condition!r} in "
                                             f"errc.def, the test expects {expect['reject']!r}")
+            if expect.get("errc") == "truncated":
+                self.problem(path, tid, 'input that ends inside an item is not a rejection: expect {"pending": true, '
+                                        '"items": [...]}')
+            if "next" in test:
+                self.check_follow_up(path, tid, test, layer)
             if "chunking" in test and layer not in BYTE_STREAM_LAYERS:
                 self.problem(path, tid, f"chunking applies to byte-stream layers only, not {layer!r}")
         for flag in sorted(set(notes) - used):
             self.problem(path, "notes", f"note {flag!r} is used by no test")
+
+    def check_follow_up(self, path, tid, test, layer):
+        """A follow-up goes on where the input left the decoder: never after input that ends inside
+        an item, on a byte stream only after input the decoder accepts (a rejection ends a
+        stream), and at no higher level than the vector's."""
+        expect, next_ = test["expect"], test["next"]
+        if expect.get("pending"):
+            self.problem(path, tid, "a follow-up after input that ends inside an item cannot decode normally")
+        if layer in BYTE_STREAM_LAYERS and "reject" in expect:
+            self.problem(path, tid, "on a byte stream a rejection ends the stream: no follow-up after it")
+        order = ["may", "should", "must"]
+        if order.index(next_.get("level", test["level"])) > order.index(test["level"]):
+            self.problem(path, tid, f"the follow-up's level {next_['level']!r} is above the vector's {test['level']!r}")
+        for element in next_["input"]:
+            why = element_problem(element)
+            if why:
+                self.problem(path, tid, "next: " + why)
 
     def check_path(self, path):
         files = sorted(path.rglob("*.json")) if path.is_dir() else [path]

@@ -27,18 +27,22 @@ const fs = require("fs");
 const path = require("path");
 const readline = require("readline");
 
-const USAGE = `usage: node adapter.js [--modules DIR]
+const USAGE = `usage: node adapter.js [--modules DIR] [--end-of-input pending|error]
 
 Speaks adapter protocol v1 on stdin/stdout with socket.io-parser, engine.io-parser and ws.
   --modules DIR   load the three packages from DIR (a node_modules folder) instead of the
                   pinned copy beside adapter.js; the environment variable SIOCONF_NODE_MODULES
-                  does the same (the option wins)`;
+                  does the same (the option wins)
+  --end-of-input  how to answer input that ends inside a packet, frame or line: "pending"
+                  (the default, {"ok":true,...,"pending":true}) or "error" (the error
+                  "truncated", as adapters did before the protocol defined pending)`;
 
 // ---------------------------------------------------------------------------------------------
 // Loading the packages
 
 function parseArgs(argv) {
   let modules = process.env.SIOCONF_NODE_MODULES || path.join(__dirname, "node_modules");
+  let endOfInput = "pending";
   for (let i = 0; i < argv.length; ++i) {
     const arg = argv[i];
     if (arg === "--help" || arg === "-h") {
@@ -48,11 +52,13 @@ function parseArgs(argv) {
       modules = argv[++i];
     } else if (arg.startsWith("--modules=")) {
       modules = arg.slice("--modules=".length);
+    } else if (arg === "--end-of-input" && i + 1 < argv.length && ["pending", "error"].includes(argv[i + 1])) {
+      endOfInput = argv[++i];
     } else {
       fail(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
     }
   }
-  return path.resolve(modules);
+  return { modulesDir: path.resolve(modules), endOfInput };
 }
 
 function fail(message) {
@@ -77,7 +83,7 @@ function loadPackage(modulesDir, name) {
   }
 }
 
-const modulesDir = parseArgs(process.argv.slice(2));
+const { modulesDir, endOfInput } = parseArgs(process.argv.slice(2));
 const sioParser = loadPackage(modulesDir, "socket.io-parser");
 const eioParser = loadPackage(modulesDir, "engine.io-parser");
 const wsPackage = loadPackage(modulesDir, "ws");
@@ -299,25 +305,33 @@ function sioItem(packet, wireType) {
   return item;
 }
 
-function decodeSio(elements, limits) {
+// One Decoder for the whole request: the input, then the follow-up (`next`) on the same object,
+// as a server's connection goes on calling add() on it.
+function sioDecoder(limits) {
   const options = {};
   if (limits.max_attachments !== undefined) options.maxAttachments = limits.max_attachments;
   const decoder = new Decoder(options);
-  const items = [];
+  let items = [];
   let binaryWireType;  // set while the decoder awaits the attachments of a binary packet
   decoder.on("decoded", (packet) => {
     items.push(sioItem(packet, binaryWireType));
     binaryWireType = undefined;
   });
-  for (const e of elements) {
-    try {
-      decoder.add(e.text !== undefined ? e.text : e.bytes);
-    } catch (err) {
-      return { items, failure: sioFailure(err, e.text !== undefined ? e.text : "") };
-    }
-    if (e.text !== undefined && decoder.reconstructor) binaryWireType = Number(e.text.charAt(0));
-  }
-  return { items };
+  return {
+    feed(elements) {
+      items = [];
+      for (const e of elements) {
+        try {
+          decoder.add(e.text !== undefined ? e.text : e.bytes);
+        } catch (err) {
+          return { items, failure: sioFailure(err, e.text !== undefined ? e.text : "") };
+        }
+        if (e.text !== undefined && decoder.reconstructor) binaryWireType = Number(e.text.charAt(0));
+      }
+      // A binary packet still awaiting attachments: the decoder waits for more messages.
+      return { items, pending: Boolean(decoder.reconstructor) };
+    },
+  };
 }
 
 function encodeSio(items) {
@@ -357,36 +371,46 @@ function eioPacketFailure(text, emptyName) {
   return { error: text === "" ? emptyName : "eio_bad_packet_type", condition: "protocol", message: "parser error" };
 }
 
-function decodeEio(elements) {
-  const items = [];
-  for (const e of elements) {
-    // engine.io's WebSocket transport hands text frames over as strings, binary ones as Buffers.
-    const packet = eioParser.exports.decodePacket(e.text !== undefined ? e.text : e.bytes, "nodebuffer");
-    if (packet.type === "error") return { items, failure: eioPacketFailure(e.text, "eio_empty_packet") };
-    items.push(eioItem(packet));
-  }
-  return { items };
+// decodePacket() takes one message and keeps nothing between calls: nothing can be pending.
+function eioDecoder() {
+  return {
+    feed(elements) {
+      const items = [];
+      for (const e of elements) {
+        // engine.io's WebSocket transport hands text frames over as strings, binary ones as Buffers.
+        const packet = eioParser.exports.decodePacket(e.text !== undefined ? e.text : e.bytes, "nodebuffer");
+        if (packet.type === "error") return { items, failure: eioPacketFailure(e.text, "eio_empty_packet") };
+        items.push(eioItem(packet));
+      }
+      return { items };
+    },
+  };
 }
 
 const RECORD_SEPARATOR = "\x1e";
 
-function decodeEioPayload(elements) {
-  const items = [];
-  for (const e of elements) {
-    // engine.io's polling transport reads a POST body into a string with Buffer's UTF-8 decoding.
-    const body = e.text !== undefined ? e.text : e.bytes.toString("utf8");
-    const packets = eioParser.exports.decodePayload(body, "nodebuffer");
-    for (const packet of packets) {
-      if (packet.type === "error") {
-        const record = body.split(RECORD_SEPARATOR)[packets.indexOf(packet)];
-        const failure = body === "" ? eioPacketFailure("", "eio_empty_payload")
-                                    : eioPacketFailure(record, "eio_empty_record");
-        return { items, failure };
+// decodePayload() takes one whole body and keeps nothing between calls.
+function eioPayloadDecoder() {
+  return {
+    feed(elements) {
+      const items = [];
+      for (const e of elements) {
+        // engine.io's polling transport reads a POST body into a string with Buffer's UTF-8 decoding.
+        const body = e.text !== undefined ? e.text : e.bytes.toString("utf8");
+        const packets = eioParser.exports.decodePayload(body, "nodebuffer");
+        for (const packet of packets) {
+          if (packet.type === "error") {
+            const record = body.split(RECORD_SEPARATOR)[packets.indexOf(packet)];
+            const failure = body === "" ? eioPacketFailure("", "eio_empty_payload")
+                                        : eioPacketFailure(record, "eio_empty_record");
+            return { items, failure };
+          }
+          items.push(eioItem(packet));
+        }
       }
-      items.push(eioItem(packet));
-    }
-  }
-  return { items };
+      return { items };
+    },
+  };
 }
 
 const EIO_TYPES = ["open", "close", "ping", "pong", "message", "upgrade", "noop"];
@@ -474,6 +498,11 @@ function wsFailure(err, receiver) {
   return failure;
 }
 
+// The byte stream is one request's input: a follow-up is more of the stream, in the input.
+function wsDecoder(limits, options) {
+  return { feed: (elements) => decodeWs(elements, limits, options) };
+}
+
 async function decodeWs(elements, limits, options) {
   const receiver = new Receiver({
     isServer: roleOf(options) === "server",
@@ -514,7 +543,11 @@ async function decodeWs(elements, limits, options) {
     }));
   }
   await new Promise((resolve) => setImmediate(resolve));  // a pending 'error' event
-  return failure ? { items, failure } : { items };
+  if (failure) return { items, failure };
+  // Bytes of a frame not yet whole, or a message whose last fragment has not come: the Receiver
+  // waits for more (after a close frame the stream is over).
+  const pending = !closed && (receiver._bufferedBytes > 0 || receiver._fragmented !== 0 || receiver._state !== 0);
+  return { items, pending };
 }
 
 // Sender writes into this socket; each call of a Sender method writes one frame, kept whole.
@@ -605,6 +638,10 @@ function encodeWs(items, options) {
 const LF = 0x0a;
 const CR = 0x0d;
 
+function ndjsonDecoder() {
+  return { feed: decodeNdjson };
+}
+
 function decodeNdjson(elements) {
   const items = [];
   let pending = Buffer.alloc(0);
@@ -625,8 +662,8 @@ function decodeNdjson(elements) {
       }
     }
   }
-  // A last line without "\n" stays buffered, waiting for more bytes: nothing is reported.
-  return { items };
+  // A last line without "\n" stays buffered, waiting for more bytes.
+  return { items, pending: pending.length > 0 };
 }
 
 function encodeNdjson(items) {
@@ -648,12 +685,14 @@ function encodeNdjson(items) {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
+// decoder(limits, options) makes one decoder for a request; its feed(elements) returns (or
+// resolves to) {items, failure?, pending?} for those elements alone.
 const LAYERS = {
-  sio: { decode: decodeSio, encode: encodeSio },
-  eio: { decode: decodeEio, encode: encodeEio },
-  "eio-payload": { decode: decodeEioPayload, encode: encodeEioPayload },
-  ws: { decode: decodeWs, encode: encodeWs },
-  ndjson: { decode: decodeNdjson, encode: encodeNdjson },
+  sio: { decoder: sioDecoder, encode: encodeSio },
+  eio: { decoder: eioDecoder, encode: encodeEio },
+  "eio-payload": { decoder: eioPayloadDecoder, encode: encodeEioPayload },
+  ws: { decoder: wsDecoder, encode: encodeWs, byteStream: true },
+  ndjson: { decoder: ndjsonDecoder, encode: encodeNdjson, byteStream: true },
 };
 
 function hello() {
@@ -689,13 +728,37 @@ async function answer(request) {
 
   if (op === "decode") {
     if (!Array.isArray(request.input)) throw new BadRequest("input must be an array of elements");
-    const result = await layer.decode(request.input.map(elementOf), limits, options);
-    return result.failure ? errorAnswer(id, result.failure, result.items) : { id, ok: true, items: result.items };
+    const follows = request.next !== undefined;
+    if (follows && (!Array.isArray(request.next) || layer.byteStream)) {
+      throw new BadRequest("next is an array of elements, for message layers");
+    }
+    const decoder = layer.decoder(limits, options);
+    const answer = decodeAnswer(id, await decoder.feed(request.input.map(elementOf)));
+    // The follow-up goes to the same decoder, whatever it made of the input: a package's decoder
+    // object has no reset, and a caller that goes on after an error goes on with it as it is.
+    if (follows) answer.next = decodeAnswer(undefined, await decoder.feed(request.next.map(elementOf)));
+    return answer;
   }
   if (!Array.isArray(request.items)) throw new BadRequest("items must be an array");
   const result = layer.encode(request.items, options);
   if (result.unsupported) return { id, unsupported: result.unsupported };
   return result.failure ? errorAnswer(id, result.failure) : { id, ok: true, output: result.output };
+}
+
+// The answer to what one feed() decoded. Input that ended inside a packet, frame or line is
+// `"pending": true`, or with --end-of-input error the error `truncated` that adapters wrote
+// before the protocol defined pending (the runner reads both the same).
+function decodeAnswer(id, result) {
+  let answer;
+  if (result.failure) answer = errorAnswer(id, result.failure, result.items);
+  else if (result.pending && endOfInput === "error") {
+    answer = errorAnswer(id, { error: "truncated", condition: "protocol", message: "the input ended inside an item" }, result.items);
+  } else {
+    answer = { id, ok: true, items: result.items };
+    if (result.pending) answer.pending = true;
+  }
+  if (id === undefined) delete answer.id;
+  return answer;
 }
 
 function badRequest(id, message) {
