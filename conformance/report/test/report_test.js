@@ -70,7 +70,9 @@ function sampleDiffers(c) {
     let kind = r.verdict;
     if (kind === "INFO") {
       const a = r.answer;
-      kind += !a || typeof a !== "object" ? ":none" : a.ok === false ? ":reject:" + a.condition : ":accept";
+      kind += !a || typeof a !== "object" ? ":none"
+            : (a.ok === false && a.error === "truncated") || (a.ok !== false && a.pending === true) ? ":pending"
+            : a.ok === false ? ":reject:" + a.condition : ":accept";
     }
     kinds.add(kind);
   }
@@ -182,6 +184,14 @@ async function logicTests() {
       cases: [{ id: "a.b.c", results: { x: info(x), y: info(y) } }] }).cases[0].differs;
     assert.strictEqual(twoInfo(true, false), true);
     assert.strictEqual(twoInfo(true, true), false);
+    // Waiting for more is a behaviour of its own, said as "pending" or as the error "truncated".
+    const answers = (x, y) => L.normalizeReport({ implementations: [{ key: "x" }, { key: "y" }],
+      cases: [{ id: "a.b.c", results: { x: { verdict: "INFO", answer: x }, y: { verdict: "INFO", answer: y } } }] }).cases[0].differs;
+    const pending = { ok: true, items: [], pending: true };
+    const truncated = { ok: false, error: "truncated", condition: "protocol", items: [] };
+    assert.strictEqual(answers(pending, { ok: true, items: [] }), true);
+    assert.strictEqual(answers(pending, truncated), false);
+    assert.strictEqual(answers(truncated, { ok: false, error: "x", condition: "protocol" }), true);
   });
   await check("logic: hide known failures keeps cases that also have a new failure", () => {
     const r = L.normalizeReport({ implementations: [{ key: "x" }, { key: "y" }], cases: [
