@@ -57,7 +57,8 @@ TEST(Verdict, WaitingForMoreIsNotARejection) {
   EXPECT_EQ(verdict(reject("limit"), ok_pending(json::array())), "FAIL");
   EXPECT_EQ(verdict(reject("limit"), error("truncated", "protocol")), "FAIL");
   EXPECT_EQ(verdict(reject("limit"), error("truncated", "limit")), "FAIL");
-  EXPECT_NE(judge("must", reject("limit"), ok_pending(json::array()), false, false).why.find("still waits"), std::string::npos);
+  EXPECT_NE(judge("must", reject("limit"), ok_pending(json::array()), false, false).why.find("still waits"),
+            std::string::npos);
   EXPECT_EQ(verdict(reject("limit"), ok(json::array())), "FAIL");
   // A real rejection for another reason stays NON-STRICT.
   EXPECT_EQ(verdict(reject("limit"), error("unknown", "protocol")), "NON-STRICT");
