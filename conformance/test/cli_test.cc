@@ -78,14 +78,14 @@ TEST(Adapter, AFollowUpIsAnsweredApart) {
                                 {"input", {{{"text", "2[{}]"}}}},
                                 {"next", {{{"text", "2[\"b\"]"}}}}});
   EXPECT_EQ(answer["error"], "sio_bad_event_name");
-  EXPECT_EQ(answer["next"], json({{"ok", true}, {"items", {b}}}));
+  EXPECT_EQ(answer["next"], json({{"ok", true}, {"items", json::array({b})}}));
   answer =
       handle_request({{"op", "decode"},
                       {"id", "n"},
                       {"layer", "sio"},
                       {"input", {{{"text", "2[\"b\"]"}}}},
                       {"next", {{{"text", "51-[\"b\",{\"_placeholder\":true,\"num\":0}]"}}, {{"base64", "AQ=="}}}}});
-  EXPECT_EQ(answer["items"], json({b}));
+  EXPECT_EQ(answer["items"], json::array({b}));
   EXPECT_EQ(answer["next"]["items"][0]["data"][1], json({{"$binary", "AQ=="}})) << answer.dump();
   // On a byte stream the follow-up is more of the stream: a request with next is a bad request.
   answer = handle_request({{"op", "decode"},
