@@ -102,8 +102,9 @@ with --strict), a malformed vector file, a duplicate id or no vectors; 2 on a us
   --adapter CMD       an implementation under test: CMD is started with /bin/sh -c and spoken to
                       over stdio (conformance/PROTOCOL.md). Repeat for several; each runs every
                       case. Without --adapter: the reference implementation, in this process.
-                      A crash, hang, garbage line, wrong id or flood is ERROR for that case; the
-                      adapter is restarted and the run goes on.
+                      An exit, hang, garbage line, wrong id or flood is ERROR for that case, a
+                      death by a signal (a crash on the input) FAIL; the adapter is restarted and
+                      the run goes on.
   --case GLOB         only cases whose id matches (shell glob, e.g. 'ws.close.*'); repeatable
   --strict            also compare error names, offsets and items before an error; NON-STRICT
                       then fails the run

@@ -15,6 +15,7 @@ const char* failure_name(Exchange::Failure failure) {
   switch (failure) {
     case Exchange::Failure::none: return "none";
     case Exchange::Failure::crashed: return "crashed";
+    case Exchange::Failure::killed: return "killed";
     case Exchange::Failure::timeout: return "timeout";
     case Exchange::Failure::garbage: return "garbage";
     case Exchange::Failure::wrong_id: return "wrong_id";
@@ -254,7 +255,8 @@ class ChildAdapter final : public Transport {
       detail += " (signal " + std::to_string(exit_status_ - 128) + ", " +
                 strsignal(static_cast<int>(exit_status_ - 128)) + ", as the shell reports it)";
     if (!out_.empty()) detail += " after a partial line: " + clip(out_);
-    return Exchange::Failure::crashed;
+    const bool signalled = exited_ && (term_signal_ != 0 || (exit_status_ > 128 && exit_status_ < 128 + NSIG));
+    return signalled ? Exchange::Failure::killed : Exchange::Failure::crashed;
   }
 
   // Runs the loop until done() or `limit` passes (then *timed_out, if given, is set).

@@ -3,7 +3,8 @@
 // the default run and the tests), and an adapter as a child process over stdio, in any language.
 //
 // A child adapter may misbehave in every way; each way is an Exchange failure, never an exception
-// or a hang of the runner: it crashes or closes stdout (crashed), does not answer in time
+// or a hang of the runner: it is killed by a signal (killed: a segfault, an abort, Node's
+// out-of-memory abort), exits or closes stdout (crashed), does not answer in time
 // (timeout), writes a line that is not a JSON object (garbage), answers another id (wrong_id), or
 // writes more than max_line_bytes without a newline (flood). After any failure the process is
 // killed (its whole process group) and the next request starts a fresh one.
@@ -18,7 +19,7 @@
 namespace sioconf::cli {
 
 struct Exchange {
-  enum class Failure { none, crashed, timeout, garbage, wrong_id, flood, not_started };
+  enum class Failure { none, killed, crashed, timeout, garbage, wrong_id, flood, not_started };
   Failure failure = Failure::none;
   json answer;              // the answer object when failure == none
   std::string detail;       // what went wrong, for the report

@@ -72,6 +72,19 @@ std::string rejection_of(const json& answer) {
          (answer.contains("message") ? " " + clipped(answer["message"]) : std::string());
 }
 
+// A rejection where the vector expects one, for decode and encode alike: the same condition, and
+// with --strict the same error name. Its `why` is empty when both hold.
+Judgement judge_rejection_reason(const std::string& level, const json& expect, const json& answer, bool strict) {
+  if (answer.value("condition", json()) != expect["reject"])
+    return at_level(level, Distance::minor,
+                    "rejected as expected, but with condition " + clipped(answer.value("condition", json())) +
+                        " instead of " + clipped(expect["reject"]));
+  if (strict && expect.contains("errc") && answer.value("error", json()) != expect["errc"])
+    return at_level(level, Distance::minor,
+                    "error " + clipped(answer.value("error", json())) + " instead of " + clipped(expect["errc"]));
+  return at_level(level, Distance::same, {});
+}
+
 constexpr const char* kStillWaiting = "the decoder still waits for more input (pending)";
 
 Judgement judge_decode(const std::string& level, const json& expect, const json& answer, bool strict) {
@@ -87,14 +100,8 @@ Judgement judge_decode(const std::string& level, const json& expect, const json&
       const std::string expected = "expected a rejection (" + clipped(expect["reject"]) + "), ";
       if (got == Outcome::accepted) return at_level(level, Distance::major, expected + "got an acceptance");
       if (got == Outcome::pending) return at_level(level, Distance::major, expected + "but " + kStillWaiting);
-      if (answer.value("condition", json()) != expect["reject"])
-        return at_level(level, Distance::minor,
-                        "rejected as expected, but with condition " + clipped(answer.value("condition", json())) +
-                            " instead of " + clipped(expect["reject"]));
+      if (Judgement reason = judge_rejection_reason(level, expect, answer, strict); !reason.why.empty()) return reason;
       if (strict) {
-        if (expect.contains("errc") && answer.value("error", json()) != expect["errc"])
-          return at_level(level, Distance::minor,
-                          "error " + clipped(answer.value("error", json())) + " instead of " + clipped(expect["errc"]));
         if (expect.contains("offset") && answer.contains("offset") && answer["offset"] != expect["offset"])
           return at_level(level, Distance::minor,
                           "error offset " + clipped(answer["offset"]) + " instead of " + clipped(expect["offset"]));
@@ -135,14 +142,7 @@ Judgement judge_encode(const std::string& level, const json& expect, const json&
     if (accepted)
       return at_level(level, Distance::major,
                       "expected a rejection (" + clipped(expect["reject"]) + "), got an acceptance");
-    if (answer.value("condition", json()) != expect["reject"])
-      return at_level(level, Distance::minor,
-                      "rejected as expected, but with condition " + clipped(answer.value("condition", json())) +
-                          " instead of " + clipped(expect["reject"]));
-    if (strict && expect.contains("errc") && answer.value("error", json()) != expect["errc"])
-      return at_level(level, Distance::minor,
-                      "error " + clipped(answer.value("error", json())) + " instead of " + clipped(expect["errc"]));
-    return at_level(level, Distance::same, {});
+    return judge_rejection_reason(level, expect, answer, strict);
   }
   if (!accepted)
     return at_level(level, Distance::major, "expected an acceptance, got a rejection: " + rejection_of(answer));

@@ -115,5 +115,37 @@ if [[ $out != '{"id":"p","ok":false,"error":"truncated","condition":"protocol","
   fail=1
 fi
 
-[[ $fail -eq 0 ]] && echo "node adapter session: ${#expected[@]} answers as expected; an empty --modules folder is refused"
+# socket.io-parser 3.x (the bug zoo's 3.4.1, when installed): its decoded ERROR packets are
+# refusals, its callback Encoder answers, and a binary item is encoded as given.
+zoo=$(dirname "$adapter")/../../zoo/node_modules
+v3=skipped
+if [[ -f $zoo/socket.io-parser-3.4.1/package.json ]]; then
+  v3=checked
+  mods=$scratch/v3
+  mkdir -p "$mods"
+  ln -s "$(cd "$zoo/socket.io-parser-3.4.1" && pwd)" "$mods/socket.io-parser"
+  for p in engine.io-parser ws; do ln -s "$(cd "$(dirname "$adapter")/node_modules/$p" && pwd)" "$mods/$p"; done
+  v3_requests=(
+    '{"op":"decode","id":"a","layer":"sio","input":[{"text":"2/x,7[\"a\"]"}]}'
+    '{"op":"decode","id":"b","layer":"sio","input":[{"text":"2[\"a\"]"},{"text":"2{}"}]}'
+    '{"op":"decode","id":"c","layer":"sio","input":[{"text":"9"}]}'
+    '{"op":"encode","id":"d","layer":"sio","items":[{"type":5,"nsp":"/","data":["a",{"$binary":"AQI="}]}]}'
+  )
+  v3_expected=(
+    '{"id":"a","ok":true,"items":[{"type":2,"nsp":"/x","id":7,"data":["a"]}]}'
+    '{"id":"b","ok":false,"error":"sio_event_not_array","condition":"protocol","message":"invalid payload","items":[{"type":2,"nsp":"/","data":["a"]}]}'
+    '{"id":"c","ok":false,"error":"sio_bad_packet_type","condition":"protocol","message":"unknown packet type 9","items":[]}'
+    '{"id":"d","ok":true,"output":[{"text":"51-[\"a\",{\"_placeholder\":true,\"num\":0}]"},{"base64":"AQI="}]}'
+  )
+  mapfile -t v3_answers < <(printf '%s\n' "${v3_requests[@]}" | timeout 20 node "$adapter" --modules "$mods")
+  for i in "${!v3_expected[@]}"; do
+    if [[ ${v3_answers[$i]:-} != "${v3_expected[$i]}" ]]; then
+      echo "FAIL: socket.io-parser 3.4.1, request $i: expected ${v3_expected[$i]}"
+      echo "      got ${v3_answers[$i]:-(nothing)}"
+      fail=1
+    fi
+  done
+fi
+
+[[ $fail -eq 0 ]] && echo "node adapter session: ${#expected[@]} answers as expected; an empty --modules folder is refused; socket.io-parser 3.x: $v3"
 exit $fail

@@ -91,7 +91,7 @@ class Runner : public ::testing::Test {
   }
 };
 
-TEST_F(Runner, EachMisbehaviourIsAnErrorTheAdapterRestartsAndTheRunGoesOn) {
+TEST_F(Runner, EachMisbehaviourIsAnErrorOrACrashTheAdapterRestartsAndTheRunGoesOn) {
   options.adapters = {
       adapter("crash:sio.t.crash segv:sio.t.segv hang:sio.t.hang garbage:sio.t.garbage wrongid:sio.t.wrongid "
               "flood:sio.t.flood malformed:sio.t.malformed")};
@@ -99,7 +99,9 @@ TEST_F(Runner, EachMisbehaviourIsAnErrorTheAdapterRestartsAndTheRunGoesOn) {
   EXPECT_EQ(verdict("sio.t.ok"), "PASS");
   EXPECT_EQ(verdict("sio.t.crash"), "ERROR");
   EXPECT_NE(why("sio.t.crash").find("exited with status 3"), std::string::npos) << why("sio.t.crash");
-  EXPECT_EQ(verdict("sio.t.segv"), "ERROR");
+  // Killed by a signal while it handled the input: the implementation crashed on it, a FAIL.
+  EXPECT_EQ(verdict("sio.t.segv"), "FAIL");
+  EXPECT_NE(why("sio.t.segv").find("crashed on this input"), std::string::npos) << why("sio.t.segv");
   EXPECT_NE(why("sio.t.segv").find("signal 11"), std::string::npos) << why("sio.t.segv");
   EXPECT_EQ(verdict("sio.t.hang"), "ERROR");
   EXPECT_NE(why("sio.t.hang").find("no answer within 1000 ms"), std::string::npos) << why("sio.t.hang");
@@ -118,7 +120,8 @@ TEST_F(Runner, EachMisbehaviourIsAnErrorTheAdapterRestartsAndTheRunGoesOn) {
   // Restarted after each failure of the exchange; a well-formed line with a malformed answer
   // leaves the adapter in step, so it keeps running.
   EXPECT_EQ(report["implementations"][0]["restarts"], 6);
-  EXPECT_EQ(report["implementations"][0]["counts"]["ERROR"], 7);
+  EXPECT_EQ(report["implementations"][0]["counts"]["ERROR"], 6);
+  EXPECT_EQ(report["implementations"][0]["counts"]["FAIL"], 1);
   EXPECT_NE(printed.find("7 passed, 7 failed"), std::string::npos) << printed;
 }
 
@@ -290,6 +293,41 @@ TEST_F(Runner, AFollowUpCatchesADecoderLeftStuckWhateverTheInputsAnswerSays) {
   EXPECT_EQ(verdict("sio.f.should"), "NON-STRICT");
   // The byte stream's follow-up was more of the stream: the reference gave both lines.
   EXPECT_EQ(verdict("ndjson.f.stream"), "PASS");
+}
+
+// A generated element ({"concat": [...]}) reaches the adapter expanded; a malformed one is the
+// vector's ERROR, never a request.
+TEST_F(Runner, GeneratedInputIsExpandedBeforeTheAdapterSeesIt) {
+  const json concat_event = {{"concat", {{{"text", "2[\""}}, {{"text", "ab"}, {"times", 3}}, {{"text", "\"]"}}}}};
+  const json mixed = {{"concat", {{{"text", "2"}}, {{"hex", "31"}}}}};
+  const json huge = {{"concat", {{{"text", "2"}}, {{"text", "1"}, {"times", 16u << 20}}}}};
+  const json bytes = {{"concat", {{{"hex", "5b 31"}}, {{"hex", "5d 0a"}, {"times", 1}}}}};
+  auto vector = [](const char* id, const json& element, json expect) {
+    return json{{"id", id}, {"level", "must"}, {"input", json::array({element})}, {"expect", std::move(expect)}};
+  };
+  write("sio.json",
+        {{"schema", "sioconf-vector-v1"},
+         {"layer", "sio"},
+         {"topic", "g"},
+         {"tests",
+          {vector("sio.g.event", concat_event,
+                  {{"items", json::array({{{"type", 2}, {"nsp", "/"}, {"data", json::array({"ababab"})}}})}}),
+           vector("sio.g.mixed", mixed, {{"reject", "protocol"}}),
+           vector("sio.g.huge", huge, {{"reject", "protocol"}})}}});
+  write("ndjson.json",
+        {{"schema", "sioconf-vector-v1"},
+         {"layer", "ndjson"},
+         {"topic", "g"},
+         {"tests",
+          json::array({vector("ndjson.g.bytes", bytes, {{"items", json::array({{{"value", json::array({1})}}})}})})}});
+  options.adapters = {adapter("")};
+  EXPECT_EQ(run(), 1) << printed;
+  EXPECT_EQ(verdict("sio.g.event"), "PASS") << why("sio.g.event");
+  EXPECT_EQ(verdict("ndjson.g.bytes"), "PASS") << why("ndjson.g.bytes");
+  EXPECT_EQ(verdict("sio.g.mixed"), "ERROR");
+  EXPECT_NE(why("sio.g.mixed").find("parts must be all text or all bytes"), std::string::npos) << why("sio.g.mixed");
+  EXPECT_EQ(verdict("sio.g.huge"), "ERROR");
+  EXPECT_NE(why("sio.g.huge").find("more than 16777216 bytes"), std::string::npos) << why("sio.g.huge");
 }
 
 TEST_F(Runner, DryRunListsTheCasesAGlobSelects) {

@@ -8,6 +8,7 @@ A folder is a corpus root laid out as <root>/<layer>/<topic>.json (corpus/spec).
   - every id starts with "<layer>.<topic>." and no id appears twice in everything checked,
   - every flag of a test is a key of the file's notes, and every note is used by some test,
   - hex elements hold whole bytes, base64 elements and $binary values are whole quads,
+  - a generated element ({"concat": [...]}) has parts all text or all bytes, at most 16 MiB in all,
   - every errc is a name of impl/include/sioconf/errc.def with the condition the test expects,
   - chunking only on byte-stream layers (ws, ndjson),
   - input that ends inside an item is expected "pending", never rejected as "truncated",
@@ -20,6 +21,7 @@ Prints one line per problem ("<file>: <id>: <problem>") and exits 1 if there is 
 Needs python3-jsonschema (4.10 or later, for draft 2020-12).
 """
 import argparse
+import base64
 import json
 import re
 import sys
@@ -46,14 +48,42 @@ def limit_fields():
     return re.findall(r"^\s*std::uint\d+_t\s+(\w+)\s*=", body, re.M)
 
 
+MAX_GENERATED = 16 << 20  # bytes a concat input element may expand to (as the runner allows)
+
+
 def element_problem(element):
     """Why an input/output element's bytes are malformed, or None."""
+    if "concat" in element:
+        return concat_problem(element["concat"])
     if "hex" in element:
         digits = element["hex"].replace(" ", "")
         if len(digits) % 2:
             return f"hex {element['hex']!r} has an odd number of digits"
     if "base64" in element and len(element["base64"]) % 4:
         return f"base64 {element['base64']!r} is not a whole number of quads"
+    return None
+
+
+def concat_problem(parts):
+    """Why a generated element ({"concat": [parts]}) is malformed, or None."""
+    kinds, size = set(), 0
+    for part in parts:
+        plain = {k: v for k, v in part.items() if k != "times"}
+        why = element_problem(plain)
+        if why:
+            return "concat: " + why
+        kinds.add("text" in plain)
+        if "text" in plain:
+            length = len(plain["text"].encode("utf-8"))
+        elif "hex" in plain:
+            length = len(plain["hex"].replace(" ", "")) // 2
+        else:
+            length = len(base64.b64decode(plain["base64"]))
+        size += length * part.get("times", 1)
+    if len(kinds) > 1:
+        return "concat: parts must be all text or all bytes"
+    if size > MAX_GENERATED:
+        return f"concat: expands to {size} bytes, more than {MAX_GENERATED}"
     return None
 
 

@@ -88,6 +88,11 @@ const sioParser = loadPackage(modulesDir, "socket.io-parser");
 const eioParser = loadPackage(modulesDir, "engine.io-parser");
 const wsPackage = loadPackage(modulesDir, "ws");
 const { Decoder, Encoder } = sioParser.exports;
+// socket.io-parser 3.x (Socket.IO protocol v4, exports.protocol 4) differs in three ways the
+// adapter bridges: decodeString() reports most errors as a decoded ERROR packet (type 4, no nsp,
+// data "parser error: ..."), Encoder.encode() answers through a callback, and the Encoder takes
+// BINARY_EVENT/BINARY_ACK as given instead of deriving them from the data.
+const sioV3 = sioParser.exports.protocol === 4;
 const { Receiver, Sender } = wsPackage.exports;
 if (!Decoder || !Encoder || !eioParser.exports.decodePacket || !Receiver || !Sender) {
   fail(`the packages in ${modulesDir} lack Decoder/Encoder, decodePacket or Receiver/Sender`);
@@ -313,7 +318,12 @@ function sioDecoder(limits) {
   const decoder = new Decoder(options);
   let items = [];
   let binaryWireType;  // set while the decoder awaits the attachments of a binary packet
+  let refused;  // socket.io-parser 3.x: the message of a decoded ERROR packet of its own making
   decoder.on("decoded", (packet) => {
+    if (sioV3 && isV3ParserError(packet)) {
+      refused = packet.data.slice("parser error: ".length);
+      return;
+    }
     items.push(sioItem(packet, binaryWireType));
     binaryWireType = undefined;
   });
@@ -321,10 +331,13 @@ function sioDecoder(limits) {
     feed(elements) {
       items = [];
       for (const e of elements) {
+        const text = e.text !== undefined ? e.text : "";
         try {
+          refused = undefined;
           decoder.add(e.text !== undefined ? e.text : e.bytes);
+          if (refused !== undefined) throw new Error(refused);
         } catch (err) {
-          return { items, failure: sioFailure(err, e.text !== undefined ? e.text : "") };
+          return { items, failure: sioFailure(err, text) };
         }
         if (e.text !== undefined && decoder.reconstructor) binaryWireType = Number(e.text.charAt(0));
       }
@@ -332,6 +345,20 @@ function sioDecoder(limits) {
       return { items, pending: Boolean(decoder.reconstructor) };
     },
   };
+}
+
+// A packet socket.io-parser 3.x made of an error: ERROR type, no namespace (every packet it
+// decodes from the wire has one) and its "parser error: " text.
+function isV3ParserError(packet) {
+  return packet.type === 4 && packet.nsp === undefined && typeof packet.data === "string" &&
+         packet.data.startsWith("parser error: ");
+}
+
+function sioEncodings(encoder, packet) {
+  if (!sioV3) return encoder.encode(packet);
+  let encodings;
+  encoder.encode(packet, (out) => { encodings = out; });  // synchronous for Buffers
+  return encodings;
 }
 
 function encodeSio(items) {
@@ -342,13 +369,13 @@ function encodeSio(items) {
       throw new BadRequest('a sio item is an object with an integer "type"');
     }
     // socket.io's API has no BINARY_EVENT/BINARY_ACK to hand the Encoder: it makes one from an
-    // EVENT/ACK whose data holds binary. So items of type 5/6 go in as 2/3.
-    const type = item.type === 5 ? 2 : item.type === 6 ? 3 : item.type;
+    // EVENT/ACK whose data holds binary. So items of type 5/6 go in as 2/3 (3.x: as they are).
+    const type = sioV3 ? item.type : item.type === 5 ? 2 : item.type === 6 ? 3 : item.type;
     const packet = { type, nsp: item.nsp };
     if ("id" in item) packet.id = item.id;
     if ("data" in item) packet.data = fromItemValue(item.data);
     try {
-      for (const x of encoder.encode(packet)) output.push(outputElement(x));
+      for (const x of sioEncodings(encoder, packet)) output.push(outputElement(x));
     } catch (err) {
       return { failure: isStackOverflow(err) ? stackFailure(err) : { error: "unknown", condition: "protocol", message: err.message } };
     }
