@@ -10,6 +10,7 @@ const path = require("path");
 const root = path.join(__dirname, "..");
 const spec = path.join(root, "corpus", "spec");
 
+// A generated element ({"concat": [...]}, up to megabytes) gives null: such a vector is no seed.
 function bytesOf(element) {
   if (element.text !== undefined) return Buffer.from(element.text, "utf8");
   if (element.hex !== undefined) return Buffer.from(element.hex.replace(/\s+/g, ""), "hex");
