@@ -64,6 +64,16 @@ struct Limits {
   /// is refused, not queued (Node's socket.write() queues without bound).
   std::uint64_t stream_max_buffered_bytes = 4'194'304;  // limit_stream_buffered_bytes
 
+  // ---- http (HTTP/1.1 requests) ----
+  /// A request's method, target, header names and values together (Node's maxHeaderSize, 16 KiB):
+  /// a client that never ends its headers is cut off here.
+  std::uint64_t http_max_header_bytes = 16'384;  // limit_http_header_bytes (431)
+  /// Header lines of one request (Node keeps the first 2000 and drops the rest; real clients send
+  /// fewer than 30).
+  std::uint32_t http_max_headers = 100;  // limit_http_headers (431)
+  /// One request body (engine.io's maxHttpBufferSize bounds POST bodies at 1e6).
+  std::uint64_t http_max_body_bytes = 1'000'000;  // limit_http_body_bytes (413)
+
   // ---- ack ----
   /// Acks one socket waits for at once (per namespace). socket.io has no bound: a peer that never
   /// answers makes the server hold every callback until disconnect.
