@@ -21,8 +21,7 @@ std::string percent_decoded(std::string_view s) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     int hi = 0, lo = 0;
-    if (s[i] == '%' && i + 2 < s.size() && (hi = hex_value(s[i + 1])) >= 0 &&
-        (lo = hex_value(s[i + 2])) >= 0) {
+    if (s[i] == '%' && i + 2 < s.size() && (hi = hex_value(s[i + 1])) >= 0 && (lo = hex_value(s[i + 2])) >= 0) {
       out += static_cast<char>(hi * 16 + lo);
       i += 2;
     } else {
@@ -42,7 +41,8 @@ std::pair<std::string_view, bool> raw_query(std::string_view target, std::string
     const std::size_t amp = rest.find('&');
     const std::string_view pair = rest.substr(0, amp);
     const std::size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name) return {eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true};
+    if (pair.substr(0, eq) == name)
+      return {eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true};
     if (amp == std::string_view::npos) break;
     rest = rest.substr(amp + 1);
   }
@@ -77,12 +77,20 @@ struct RequestParser::State {
         max_body_bytes(limits.http_max_body_bytes) {
     llhttp_settings_init(&settings);
     settings.on_message_begin = [](llhttp_t* p) { return self(p).begin(); };
-    settings.on_method = [](llhttp_t* p, const char* at, std::size_t n) { return self(p).head(self(p).request.method, at, n); };
-    settings.on_url = [](llhttp_t* p, const char* at, std::size_t n) { return self(p).head(self(p).request.target, at, n); };
+    settings.on_method = [](llhttp_t* p, const char* at, std::size_t n) {
+      return self(p).head(self(p).request.method, at, n);
+    };
+    settings.on_url = [](llhttp_t* p, const char* at, std::size_t n) {
+      return self(p).head(self(p).request.target, at, n);
+    };
     settings.on_version = [](llhttp_t* p, const char* at, std::size_t n) { return self(p).count(at, n); };
-    settings.on_header_field = [](llhttp_t* p, const char* at, std::size_t n) { return self(p).head(self(p).field, at, n); };
+    settings.on_header_field = [](llhttp_t* p, const char* at, std::size_t n) {
+      return self(p).head(self(p).field, at, n);
+    };
     settings.on_header_field_complete = [](llhttp_t* p) { return self(p).field_done(); };
-    settings.on_header_value = [](llhttp_t* p, const char* at, std::size_t n) { return self(p).head(self(p).value, at, n); };
+    settings.on_header_value = [](llhttp_t* p, const char* at, std::size_t n) {
+      return self(p).head(self(p).value, at, n);
+    };
     settings.on_header_value_complete = [](llhttp_t* p) { return self(p).value_done(); };
     settings.on_headers_complete = [](llhttp_t* p) { return self(p).headers_done(); };
     settings.on_body = [](llhttp_t* p, const char* at, std::size_t n) { return self(p).body(at, n); };
@@ -103,7 +111,8 @@ struct RequestParser::State {
   }
   // The error's place is the first byte past the bound, wherever the chunks were cut.
   int count(const char* at, std::size_t n) noexcept {
-    if (n > max_header_bytes - head_bytes) return refuse(Errc::limit_http_header_bytes, at + (max_header_bytes - head_bytes));
+    if (n > max_header_bytes - head_bytes)
+      return refuse(Errc::limit_http_header_bytes, at + (max_header_bytes - head_bytes));
     head_bytes += n;
     return 0;
   }
@@ -211,6 +220,7 @@ int status_for(Errc error) noexcept {
     case Errc::limit_http_header_bytes:
     case Errc::limit_http_headers: return 431;
     case Errc::limit_http_body_bytes: return 413;
+    case Errc::http_header_timeout: return 408;
     default: return 400;
   }
 }

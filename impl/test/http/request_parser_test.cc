@@ -37,8 +37,8 @@ test::Transcript run(const Limits& limits, const std::vector<ByteView>& chunks) 
       }
       const Fed r = parser.feed(chunk, rec);
       if (r.status == Status::error) {
-        return {rec.events, "error " + std::string(name(parser.error().code)) + " @" +
-                                std::to_string(parser.error().offset)};
+        return {rec.events,
+                "error " + std::string(name(parser.error().code)) + " @" + std::to_string(parser.error().offset)};
       }
       chunk = chunk.subspan(r.consumed);
       if (chunk.empty()) break;
@@ -47,8 +47,8 @@ test::Transcript run(const Limits& limits, const std::vector<ByteView>& chunks) 
   if (!after_upgrade.empty()) rec.events.push_back("after upgrade: " + after_upgrade);
   if (parser.upgraded()) return {rec.events, "upgraded"};
   if (parser.finish() == Status::error)
-    return {rec.events, "finish error " + std::string(name(parser.error().code)) + " @" +
-                            std::to_string(parser.error().offset)};
+    return {rec.events,
+            "finish error " + std::string(name(parser.error().code)) + " @" + std::to_string(parser.error().offset)};
   return {rec.events, "ok"};
 }
 
@@ -82,7 +82,8 @@ TEST(RequestParser, PathAndPercentDecodedQuery) {
 }
 
 TEST(RequestParser, PipelinedRequestsComeOneAtATime) {
-  const std::string two = "GET /a HTTP/1.1\r\nHost: h\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n4abcd";
+  const std::string two =
+      "GET /a HTTP/1.1\r\nHost: h\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n4abcd";
   RequestParser parser;
   Recorder rec;
   const Fed first = parser.feed(as_bytes(two), rec);
@@ -125,8 +126,9 @@ TEST(RequestParser, MalformedRequestsAreBadRequestsWithTheirOffset) {
   EXPECT_EQ(grind("GET / HTTP/1.1\r\nHo\x01st: h\r\n\r\n").outcome, "error http_bad_request @18");
   EXPECT_EQ(grind("GET / HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.1\r\n\x7f\r\n\r\n").outcome.substr(0, 22),
             "error http_bad_request");
-  EXPECT_EQ(grind("GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab").outcome.substr(0, 22),
-            "error http_bad_request");
+  EXPECT_EQ(
+      grind("GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab").outcome.substr(0, 22),
+      "error http_bad_request");
   EXPECT_EQ(grind("GET / HTTP/1.1\r\nHost: h\r\nContent-Length: x\r\n\r\n").outcome.substr(0, 22),
             "error http_bad_request");
   // The end of the stream inside a request.

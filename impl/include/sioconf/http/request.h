@@ -102,7 +102,7 @@ class RequestParser {
   std::unique_ptr<State> state_;
 };
 
-/// The HTTP status a parser error is answered with: 400, 413 or 431 (400 for any other Errc).
+/// The HTTP status an error is answered with: 413, 431, 408 (http_header_timeout), else 400.
 int status_for(Errc error) noexcept;
 
 }  // namespace sioconf::http
