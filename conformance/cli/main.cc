@@ -41,6 +41,7 @@ commands:
   encode    encode items (JSON lines on stdin) with one layer, print the wire elements
   adapter   speak the adapter protocol on stdin/stdout (conformance/PROTOCOL.md)
   vectors   run the reference implementation over spec vector files (corpus/spec)
+  serve     the reference server on 127.0.0.1 (Engine.IO over polling and WebSocket)
 
 layers: sio, eio, eio-payload, ws, ndjson
 Run `sioconf <command> --help` for its options, `sioconf --version` for the version.
@@ -304,6 +305,53 @@ Command add_vectors(CLI::App& app) {
           }};
 }
 
+constexpr const char* kServeHelp = R"(usage: sioconf serve [options]
+
+The reference server (Engine.IO v4 over HTTP long-polling and WebSocket) on HOST:PORT, with the
+server contract of the official engine.io-protocol test suite: /engine.io/ echoes every message.
+Prints "listening on http://HOST:PORT" (the real port with --port 0) and serves until Ctrl-C
+(SIGINT) or SIGTERM, which close every connection.
+
+  --host HOST            IPv4 address to listen on (default 127.0.0.1)
+  --port PORT            TCP port (default 3000; 0: any free port)
+  --ping-interval MS     Engine.IO pingInterval (default 300, the test suites' value)
+  --ping-timeout MS      Engine.IO pingTimeout (default 200)
+  --connect-timeout MS   Socket.IO connectTimeout (default 1000)
+  --limit KEY=VALUE      any Limits field (sioconf adapter's hello lists them); repeatable.
+                         eio_max_payload_bytes is the handshake's maxPayload (default 1000000)
+  --log                  one line per session opened and closed, on stderr
+
+example: sioconf serve --port 0 --log
+)";
+
+Command add_serve(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("serve", "the reference server, with the test suites' contract");
+  fixed_help(*cmd, kServeHelp);
+  auto o = std::make_shared<sioconf::cli::ServeOptions>();
+  auto limits = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("--host", o->host);
+  cmd->add_option("--port", o->port);
+  cmd->add_option("--ping-interval", o->ping_interval_ms)->check(CLI::Range(1, 3'600'000));
+  cmd->add_option("--ping-timeout", o->ping_timeout_ms)->check(CLI::Range(1, 3'600'000));
+  cmd->add_option("--connect-timeout", o->connect_timeout_ms)->check(CLI::Range(1, 3'600'000));
+  cmd->add_option("--limit", *limits)->allow_extra_args(false);
+  cmd->add_flag("--log", o->log);
+  return {cmd, [o, limits]() {
+            for (const std::string& kv : *limits) {
+              const std::size_t eq = kv.find('=');
+              std::uint64_t v = 0;
+              const char* end = kv.data() + kv.size();
+              if (eq == std::string::npos || std::from_chars(kv.data() + eq + 1, end, v).ptr != end ||
+                  !sioconf::set_limit(o->limits, kv.substr(0, eq), v)) {
+                std::cerr << "sioconf serve: --limit " << kv
+                          << ": not KEY=VALUE with a known key and a value it holds\n";
+                return 2;
+              }
+            }
+            return sioconf::cli::run_serve(*o, std::cout, std::cerr);
+          }};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -320,7 +368,8 @@ int main(int argc, char** argv) {
   CLI::App* help = app.add_subcommand("help")->group("");
   help->parse_complete_callback([] { throw CLI::CallForHelp(); });
   // The commands; a new one is one more add_<command>().
-  const std::vector<Command> commands = {add_decode(app), add_encode(app), add_adapter(app), add_vectors(app)};
+  const std::vector<Command> commands = {add_decode(app), add_encode(app), add_adapter(app), add_vectors(app),
+                                         add_serve(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -34,6 +34,9 @@ struct Limits {
   std::uint64_t eio_max_payload_bytes = 1'000'000;  // limit_eio_payload_bytes
   /// Records in one polling body. engine.io has no bound; 1e6 bytes could hold 500k "6" records.
   std::uint32_t eio_max_payload_packets = 10'000;  // limit_eio_payload_packets
+  /// Sessions one engine server keeps open at once. engine.io has no bound: every handshake GET
+  /// costs the server a session until its ping timeout.
+  std::uint32_t eio_max_sessions = 10'000;  // limit_eio_sessions (HTTP 503)
 
   // ---- sio (Socket.IO v5) ----
   /// One Socket.IO text packet (header + JSON), before its attachments.

@@ -17,6 +17,7 @@ std::string_view reason_phrase(int status) noexcept {
     case 413: return "Payload Too Large";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
     default: return "Unknown";
   }
 }
@@ -58,8 +59,8 @@ struct ConnectionState final : RequestSink, std::enable_shared_from_this<Connect
   std::uint64_t timeout_ms, id;
   std::string in;  // read and not yet parsed (a pipelined request waiting its turn)
   Request next;    // the request the parser just completed
-  bool have_next = false, reading = false, answering = false, upgrade = false, keep_alive = true,
-       closing = false, gone = false;  // gone: closed or handed over; nothing of it runs any more
+  bool have_next = false, reading = false, answering = false, upgrade = false, keep_alive = true, closing = false,
+       gone = false;  // gone: closed or handed over; nothing of it runs any more
   io::TimerId timer = 0;
   std::function<void()> on_close;
 
@@ -205,7 +206,8 @@ struct ConnectionState final : RequestSink, std::enable_shared_from_this<Connect
     disarm();
     Upgraded up{std::move(stream), std::move(in)};
     closing = gone = true;
-    if (const auto s = server.lock()) loop.post([weak = server, i = id] {
+    if (const auto s = server.lock())
+      loop.post([weak = server, i = id] {
         if (const auto s2 = weak.lock()) s2->forget(i);
       });
     return up;

@@ -192,7 +192,7 @@ TEST_P(ServerTest, ASlowRequestGets408AndAnIdleConnectionIsClosedSilently) {
   options.request_timeout_ms = 200;
   make({}, options);
   client_->write("GET / HTTP/1.1\r\nHo");  // and nothing more: slowloris
-  auto idle = connect();                  // says nothing at all
+  auto idle = connect();                   // says nothing at all
   ASSERT_TRUE(run_until([&] { return client_->ended && idle->ended; }));
   EXPECT_EQ(client_->received.substr(0, 29), "HTTP/1.1 408 Request Timeout\r");
   EXPECT_NE(client_->received.find("http_header_timeout"), std::string::npos);

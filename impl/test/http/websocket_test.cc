@@ -48,8 +48,10 @@ TEST(WebSocketHandshake, EachRuleHasItsError) {
   EXPECT_EQ(check_websocket_upgrade(with("sec-websocket-version", "")), Errc::http_bad_websocket_version);
   // 15 and 17 bytes, not base64, unpadded.
   EXPECT_EQ(check_websocket_upgrade(with("sec-websocket-key", "dGhlIHNhbXBsZSBub25j")), Errc::http_bad_websocket_key);
-  EXPECT_EQ(check_websocket_upgrade(with("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZWU=")), Errc::http_bad_websocket_key);
-  EXPECT_EQ(check_websocket_upgrade(with("sec-websocket-key", "not base64 at all!!!!!!!")), Errc::http_bad_websocket_key);
+  EXPECT_EQ(check_websocket_upgrade(with("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZWU=")),
+            Errc::http_bad_websocket_key);
+  EXPECT_EQ(check_websocket_upgrade(with("sec-websocket-key", "not base64 at all!!!!!!!")),
+            Errc::http_bad_websocket_key);
   EXPECT_EQ(check_websocket_upgrade(with("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ")), Errc::http_bad_websocket_key);
   const Response refusal = websocket_refusal(Errc::http_bad_websocket_version);
   EXPECT_EQ(refusal.status, 400);

@@ -9,9 +9,22 @@
 // What the session does with each packet from the peer:
 //   message   handed up: SessionSink::on_message (text or binary data, as the transport decoded it)
 //   ping      answered with a pong (no data)
+//   pong      the heartbeat's answer (below)
 //   close     the session ends: SessionSink::on_end(Errc::none), at once
-//   pong, noop, upgrade, open   nothing (the heartbeat and the upgrade come with the HTTP and
-//             WebSocket transports)
+//   noop, upgrade, open   nothing
+//
+// Heartbeat (engine.io-protocol v4, "Heartbeat"), when SessionOptions has a loop and a
+// ping_interval_ms: the server sends a ping every ping_interval_ms and the client must answer
+// with a pong within ping_timeout_ms; a pong later than that ends the session with
+// engine_ping_timeout. A silent peer ends exactly ping_interval_ms + ping_timeout_ms after its
+// last pong (or after start()).
+//
+// Upgrade (engine.io-protocol v4, "Upgrade"): upgrade(next) takes a second transport (a WebSocket
+// that named this session's sid) and runs the probe on it: its "2probe" is answered "3probe" and
+// the current transport gets a noop (which answers a held polling GET); its "5" (upgrade) makes it
+// the session's transport: what the old one still queued (take_unsent) is sent on it first, in
+// order, then the old one is closed. Any other packet on it before the "5", or its end, drops it
+// and the session goes on as before. One upgrade at a time.
 // and with the transport's end of input:
 //   none      the peer ended cleanly: SessionSink::on_input_end(); the session can still send
 //   an error  SessionSink::on_end(why): the framing broke a rule (its Errc) or the connection failed
@@ -33,10 +46,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sioconf/bytes.h"
 #include "sioconf/engine/transport.h"
 #include "sioconf/errc.h"
+#include "sioconf/io/loop.h"
 
 namespace sioconf::engine {
 
@@ -53,7 +68,10 @@ class SessionSink {
 };
 
 struct SessionOptions {
-  std::string sid = "sioconf";  // the Engine.IO session id
+  std::string sid = "sioconf";         // the Engine.IO session id
+  io::Loop* loop = nullptr;            // for the heartbeat's timers; none: no heartbeat
+  std::uint64_t ping_interval_ms = 0;  // engine.io's pingInterval (default 25000); 0: no heartbeat
+  std::uint64_t ping_timeout_ms = 0;   // engine.io's pingTimeout (default 20000)
 };
 
 struct SessionCounts {
@@ -61,6 +79,7 @@ struct SessionCounts {
 };
 
 class Session final : TransportSink {
+  struct Probe;  // the sink of the transport being upgraded to
  public:
   explicit Session(TransportPtr transport, SessionOptions options = {});
   ~Session() override;
@@ -80,8 +99,19 @@ class Session final : TransportSink {
   /// peer first. `done` runs once, from the loop, when the connection is closed.
   void close(bool graceful, std::function<void()> done = {});
 
+  /// Runs the probe on `next` and switches to it after the client's upgrade packet (above).
+  /// Returns engine_bad_request (and closes `next`) while another upgrade runs or the session
+  /// has ended.
+  Errc upgrade(TransportPtr next);
+  bool upgrading() const noexcept { return next_ != nullptr; }
+
   const std::string& sid() const noexcept { return options_.sid; }
   std::string_view transport_name() const noexcept { return transport_->name(); }
+  /// The current transport (the engine server hands a polling one its requests).
+  Transport& transport() noexcept { return *transport_; }
+  /// A handle that reads null once the session is destroyed: how the engine server, which does
+  /// not own sessions, finds them by sid.
+  std::weak_ptr<Session* const> handle() const noexcept { return self_; }
   const SessionCounts& counts() const noexcept { return counts_; }
 
  private:
@@ -90,12 +120,21 @@ class Session final : TransportSink {
   void on_drain() noexcept override;
   Errc send(const eio::Packet& packet);
   void end(Errc why);
+  void schedule_ping();
+  void stop_heartbeat() noexcept;
+  void on_probe_packet(const eio::Packet& packet);
+  void drop_next();
 
   TransportPtr transport_;
   SessionOptions options_;
   SessionSink* sink_ = nullptr;
   SessionCounts counts_;
   bool ended_ = false, waiting_for_drain_ = false;
+  io::TimerId ping_timer_ = 0, pong_timer_ = 0;
+  TransportPtr next_;                           // the transport being probed
+  std::vector<std::unique_ptr<Probe>> probes_;  // their sinks; one forwards to us after the switch
+  std::vector<TransportPtr> old_;               // transports left behind (closed), kept until we go
+  std::shared_ptr<Session*> self_ = std::make_shared<Session*>(this);
 };
 
 }  // namespace sioconf::engine

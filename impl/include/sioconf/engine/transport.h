@@ -6,11 +6,11 @@
 //
 //   transport          framing on the wire                             what it is for
 //   LinesTransport     one text packet per '\n'-terminated line         tests, benches, sioconf adapters
-//   (polling)          HTTP long-polling: packets buffered between     engine.io-protocol v4 "HTTP
+//   PollingTransport   HTTP long-polling: packets buffered between     engine.io-protocol v4 "HTTP
 //                      GETs, a held GET flushed on send, POST bodies   long-polling"
-//   (websocket)        one packet per WebSocket message                 "WebSocket"
+//   WebSocketTransport one packet per WebSocket message                 "WebSocket"
 //
-// The two in parentheses are not written yet; the seam is shaped for them:
+// The seam:
 //   - send() queues a packet and returns at once: the polling transport keeps it until the next
 //     GET (or completes a GET it holds), the lines and websocket transports write it now;
 //   - over_high_water()/TransportSink::on_drain() are the write-side backpressure of every kind
@@ -27,14 +27,24 @@
 // inside its own callback is not allowed (close() it instead).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "sioconf/eio/packet.h"
 #include "sioconf/errc.h"
 
 namespace sioconf::engine {
+
+/// A packet that owns its data: what a transport hands back with take_unsent().
+struct QueuedPacket {
+  eio::PacketType type = eio::PacketType::message;
+  MessageKind data_kind = MessageKind::text;
+  std::vector<std::uint8_t> data;
+  eio::Packet view() const noexcept { return {type, data_kind, ByteView(data.data(), data.size())}; }
+};
 
 /// What a transport hands up to its session.
 class TransportSink {
@@ -88,6 +98,11 @@ class Transport {
   /// from the loop, when the connection is closed; nothing of the sink runs after it. A second
   /// call only adds its `done`.
   virtual void close(bool graceful, std::function<void()> done) = 0;
+
+  /// The packets send() queued that have not left yet, in order, and forgets them: at an
+  /// upgrade the session sends them on the new transport, so none is lost or sent twice. A
+  /// transport that writes at once (lines, websocket) has none.
+  virtual std::vector<QueuedPacket> take_unsent() { return {}; }
 };
 
 using TransportPtr = std::unique_ptr<Transport>;

@@ -1,0 +1,104 @@
+// `sioconf serve`: the reference server on 127.0.0.1, with the server contract of the official
+// engine.io-protocol and socket.io-protocol test suites:
+//   /engine.io/   an Engine.IO server that echoes every message back (text as text, binary as
+//                 binary)
+//   anything else 404
+// pingInterval, pingTimeout, maxPayload and the limits come from the options.
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "cli.h"
+#include "sioconf/engine/server.h"
+#include "sioconf/http/server.h"
+#include "sioconf/io/uv.h"
+
+namespace sioconf::cli {
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+void request_stop(int) { g_stop = 1; }
+
+// One Engine.IO session of the echo path: every message goes back as it came.
+class EchoSession final : engine::SessionSink {
+ public:
+  EchoSession(std::unique_ptr<engine::Session> session, std::ostream* log, std::function<void(EchoSession*)> gone)
+      : session_(std::move(session)), log_(log), gone_(std::move(gone)) {}
+  void start() {
+    if (log_ != nullptr) *log_ << "engine.io " << session_->sid() << " open (" << session_->transport_name() << ")\n";
+    session_->start(*this);
+  }
+
+ private:
+  void on_message(MessageKind kind, ByteView data) noexcept override { (void)session_->send_message(kind, data); }
+  void on_input_end() noexcept override { end(Errc::none); }
+  void on_end(Errc why) noexcept override { end(why); }
+  void end(Errc why) {
+    if (ended_) return;
+    ended_ = true;
+    if (log_ != nullptr) *log_ << "engine.io " << session_->sid() << " closed: " << name(why) << "\n";
+    session_->close(true, [this] { gone_(this); });
+  }
+
+  std::unique_ptr<engine::Session> session_;
+  std::ostream* log_;
+  std::function<void(EchoSession*)> gone_;
+  bool ended_ = false;
+};
+
+}  // namespace
+
+int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& log) {
+  io::UvLoop loop;
+  std::ostream* session_log = options.log ? &log : nullptr;
+
+  // /engine.io/: the echo. A session's app goes once its close completed (not from inside it).
+  std::map<EchoSession*, std::unique_ptr<EchoSession>> echoes;
+  auto forget = [&](EchoSession* echo) { loop.post([&, echo] { echoes.erase(echo); }); };
+  engine::ServerOptions eio_options;
+  eio_options.ping_interval_ms = options.ping_interval_ms;
+  eio_options.ping_timeout_ms = options.ping_timeout_ms;
+  engine::Server echo_server(loop, options.limits, eio_options,
+                             [&](std::unique_ptr<engine::Session> session, const http::Request&) {
+                               auto echo = std::make_unique<EchoSession>(std::move(session), session_log, forget);
+                               EchoSession* raw = echo.get();
+                               echoes.emplace(raw, std::move(echo));
+                               raw->start();
+                             });
+
+  http::Server http_server(loop, options.limits, {}, [&](http::Exchange ex) {
+    if (ex.request().path() == "/engine.io/") return echo_server.handle(std::move(ex));
+    (void)ex.respond({404, {{"content-type", "text/plain"}}, "not found"});
+  });
+
+  Errc error = Errc::none;
+  io::ListenerPtr listener = loop.listen(
+      options.host, options.port,
+      [&](Errc e, io::TransportPtr connection) {
+        if (e == Errc::none && connection) http_server.add(std::move(connection));
+      },
+      error);
+  if (!listener) {
+    log << "sioconf serve: cannot listen on " << options.host << ":" << options.port << " (" << name(error) << ")\n";
+    return 1;
+  }
+  out << "sioconf serve: listening on http://" << options.host << ":" << listener->port() << std::endl;
+
+  // Ctrl-C (SIGINT) or SIGTERM: stop accepting, close every connection, let the loop run out.
+  g_stop = 0;
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  std::function<void()> watch = [&] {
+    if (!g_stop) return void(loop.start_timer(50, watch));
+    listener->close(nullptr);
+    http_server.close([&] { loop.stop(); });
+  };
+  loop.start_timer(50, watch);
+  loop.run();
+  echoes.clear();
+  out << "sioconf serve: stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace sioconf::cli

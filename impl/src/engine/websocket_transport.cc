@@ -1,0 +1,179 @@
+#include "sioconf/engine/websocket_transport.h"
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "sioconf/eio/packet_decoder.h"
+#include "sioconf/eio/packet_encoder.h"
+#include "sioconf/ws/frame_encoder.h"
+#include "sioconf/ws/message_assembler.h"
+
+namespace sioconf::engine {
+
+struct WebSocketTransport::State final : ws::MessageSink, eio::PacketSink, std::enable_shared_from_this<State> {
+  State(io::Loop& l, std::unique_ptr<io::Stream> s, std::string r, const Limits& limits, std::size_t hw)
+      : loop(l),
+        stream(std::move(s)),
+        rest(std::move(r)),
+        max_buffered(limits.stream_max_buffered_bytes),
+        high_water(hw),
+        messages(ws::Role::server, limits),
+        packets(limits) {}
+
+  io::Loop& loop;
+  std::unique_ptr<io::Stream> stream;
+  std::string rest;  // bytes read before the hand-over
+  std::size_t max_buffered, high_water;
+  ws::MessageAssembler messages;
+  eio::PacketDecoder packets;
+  TransportSink* sink = nullptr;
+  std::vector<std::uint8_t> frame, scratch;
+  std::vector<std::function<void()>> close_done;
+  bool reading = false, paused = false, input_ended = false, close_sent = false, closing = false, closed = false;
+
+  void read_next() {
+    if (reading || paused || input_ended || closing) return;
+    if (!rest.empty()) {  // the bytes that came with the handshake, first
+      std::string first = std::move(rest);
+      rest.clear();
+      return take(as_bytes(first));
+    }
+    reading = true;
+    std::weak_ptr<State> weak = weak_from_this();
+    (void)stream->read([weak](Errc e, ByteView bytes) {
+      const auto self = weak.lock();
+      if (!self || self->closing) return;
+      self->reading = false;
+      if (e != Errc::none) return self->end_input(e);
+      if (bytes.empty()) return self->end_input(self->messages.finish() == Status::error ? self->messages.error().code : Errc::none);
+      self->take(bytes);
+    });
+  }
+
+  void take(ByteView bytes) {
+    const auto self = shared_from_this();  // the sink may close and drop the transport
+    if (messages.feed(bytes, *this).status == Status::error) return fail(messages.error().code);
+    if (!input_ended && !closing) read_next();
+  }
+
+  void on_message(ws::Opcode opcode, ByteView message) noexcept override {
+    if (input_ended || closing) return;
+    const Message m{opcode == ws::Opcode::text ? MessageKind::text : MessageKind::binary, message};
+    if (packets.feed(m, *this) == Status::error) fail(packets.error().code);
+  }
+  void on_packet(const eio::Packet& packet) noexcept override {
+    if (!input_ended && !closing && sink != nullptr) sink->on_packet(packet);
+  }
+  void on_control(ws::Opcode opcode, ByteView payload) noexcept override {
+    if (opcode == ws::Opcode::ping) write_frame(ws::Opcode::pong, payload);
+  }
+  void on_close(std::optional<std::uint16_t> code, std::string_view) noexcept override {
+    send_close(code);
+    end_input(Errc::none);
+  }
+
+  // A rule broke: the close frame with its code, then the end of the input.
+  void fail(Errc why) {
+    const std::uint16_t code = ws_close_code(why);
+    send_close(code != 0 ? code : std::uint16_t{1002});
+    end_input(why);
+  }
+
+  void end_input(Errc why) {
+    if (input_ended) return;
+    input_ended = true;
+    if (sink != nullptr) sink->on_input_end(why);
+  }
+
+  void send_close(std::optional<std::uint16_t> code) {
+    if (close_sent || closing) return;
+    close_sent = true;
+    frame.clear();
+    if (ws::encode_close(frame, ws::Role::server, code, {}) == Errc::none)
+      (void)stream->write(ByteView(frame.data(), frame.size()));
+  }
+
+  Errc write_frame(ws::Opcode opcode, ByteView payload) {
+    if (close_sent || closing) return Errc::io_closed;
+    frame.clear();
+    if (const Errc e = ws::encode_frame(frame, ws::Role::server, opcode, payload); e != Errc::none) return e;
+    if (stream->write(ByteView(frame.data(), frame.size())) == io::WriteStatus::refused)
+      return stream->last_write_error();
+    return Errc::none;
+  }
+
+  // The WebSocket message of `packet` in `scratch`, and its opcode.
+  Errc encode(const eio::Packet& packet, ws::Opcode& opcode) {
+    scratch.clear();
+    if (const Errc e = eio::encode_packet(packet, scratch); e != Errc::none) return e;
+    opcode = packet.data_kind == MessageKind::binary ? ws::Opcode::binary : ws::Opcode::text;
+    return Errc::none;
+  }
+};
+
+WebSocketTransport::WebSocketTransport(io::Loop& loop, std::unique_ptr<io::Stream> stream, std::string rest,
+                                       const Limits& limits, std::size_t high_water)
+    : state_(std::make_shared<State>(loop, std::move(stream), std::move(rest), limits, high_water)) {}
+
+// The stream closes itself silently when it goes; no callback of ours runs after this.
+WebSocketTransport::~WebSocketTransport() {
+  state_->closing = true;
+  state_->sink = nullptr;
+}
+
+void WebSocketTransport::start(TransportSink& sink) {
+  state_->sink = &sink;
+  state_->stream->on_drain([s = state_.get()] {
+    if (!s->closing && s->sink != nullptr) s->sink->on_drain();
+  });
+  state_->read_next();
+}
+
+void WebSocketTransport::pause() { state_->paused = true; }
+
+void WebSocketTransport::resume() {
+  state_->paused = false;
+  if (state_->sink != nullptr) state_->read_next();
+}
+
+Errc WebSocketTransport::send(const eio::Packet& packet) {
+  State& s = *state_;
+  if (s.closing || s.close_sent) return Errc::io_closed;
+  ws::Opcode opcode{};
+  if (const Errc e = s.encode(packet, opcode); e != Errc::none) return e;
+  return s.write_frame(opcode, ByteView(s.scratch.data(), s.scratch.size()));
+}
+
+Errc WebSocketTransport::check_send(const eio::Packet& packet) const noexcept {
+  State& s = *state_;
+  if (s.closing || s.close_sent) return Errc::io_closed;
+  ws::Opcode opcode{};
+  if (const Errc e = s.encode(packet, opcode); e != Errc::none) return e;
+  if (s.stream->buffered() + s.scratch.size() + 14 > s.max_buffered) return Errc::limit_stream_buffered_bytes;
+  return Errc::none;
+}
+
+bool WebSocketTransport::over_high_water() const noexcept { return state_->stream->buffered() > state_->high_water; }
+
+void WebSocketTransport::close(bool graceful, std::function<void()> done) {
+  State& s = *state_;
+  if (s.closed) {
+    if (done) s.loop.post(std::move(done));
+    return;
+  }
+  if (done) s.close_done.push_back(std::move(done));
+  if (s.closing) return;
+  if (graceful) s.send_close(1000);
+  s.closing = true;
+  auto finish = [self = state_] {
+    self->stream->close([self] {
+      self->closed = true;
+      for (auto& d : std::exchange(self->close_done, {})) d();
+    });
+  };
+  if (graceful) s.stream->shutdown([finish](Errc) { finish(); });
+  else finish();
+}
+
+}  // namespace sioconf::engine
