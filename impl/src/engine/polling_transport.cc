@@ -84,13 +84,27 @@ struct PollingTransport::State final : eio::PacketSink, std::enable_shared_from_
     if (!queue.empty()) flush();
   }
 
+  // A POST is read on the next turn of the loop, not at once: a GET that arrived with it (on
+  // another connection, in the same read) is then held first, and gets the noop if the body
+  // holds the client's close packet, as with engine.io, which reads bodies asynchronously.
   void on_post(http::Exchange ex) {
     if (post) {
       (void)ex.respond(engine_refusal(Errc::engine_bad_request));
       return end_input(Errc::engine_post_overlap);
     }
-    if (paused) return void(post.emplace(std::move(ex)));
-    read_post(std::move(ex));
+    post.emplace(std::move(ex));
+    if (!paused) schedule_post();
+  }
+
+  void schedule_post() {
+    std::weak_ptr<State> weak = weak_from_this();
+    loop.post([weak] {
+      const auto self = weak.lock();
+      if (!self || self->paused || !self->post || self->closed) return;
+      http::Exchange ex = std::move(*self->post);
+      self->post.reset();
+      self->read_post(std::move(ex));
+    });
   }
 
   // The body's packets go up in order; the client's close packet stops them and flushes a held
@@ -149,7 +163,8 @@ struct PollingTransport::State final : eio::PacketSink, std::enable_shared_from_
   Errc check(const eio::Packet& packet) const {
     if (closing || closed) return Errc::io_closed;
     std::string scratch;
-    if (const Errc e = eio::encode_payload(std::span<const eio::Packet>(&packet, 1), scratch); e != Errc::none) return e;
+    if (const Errc e = eio::encode_payload(std::span<const eio::Packet>(&packet, 1), scratch); e != Errc::none)
+      return e;
     if (queued_bytes + record_bytes(packet) > limits.stream_max_buffered_bytes)
       return Errc::limit_stream_buffered_bytes;
     return Errc::none;
@@ -181,7 +196,8 @@ struct PollingTransport::State final : eio::PacketSink, std::enable_shared_from_
     if (!graceful) queue.clear();
     queue.push_back({eio::PacketType::close, MessageKind::text, {}});
     if (get) return flush();
-    if (!graceful) return finish();
+    // After the client's side ended no GET will come for the close packet.
+    if (!graceful || input_ended) return finish();
     std::weak_ptr<State> weak = weak_from_this();
     close_timer = loop.start_timer(options.close_timeout_ms, [weak] {
       if (const auto self = weak.lock()) {
@@ -224,17 +240,8 @@ void PollingTransport::start(TransportSink& sink) { state_->sink = &sink; }
 void PollingTransport::pause() { state_->paused = true; }
 
 void PollingTransport::resume() {
-  State& s = *state_;
-  s.paused = false;
-  if (!s.post) return;
-  std::weak_ptr<State> weak = state_;
-  s.loop.post([weak] {
-    const auto self = weak.lock();
-    if (!self || self->paused || !self->post) return;
-    http::Exchange ex = std::move(*self->post);
-    self->post.reset();
-    self->read_post(std::move(ex));
-  });
+  state_->paused = false;
+  if (state_->post) state_->schedule_post();
 }
 
 Errc PollingTransport::send(const eio::Packet& packet) { return state_->send(packet); }

@@ -50,7 +50,7 @@ Session* Server::find(const std::string& sid) {
   const auto it = sessions_.find(sid);
   if (it == sessions_.end()) return nullptr;
   const auto handle = it->second.lock();
-  if (!handle || *handle == nullptr) {
+  if (!handle || *handle == nullptr || (*handle)->over()) {
     sessions_.erase(it);
     return nullptr;
   }
@@ -73,13 +73,25 @@ void Server::handle(http::Exchange exchange) {
     return polling->handle(std::move(exchange));
   }
   // The upgrade of a polling session to WebSocket.
-  if (polling == nullptr || session->upgrading()) return refuse(exchange, Errc::engine_bad_request);
   if (const Errc e = http::check_websocket_upgrade(request); e != Errc::none) {
     ++counts_.refused;
     return void(exchange.respond(http::websocket_refusal(e)));
   }
   http::Upgraded up = exchange.upgrade(http::websocket_accept_response(request));
   if (!up.stream) return;
+  if (polling == nullptr || session->upgrading()) {
+    // Upgraded already, or upgrading: engine.io accepts the WebSocket and closes it at once.
+    ++counts_.refused;
+    io::Stream* stream = up.stream.get();
+    refused_streams_.push_back(std::move(up.stream));
+    stream->close([this, stream] {
+      loop_.post([this, stream, alive = std::weak_ptr<int>(alive_)] {
+        if (alive.expired()) return;
+        std::erase_if(refused_streams_, [stream](const auto& s) { return s.get() == stream; });
+      });
+    });
+    return;
+  }
   ++counts_.upgrades;
   (void)session->upgrade(std::make_unique<WebSocketTransport>(loop_, std::move(up.stream), std::move(up.rest), limits_,
                                                               options_.websocket_high_water));
@@ -101,8 +113,7 @@ void Server::handshake(http::Exchange exchange, bool websocket) {
   }
   std::string sid = options_.make_sid();
   while (sessions_.count(sid) != 0) sid = options_.make_sid();
-  const eio::OpenHandshake open{sid,
-                                websocket ? std::vector<std::string>{} : std::vector<std::string>{"websocket"},
+  const eio::OpenHandshake open{sid, websocket ? std::vector<std::string>{} : std::vector<std::string>{"websocket"},
                                 options_.ping_interval_ms, options_.ping_timeout_ms, limits_.eio_max_payload_bytes};
   const std::string open_json = eio::encode_open(open);
   const eio::Packet open_packet{eio::PacketType::open, MessageKind::text, as_bytes(open_json)};

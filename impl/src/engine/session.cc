@@ -142,7 +142,7 @@ void Session::on_drain() noexcept {
 }
 
 void Session::end(Errc why) {
-  ended_ = true;
+  ended_ = over_ = true;
   stop_heartbeat();
   sink_->on_end(why);
 }

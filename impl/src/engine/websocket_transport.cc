@@ -46,7 +46,8 @@ struct WebSocketTransport::State final : ws::MessageSink, eio::PacketSink, std::
       if (!self || self->closing) return;
       self->reading = false;
       if (e != Errc::none) return self->end_input(e);
-      if (bytes.empty()) return self->end_input(self->messages.finish() == Status::error ? self->messages.error().code : Errc::none);
+      if (bytes.empty())
+        return self->end_input(self->messages.finish() == Status::error ? self->messages.error().code : Errc::none);
       self->take(bytes);
     });
   }

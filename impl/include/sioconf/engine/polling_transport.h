@@ -31,7 +31,7 @@
 namespace sioconf::engine {
 
 struct PollingOptions {
-  std::size_t high_water = 65'536;        // queued bytes above which over_high_water() is true
+  std::size_t high_water = 65'536;         // queued bytes above which over_high_water() is true
   std::uint64_t close_timeout_ms = 1'000;  // a graceful close waits this long for a GET
 };
 

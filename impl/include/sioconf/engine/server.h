@@ -35,6 +35,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "sioconf/engine/polling_transport.h"
 #include "sioconf/engine/session.h"
@@ -87,6 +88,8 @@ class Server {
   OnSession on_session_;
   mutable std::unordered_map<std::string, std::weak_ptr<Session* const>> sessions_;
   ServerCounts counts_;
+  std::vector<std::unique_ptr<io::Stream>> refused_streams_;  // WebSockets accepted only to be closed
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);     // tasks posted by this server check it
 };
 
 }  // namespace sioconf::engine

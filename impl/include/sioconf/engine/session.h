@@ -104,6 +104,10 @@ class Session final : TransportSink {
   /// has ended.
   Errc upgrade(TransportPtr next);
   bool upgrading() const noexcept { return next_ != nullptr; }
+  /// True once the session ended from its side (on_end: the client's close, an error, the ping
+  /// timeout): the engine server then treats its sid as unknown, as engine.io does. A close()
+  /// by the application does not set it, so that a last GET can still fetch the close packet.
+  bool over() const noexcept { return over_; }
 
   const std::string& sid() const noexcept { return options_.sid; }
   std::string_view transport_name() const noexcept { return transport_->name(); }
@@ -129,7 +133,7 @@ class Session final : TransportSink {
   SessionOptions options_;
   SessionSink* sink_ = nullptr;
   SessionCounts counts_;
-  bool ended_ = false, waiting_for_drain_ = false;
+  bool ended_ = false, over_ = false, waiting_for_drain_ = false;
   io::TimerId ping_timer_ = 0, pong_timer_ = 0;
   TransportPtr next_;                           // the transport being probed
   std::vector<std::unique_ptr<Probe>> probes_;  // their sinks; one forwards to us after the switch
