@@ -32,7 +32,7 @@ check "encode sio binary jsonl" '{"text":"51-[\"baz\",{\"_placeholder\":true,\"n
 check "encode ws raw (server frame)" '810548656c6c6f' \
   "$(echo '{"opcode":"text","data":"Hello"}' | "$sioconf" encode --layer ws | od -An -tx1 | tr -d ' \n')"
 # --help of each command (and -h, and with other arguments): its text on stdout, exit 0.
-for cmd in decode encode adapter vectors; do
+for cmd in decode encode adapter vectors serve; do
   for h in --help -h; do
     out=$("$sioconf" "$cmd" $h 2>"$tmp/err"); code=$?
     check "$cmd $h exit code" 0 "$code"
@@ -84,6 +84,9 @@ refused "stray argument to decode" stray decode --layer sio stray
 refused "stray argument to adapter" stray adapter stray
 refused "vectors without PATH" PATH vectors --strict
 refused "unknown command" frobnicate frobnicate
+refused "serve --limit unknown key" "--limit nope=1" serve --limit nope=1
+refused "serve --port out of range" "--port" serve --port 70000
+refused "serve --ping-interval 0" "--ping-interval" serve --ping-interval 0
 printf 'x\n' | "$sioconf" decode --layer sio --input jsonl >"$tmp/out" 2>"$tmp/err"
 check "jsonl line not JSON: exit code" 2 "$?"
 check "jsonl line not JSON: stderr" "sioconf: --input jsonl: a line is not JSON" "$(cat "$tmp/err")"

@@ -98,10 +98,12 @@ std::string client_frame(ws::Opcode op, std::string_view payload) {
   return std::string(out.begin(), out.end());
 }
 
-std::string get(std::string_view query) { return "GET /engine.io/?" + std::string(query) + " HTTP/1.1\r\nHost: h\r\n\r\n"; }
+std::string get(std::string_view query) {
+  return "GET /engine.io/?" + std::string(query) + " HTTP/1.1\r\nHost: h\r\n\r\n";
+}
 std::string post(std::string_view query, std::string_view body) {
-  return "POST /engine.io/?" + std::string(query) + " HTTP/1.1\r\nHost: h\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+  return "POST /engine.io/?" + std::string(query) +
+         " HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
 }
 std::string ws_open(std::string_view query) {
   return "GET /engine.io/?" + std::string(query) +
@@ -192,8 +194,13 @@ class EngineServerTest : public ::testing::TestWithParam<const char*> {
 
 TEST_P(EngineServerTest, PollingHandshakeEchoAndEngineIoRefusals) {
   EXPECT_EQ(exchange(get("EIO=4&transport=polling")), kOpenPolling);
-  EXPECT_EQ(exchange(post("EIO=4&transport=polling&sid=s1", "4hello\x1e" "bAQID")), "200 ok");
-  EXPECT_EQ(exchange(get("EIO=4&transport=polling&sid=s1")), "200 4hello\x1e" "bAQID");
+  EXPECT_EQ(exchange(post("EIO=4&transport=polling&sid=s1",
+                          "4hello\x1e"
+                          "bAQID")),
+            "200 ok");
+  EXPECT_EQ(exchange(get("EIO=4&transport=polling&sid=s1")),
+            "200 4hello\x1e"
+            "bAQID");
   EXPECT_EQ(app_.messages, (std::vector<std::string>{"hello", "\x01\x02\x03"}));
   // engine.io's codes, each on a request of its own.
   EXPECT_EQ(exchange(get("transport=polling")), R"(400 {"code":5,"message":"Unsupported protocol version"})");
@@ -274,7 +281,8 @@ TEST_P(EngineServerTest, WebSocketHandshakeEchoPingAndABadPacket) {
     frames.feed(ws.in);
     return frames.got.size() >= 4;
   }));
-  EXPECT_EQ(frames.got[0], R"(text:0{"sid":"s1","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000})");
+  EXPECT_EQ(frames.got[0],
+            R"(text:0{"sid":"s1","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000})");
   EXPECT_EQ(frames.got[1], "text:4hello");
   EXPECT_EQ(frames.got[2], "binary:\x01\x02");
   EXPECT_EQ(frames.got[3], "pong:p");
