@@ -301,7 +301,7 @@ struct ClientConnect final : ClientCommand {
     if (m.connected[static_cast<std::size_t>(ns)]) return;  // already there: no answer
     m.connected[static_cast<std::size_t>(ns)] = true;
     out.lines.push_back("40" + nsp_prefix(ns) + R"({"sid":"sioconf"})");
-    (void)fire(m, out, ns, 2, "[]", false);
+    (void)fire(m, out, ns, 2, "[{}]", false);  // the listeners get the auth object, {} without one
   }
   void act(const SessionModel&, SessionSut& sut) const override { sut.client->send("40" + nsp_prefix(ns)); }
   void show(std::ostream& os) const override { os << "client CONNECT " << kNamespaces[static_cast<std::size_t>(ns)]; }

@@ -2,6 +2,11 @@
 // engine.io-protocol and socket.io-protocol test suites:
 //   /engine.io/   an Engine.IO server that echoes every message back (text as text, binary as
 //                 binary)
+//   /socket.io/   a Socket.IO server: the main namespace emits "auth" with the CONNECT's auth
+//                 object, answers "message" with "message-back" (same arguments) and
+//                 "message-with-ack" with an ack of its arguments; "/custom" emits "auth"; any
+//                 other namespace is refused; a session that joins no namespace within
+//                 connectTimeout is closed
 //   anything else 404
 // pingInterval, pingTimeout, maxPayload and the limits come from the options.
 #include <csignal>
@@ -13,6 +18,7 @@
 #include "sioconf/engine/server.h"
 #include "sioconf/http/server.h"
 #include "sioconf/io/uv.h"
+#include "sioconf/session/server_socket.h"
 
 namespace sioconf::cli {
 namespace {
@@ -47,6 +53,51 @@ class EchoSession final : engine::SessionSink {
   bool ended_ = false;
 };
 
+// One Socket.IO connection of the /socket.io/ path, with the test suites' handlers.
+class SocketIoApp {
+ public:
+  SocketIoApp(io::Loop& loop, std::unique_ptr<engine::Session> session, const ServeOptions& options, std::ostream* log,
+              std::function<void(SocketIoApp*)> gone)
+      : loop_(loop),
+        sid_(session->sid()),
+        log_(log),
+        gone_(std::move(gone)),
+        socket_(loop, std::move(session), options.limits, session::ServerSocketOptions{sid_, {}}) {
+    for (const char* nsp : {"/", "/custom"})
+      socket_.of(nsp).on("connect", [this, nsp](const ack::Event& e) { (void)socket_.emit(nsp, "auth", e.args_json); });
+    socket_.of("/").on("message", [this](const ack::Event& e) {
+      (void)socket_.emit("/", "message-back", e.args_json, e.attachments);
+    });
+    socket_.of("/").on("message-with-ack", [](const ack::Event& e) {
+      if (e.reply != nullptr) (*e.reply)(e.args_json, e.attachments);
+    });
+    socket_.on_close([this](Errc why) {
+      if (timer_ != 0) loop_.cancel_timer(timer_);
+      timer_ = 0;
+      if (log_ != nullptr) *log_ << "socket.io " << sid_ << " closed: " << name(why) << "\n";
+      gone_(this);
+    });
+    // connectTimeout: a session that joins no namespace in time is closed.
+    timer_ = loop_.start_timer(options.connect_timeout_ms, [this] {
+      timer_ = 0;
+      if (!socket_.connected("/") && !socket_.connected("/custom")) socket_.disconnect();
+    });
+    if (log_ != nullptr) *log_ << "socket.io " << sid_ << " open\n";
+    socket_.start();
+  }
+  ~SocketIoApp() {
+    if (timer_ != 0) loop_.cancel_timer(timer_);
+  }
+
+ private:
+  io::Loop& loop_;
+  std::string sid_;
+  std::ostream* log_;
+  std::function<void(SocketIoApp*)> gone_;
+  session::ServerSocket socket_;
+  io::TimerId timer_ = 0;
+};
+
 }  // namespace
 
 int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& log) {
@@ -67,8 +118,19 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& log)
                                raw->start();
                              });
 
+  // /socket.io/: the Socket.IO contract. An app goes on the loop turn after its socket closed.
+  std::map<SocketIoApp*, std::unique_ptr<SocketIoApp>> sockets;
+  auto forget_socket = [&](SocketIoApp* app) { loop.post([&, app] { sockets.erase(app); }); };
+  engine::Server sio_server(
+      loop, options.limits, eio_options, [&](std::unique_ptr<engine::Session> session, const http::Request&) {
+        auto app = std::make_unique<SocketIoApp>(loop, std::move(session), options, session_log, forget_socket);
+        SocketIoApp* raw = app.get();
+        sockets.emplace(raw, std::move(app));
+      });
+
   http::Server http_server(loop, options.limits, {}, [&](http::Exchange ex) {
     if (ex.request().path() == "/engine.io/") return echo_server.handle(std::move(ex));
+    if (ex.request().path() == "/socket.io/") return sio_server.handle(std::move(ex));
     (void)ex.respond({404, {{"content-type", "text/plain"}}, "not found"});
   });
 
@@ -96,6 +158,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& log)
   };
   loop.start_timer(50, watch);
   loop.run();
+  sockets.clear();
   echoes.clear();
   out << "sioconf serve: stopped" << std::endl;
   return 0;

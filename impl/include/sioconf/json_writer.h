@@ -72,6 +72,9 @@ class JsonWriter {
   /// {"_placeholder":true,"num":i} (i = the number of binary() calls before this one) and copies
   /// `bytes` as attachment i.
   JsonWriter& binary(ByteView bytes) noexcept;
+  /// Adds attachment i (i = the attachments so far) without writing anything: for raw JSON that
+  /// already holds its placeholders (an EVENT's arguments sent back as they came).
+  JsonWriter& attach(ByteView bytes) noexcept;
 
   /// Forgets everything written (and the error); keeps the buffers' capacity.
   void clear() noexcept;

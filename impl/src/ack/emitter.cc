@@ -98,21 +98,24 @@ bool Emitter::off(ListenerId id) {
 }
 
 Errc Emitter::emit(std::string_view name, std::string_view args_json, Reply* reply) {
-  if (is_reserved(name)) return Errc::emit_reserved_event;  // socket.io: "is a reserved event name"
-  dispatch(name, args_json, reply);
+  return emit(Event{name, args_json, reply});
+}
+
+Errc Emitter::emit(const Event& event) {
+  if (is_reserved(event.name)) return Errc::emit_reserved_event;  // socket.io: "is a reserved event name"
+  dispatch(event);
   return Errc::none;
 }
 
 void Emitter::emit_reserved(std::string_view name, std::string_view args_json, Reply* reply) {
-  dispatch(name, args_json, reply);
+  dispatch(Event{name, args_json, reply});
 }
 
-void Emitter::dispatch(std::string_view name, std::string_view args_json, Reply* reply) {
+void Emitter::dispatch(const Event& event) {
   // Both snapshots are taken before any listener runs, so listeners can change the lists freely.
   const List any = any_;
   List named;
-  if (const auto it = named_.find(name); it != named_.end()) named = it->second.listeners;
-  const Event event{name, args_json, reply};
+  if (const auto it = named_.find(event.name); it != named_.end()) named = it->second.listeners;
   for (const auto& record : any) run(record, event);
   for (const auto& record : named) run(record, event);
 }

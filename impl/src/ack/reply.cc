@@ -49,7 +49,7 @@ class SendingScope {
 
 Reply::Reply(std::shared_ptr<detail::ReplyState> state) noexcept : state_(std::move(state)) {}
 
-bool Reply::operator()(std::string_view args_json) const {
+bool Reply::operator()(std::string_view args_json, std::span<const ByteView> attachments) const {
   // Local owners: SendAck may destroy this Reply (a handler dropping its copy) or the channel.
   const std::shared_ptr<detail::ReplyState> self = state_;
   const std::shared_ptr<detail::ReplyChannelState> channel = self->channel;
@@ -64,7 +64,7 @@ bool Reply::operator()(std::string_view args_json) const {
   }
   ++channel->sent;
   const SendingScope scope(*channel);
-  channel->send(self->id, args_json);
+  channel->send(self->id, args_json, attachments);
   return true;
 }
 

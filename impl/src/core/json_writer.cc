@@ -272,6 +272,12 @@ JsonWriter& JsonWriter::binary(ByteView bytes) noexcept {
   return *this;
 }
 
+JsonWriter& JsonWriter::attach(ByteView bytes) noexcept {
+  attachments_.insert(attachments_.end(), bytes.begin(), bytes.end());
+  attachment_ends_.push_back(attachments_.size());
+  return *this;
+}
+
 void JsonWriter::clear() noexcept {
   out_.clear();
   stack_.clear();

@@ -36,6 +36,7 @@ struct Namespace {
 struct IncomingEvent {
   std::string nsp, name, args;
   std::optional<std::uint64_t> id;
+  std::vector<std::vector<std::uint8_t>> attachments;  // a BINARY_EVENT's, kept until handled
 };
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -103,9 +104,12 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
   Namespace& make(std::string_view nsp) {
     if (Namespace* ns = find(nsp)) return *ns;
     const std::string name(nsp);
-    auto ns = std::make_unique<Namespace>(loop, limits, [this, name](std::uint64_t id, std::string_view args) {
-      (void)send(sio::PacketType::ack, name, id, payload().raw_json(args));
-    });
+    auto ns = std::make_unique<Namespace>(
+        loop, limits, [this, name](std::uint64_t id, std::string_view args, std::span<const ByteView> attachments) {
+          JsonWriter& json = payload().raw_json(args);
+          for (ByteView a : attachments) json.attach(a);
+          (void)send(sio::PacketType::ack, name, id, json);  // BINARY_ACK when it has attachments
+        });
     return *namespaces.emplace(name, std::move(ns)).first->second;
   }
 
@@ -135,7 +139,8 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
         ns->join();
         (void)send(sio::PacketType::connect, p.nsp, std::nullopt,
                    payload().begin_object().key("sid").string(options.sid).end_object());
-        ns->emitter.emit_reserved("connect", "[]");
+        // The listeners get the CONNECT's auth object (socket.handshake.auth), {} when it had none.
+        ns->emitter.emit_reserved("connect", "[" + std::string(p.payload.empty() ? "{}" : p.payload) + "]");
         return;
       case sio::PacketType::disconnect:
         if (ns != nullptr && ns->connected) leave(*ns, R"(["client namespace disconnect"])");
@@ -150,6 +155,7 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
         event.nsp.assign(p.nsp);
         event.id = p.id;
         split_event(p.payload, event.name, event.args);
+        for (ByteView a : p.attachments) event.attachments.emplace_back(a.begin(), a.end());
         dispatcher.push(std::move(event));  // one at a time, in arrival order (io/dispatcher.h)
         return;
       }
@@ -177,9 +183,11 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
     if (ended || ns == nullptr || !ns->connected) return done();
     std::optional<ack::Reply> reply;
     if (event.id) reply = ns->replies->reply(*event.id);
-    const ack::Event e{event.name, event.args, reply ? &*reply : nullptr};
+    std::vector<ByteView> attachments;
+    for (const auto& a : event.attachments) attachments.emplace_back(a.data(), a.size());
+    const ack::Event e{event.name, event.args, reply ? &*reply : nullptr, attachments};
     if (handler) return handler(event.nsp, e, std::move(done));
-    (void)ns->emitter.emit(e.name, e.args_json, e.reply);
+    (void)ns->emitter.emit(e);
     done();
   }
 
@@ -269,13 +277,19 @@ void ServerSocket::start() { state_->session->start(*state_); }
 
 Errc ServerSocket::emit(std::string_view nsp, std::string_view name, std::string_view args_json, ack::AckCallback ack,
                         std::uint64_t timeout_ms) {
+  return emit(nsp, name, args_json, {}, std::move(ack), timeout_ms);
+}
+
+Errc ServerSocket::emit(std::string_view nsp, std::string_view name, std::string_view args_json,
+                        std::span<const ByteView> attachments, ack::AckCallback ack, std::uint64_t timeout_ms) {
   ServerSocketState& s = *state_;
   if (s.ended) return Errc::io_closed;
   Namespace* ns = s.find(nsp);
   if (ns == nullptr || !ns->connected) return Errc::sio_bad_namespace;
   const std::string_view args = trim(args_json);
   if (args.size() < 2 || args.front() != '[' || args.back() != ']') return Errc::sio_event_not_array;
-  const JsonWriter& json = s.payload().begin_array().string(name).raw_elements(args).end_array();
+  JsonWriter& json = s.payload().begin_array().string(name).raw_elements(args).end_array();
+  for (ByteView a : attachments) json.attach(a);  // a BINARY_EVENT when there are any
   // Encode first with the id the table will issue, and check that the session takes the packet,
   // so that a refused packet leaves no ack behind.
   std::optional<std::uint64_t> id;

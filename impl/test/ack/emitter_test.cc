@@ -45,8 +45,9 @@ TEST(Emitter, NamedListenersRunInTheOrderTheyWereAdded) {
 TEST(Emitter, TheEventCarriesItsReply) {
   Emitter events;
   std::vector<std::string> wire;
-  ReplyChannel channel(
-      [&](std::uint64_t id, std::string_view args) { wire.push_back(std::to_string(id) + " " + std::string(args)); });
+  ReplyChannel channel([&](std::uint64_t id, std::string_view args, std::span<const ByteView>) {
+    wire.push_back(std::to_string(id) + " " + std::string(args));
+  });
   std::vector<Reply> kept;
   int without_reply = 0;
   events.on("ask", [&](const Event& e) {

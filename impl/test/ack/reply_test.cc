@@ -15,8 +15,9 @@ namespace {
 struct Wire {
   std::vector<std::string> acks;
   SendAck sender() {
-    return [this](std::uint64_t id, std::string_view args) {
-      acks.push_back(std::to_string(id) + " " + std::string(args));
+    return [this](std::uint64_t id, std::string_view args, std::span<const ByteView> attachments) {
+      acks.push_back(std::to_string(id) + " " + std::string(args) +
+                     (attachments.empty() ? "" : " +" + std::to_string(attachments.size())));
     };
   }
 };
@@ -35,6 +36,15 @@ TEST(Reply, SendsOnceAndCountsTheRest) {
   EXPECT_EQ(channel.replies_sent(), 1u);
   EXPECT_EQ(channel.repeated_replies(), 2u);
   EXPECT_EQ(channel.replies_after_close(), 0u);
+}
+
+TEST(Reply, BinaryArgumentsGoWithTheAck) {
+  Wire wire;
+  ReplyChannel channel(wire.sender());
+  const std::uint8_t bytes[] = {1, 2, 3};
+  const ByteView attachment(bytes, sizeof bytes);
+  EXPECT_TRUE(channel.reply(4)(R"([{"_placeholder":true,"num":0}])", std::span<const ByteView>(&attachment, 1)));
+  EXPECT_EQ(wire.acks, (std::vector<std::string>{R"(4 [{"_placeholder":true,"num":0}] +1)"}));
 }
 
 TEST(Reply, CopiesShareOneSentFlag) {
@@ -88,7 +98,7 @@ TEST(Reply, AfterCloseSendsNothing) {
 
 TEST(Reply, CloseReleasesWhatSendCaptured) {
   auto socket = std::make_shared<int>(0);  // stands for the socket a SendAck keeps alive
-  ReplyChannel channel([socket](std::uint64_t, std::string_view) {});
+  ReplyChannel channel([socket](std::uint64_t, std::string_view, std::span<const ByteView>) {});
   const Reply kept = channel.reply(1);
   EXPECT_EQ(socket.use_count(), 2);
   channel.close();
@@ -119,7 +129,7 @@ TEST(Reply, EmptySendMakesAClosedChannel) {
 TEST(Reply, ReentrantCallFromInsideSendIsARepeat) {
   std::vector<std::string> log;
   std::optional<Reply> reply;
-  ReplyChannel channel([&](std::uint64_t id, std::string_view args) {
+  ReplyChannel channel([&](std::uint64_t id, std::string_view args, std::span<const ByteView>) {
     log.push_back(std::to_string(id) + " " + std::string(args));
     EXPECT_FALSE((*reply)("[\"inner\"]"));
   });
@@ -136,7 +146,7 @@ TEST(Reply, CloseFromInsideSendReleasesItAfterTheCall) {
   std::optional<ReplyChannel> channel;
   std::optional<Reply> other;
   std::vector<long> uses_inside;
-  channel.emplace([&, socket](std::uint64_t, std::string_view) {
+  channel.emplace([&, socket](std::uint64_t, std::string_view, std::span<const ByteView>) {
     channel->close();
     uses_inside.push_back(socket.use_count());  // reads a capture after close(): still alive
     EXPECT_FALSE((*other)("[]"));               // other replies are already closed
@@ -153,10 +163,10 @@ TEST(Reply, SendMayDestroyTheReplyAndTheChannel) {
   const SendAck write = wire.sender();
   std::unique_ptr<ReplyChannel> channel;
   std::unique_ptr<Reply> reply;
-  channel = std::make_unique<ReplyChannel>([&](std::uint64_t id, std::string_view args) {
+  channel = std::make_unique<ReplyChannel>([&](std::uint64_t id, std::string_view args, std::span<const ByteView>) {
     reply.reset();
     channel.reset();
-    write(id, args);  // `args` and this function are still valid after both are gone
+    write(id, args, {});  // `args` and this function are still valid after both are gone
   });
   reply = std::make_unique<Reply>(channel->reply(9));
   EXPECT_TRUE((*reply)("[\"bye\"]"));
@@ -167,7 +177,9 @@ TEST(Reply, SendMayDestroyTheReplyAndTheChannel) {
 
 TEST(Reply, AThrowingSendStillCountsAsSent) {
   auto socket = std::make_shared<int>(0);
-  ReplyChannel channel([socket](std::uint64_t, std::string_view) { throw std::runtime_error("write failed"); });
+  ReplyChannel channel([socket](std::uint64_t, std::string_view, std::span<const ByteView>) {
+    throw std::runtime_error("write failed");
+  });
   const Reply reply = channel.reply(1);
   EXPECT_THROW(reply("[]"), std::runtime_error);
   EXPECT_TRUE(reply.used());

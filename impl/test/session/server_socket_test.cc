@@ -183,6 +183,23 @@ TEST_P(ServerSocketTest, ServerDisconnectSaysSoAndCloses) {
   EXPECT_TRUE(client_->ended);
 }
 
+// The CONNECT's auth object reaches the "connect" listeners ({} without one), as the official
+// suite's server echoes it back in an "auth" event.
+TEST_P(ServerSocketTest, ConnectListenersGetTheAuthObject) {
+  std::vector<std::string> auths;
+  server_->of("/").on("connect", [&](const ack::Event& e) { auths.emplace_back(e.args_json); });
+  server_->of("/custom").on("connect", [&](const ack::Event& e) { auths.emplace_back(e.args_json); });
+  server_->start();
+  client_->read_all();
+  client_->send(R"(40{"token":"123"})");
+  client_->send("40/custom,");
+  client_->send("41");
+  client_->send("40");
+  client_->stream.shutdown();
+  ASSERT_TRUE(run());
+  EXPECT_EQ(auths, (std::vector<std::string>{R"([{"token":"123"}])", "[{}]", "[{}]"}));
+}
+
 // socket.io lets a client leave a namespace and join it again (a new server socket): replies and
 // emits with an ack must work on the second connection as on the first.
 TEST_P(ServerSocketTest, ANamespaceJoinedAgainRepliesAndAcksAgain) {

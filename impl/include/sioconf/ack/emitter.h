@@ -60,6 +60,9 @@ struct Event {
   std::string_view args_json;  ///< the arguments as a JSON array text, e.g. `["hi",1]`
   Reply* reply;                ///< the EVENT's ack reply, or nullptr when it had no ack id; a
                                ///< listener may call it or copy it to answer later
+  /// A BINARY_EVENT's attachments: attachments[i] is what {"_placeholder":true,"num":i} in
+  /// args_json names. Valid during the call.
+  std::span<const ByteView> attachments = {};
 };
 
 using Listener = std::function<void(const Event&)>;
@@ -100,6 +103,8 @@ class Emitter {
   /// (socket.io's RESERVED_EVENTS; exact, case-sensitive match). Otherwise none, also when no
   /// listener was called.
   Errc emit(std::string_view name, std::string_view args_json, Reply* reply = nullptr);
+  /// The same with a whole event (a BINARY_EVENT's attachments go with it).
+  Errc emit(const Event& event);
   /// emit() without the reserved-name check: how the library itself emits "connect",
   /// "disconnect", ...
   void emit_reserved(std::string_view name, std::string_view args_json, Reply* reply = nullptr);
@@ -136,7 +141,7 @@ class Emitter {
   };
 
   ListenerId add(std::string_view name, Listener listener, bool once);
-  void dispatch(std::string_view name, std::string_view args_json, Reply* reply);
+  void dispatch(const Event& event);
   void run(const std::shared_ptr<Record>& record, const Event& event);
 
   std::map<std::string, Named, std::less<>> named_;

@@ -26,7 +26,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string_view>
+
+#include "sioconf/bytes.h"
 
 namespace sioconf::ack {
 
@@ -37,7 +40,8 @@ struct ReplyState;
 
 /// Writes the ACK for `id` carrying `args_json` (a JSON array text, e.g. `["yes"]`; the view is
 /// valid only during the call). Called at most once per id, and never after close().
-using SendAck = std::function<void(std::uint64_t id, std::string_view args_json)>;
+using SendAck =
+    std::function<void(std::uint64_t id, std::string_view args_json, std::span<const ByteView> attachments)>;
 
 /// The reply to one incoming EVENT (one ack id). Copyable; copies share one "sent" flag.
 class Reply {
@@ -49,7 +53,8 @@ class Reply {
   ///     channel is gone, nobody can read that count any more; the call is still a no-op).
   /// A call from inside SendAck (re-entrant) counts as already called. If SendAck throws, the
   /// exception propagates and the reply counts as sent.
-  bool operator()(std::string_view args_json) const;
+  /// `attachments`: binary values that placeholders in args_json name (a BINARY_ACK).
+  bool operator()(std::string_view args_json, std::span<const ByteView> attachments = {}) const;
 
   /// The ack id this reply answers.
   std::uint64_t id() const noexcept;

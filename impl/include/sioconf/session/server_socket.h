@@ -17,8 +17,9 @@
 //
 // What the socket does with each Socket.IO packet (socket.io-protocol v5); pings, pongs and the
 // Engine.IO close are the session's (engine/session.h):
-//   CONNECT to a namespace registered with of() -> CONNECT {"sid":...}; else CONNECT_ERROR
-//     {"message":"Invalid namespace"}.
+//   CONNECT to a namespace registered with of() -> CONNECT {"sid":...}, then its listeners get
+//     the reserved "connect" event with the CONNECT's auth object as argument ({} without one);
+//     else CONNECT_ERROR {"message":"Invalid namespace"}.
 //   EVENT in a connected namespace -> the ordered dispatcher (io/dispatcher.h): events of this
 //     connection are handled one at a time, in arrival order. By default the namespace's emitter
 //     runs its listeners (Event::reply set when the EVENT had an ack id; calling it sends the ACK
@@ -111,6 +112,10 @@ class ServerSocket {
   /// limit_stream_buffered_bytes.
   Errc emit(std::string_view nsp, std::string_view name, std::string_view args_json, ack::AckCallback ack = {},
             std::uint64_t timeout_ms = 0);
+  /// The same with binary arguments: `args_json` holds {"_placeholder":true,"num":i} where
+  /// attachments[i] goes (a BINARY_EVENT; an event's own ack::Event::attachments send it back).
+  Errc emit(std::string_view nsp, std::string_view name, std::string_view args_json,
+            std::span<const ByteView> attachments, ack::AckCallback ack = {}, std::uint64_t timeout_ms = 0);
 
   /// Sends DISCONNECT for every connected namespace, then ends the connection (see above).
   /// `done` runs after on_close.
