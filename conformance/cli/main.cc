@@ -41,7 +41,7 @@ commands:
   encode    encode items (JSON lines on stdin) with one layer, print the wire elements
   adapter   speak the adapter protocol on stdin/stdout (conformance/PROTOCOL.md)
   vectors   run the reference implementation over spec vector files (corpus/spec)
-  serve     the reference server on 127.0.0.1 (Engine.IO over polling and WebSocket)
+  serve     the reference server on 127.0.0.1 (Engine.IO and Socket.IO, the test suites' contract)
 
 layers: sio, eio, eio-payload, ws, ndjson
 Run `sioconf <command> --help` for its options, `sioconf --version` for the version.
@@ -307,8 +307,15 @@ Command add_vectors(CLI::App& app) {
 
 constexpr const char* kServeHelp = R"(usage: sioconf serve [options]
 
-The reference server (Engine.IO v4 over HTTP long-polling and WebSocket) on HOST:PORT, with the
-server contract of the official engine.io-protocol test suite: /engine.io/ echoes every message.
+The reference server (Engine.IO v4 over HTTP long-polling and WebSocket, Socket.IO v5) on
+HOST:PORT, with the server contract of the official test suites:
+  /engine.io/   Engine.IO: every message is echoed back
+  /socket.io/   Socket.IO: "/" emits "auth" with the CONNECT's auth object, answers "message"
+                with "message-back" (same arguments, binary too) and "message-with-ack" with an
+                ack of its arguments; "/custom" emits "auth"; other namespaces get CONNECT_ERROR
+                "Invalid namespace"; no CONNECT within --connect-timeout closes the session.
+                Also: "ask" is asked back as "question" with an ack, whose arguments come back
+                as "answer"; "bye" disconnects the client.
 Prints "listening on http://HOST:PORT" (the real port with --port 0) and serves until Ctrl-C
 (SIGINT) or SIGTERM, which close every connection.
 

@@ -6,7 +6,9 @@
 //                 object, answers "message" with "message-back" (same arguments) and
 //                 "message-with-ack" with an ack of its arguments; "/custom" emits "auth"; any
 //                 other namespace is refused; a session that joins no namespace within
-//                 connectTimeout is closed
+//                 connectTimeout is closed. Beyond the suites' contract: "ask" (the server asks
+//                 back with an ack: "question", then "answer" with the client's ack) and "bye"
+//                 (the server disconnects the client)
 //   anything else 404
 // pingInterval, pingTimeout, maxPayload and the limits come from the options.
 #include <csignal>
@@ -71,6 +73,18 @@ class SocketIoApp {
     socket_.of("/").on("message-with-ack", [](const ack::Event& e) {
       if (e.reply != nullptr) (*e.reply)(e.args_json, e.attachments);
     });
+    // sioconf's additions, for acks from the server and its disconnect: "ask" makes the server
+    // emit "question" (same arguments) with an ack, and emit "answer" with what the client
+    // acknowledged; "bye" makes it disconnect the client.
+    socket_.of("/").on("ask", [this](const ack::Event& e) {
+      (void)socket_.emit(
+          "/", "question", e.args_json, e.attachments,
+          [this](Errc why, std::string_view args) {
+            if (why == Errc::none) (void)socket_.emit("/", "answer", args);
+          },
+          10'000);
+    });
+    socket_.of("/").on("bye", [this](const ack::Event&) { socket_.disconnect(); });
     socket_.on_close([this](Errc why) {
       if (timer_ != 0) loop_.cancel_timer(timer_);
       timer_ = 0;

@@ -139,16 +139,21 @@ struct PollingTransport::State final : eio::PacketSink, std::enable_shared_from_
     if (sink != nullptr) sink->on_input_end(why);
   }
 
-  // Answers the held GET with everything queued (and the close packet when closing).
+  // Answers the held GET with everything queued. When closing, the close packet (last in the
+  // queue) goes alone, in the answer after the others: socket.io-client handles a payload's
+  // Socket.IO packets on the next tick, so a DISCONNECT and the close in one answer would read as
+  // "transport close", not "io server disconnect".
   void flush() {
     flush_posted = false;
     if (!get || queue.empty()) return;
+    const bool hold_close = closing && queue.size() > 1 && !input_ended;
+    const std::size_t count = hold_close ? queue.size() - 1 : queue.size();
     std::vector<eio::Packet> views;
-    views.reserve(queue.size());
-    for (const QueuedPacket& q : queue) views.push_back(q.view());
+    views.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) views.push_back(queue[i].view());
     std::string body;
     if (eio::encode_payload(views, body) != Errc::none) body = "1";  // send() checked each one
-    queue.clear();
+    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
     queued_bytes = 0;
     http::Exchange ex = std::move(*get);
     get.reset();
@@ -157,7 +162,7 @@ struct PollingTransport::State final : eio::PacketSink, std::enable_shared_from_
       waiting_for_drain = false;
       if (sink != nullptr) sink->on_drain();
     }
-    if (closing) finish();
+    if (closing && queue.empty()) finish();
   }
 
   Errc check(const eio::Packet& packet) const {
@@ -194,6 +199,9 @@ struct PollingTransport::State final : eio::PacketSink, std::enable_shared_from_
     if (closing) return;
     closing = true;
     if (!graceful) queue.clear();
+    // A graceful close sends what is queued first, and the close packet on the poll after it:
+    // socket.io-client handles a payload's Socket.IO packets on the next tick, so a DISCONNECT
+    // and the close in one answer would read as "transport close", not "io server disconnect".
     queue.push_back({eio::PacketType::close, MessageKind::text, {}});
     if (get) return flush();
     // After the client's side ended no GET will come for the close packet.

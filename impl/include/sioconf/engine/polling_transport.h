@@ -16,8 +16,10 @@
 // limit_stream_buffered_bytes); packets sent in one turn of the loop leave in one answer.
 // over_high_water() is true while more than StreamOptions::high_water bytes wait for a GET.
 // pause() holds POSTs unread until resume() (the read side of backpressure). close(graceful):
-// a held GET gets what is queued and the close packet; without one, the next GET does, or after
-// `close_timeout_ms` the transport closes anyway.
+// the held (or next) GET gets what is queued, the GET after it the close packet alone
+// (socket.io-client must see a DISCONNECT before the close to report "io server disconnect");
+// without a GET within `close_timeout_ms` the transport closes anyway. After the client's side
+// ended (its close packet, an error) it closes at once.
 #pragma once
 
 #include <memory>
