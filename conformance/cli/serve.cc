@@ -37,6 +37,7 @@ class EchoSession final : engine::SessionSink {
     if (log_ != nullptr) *log_ << "engine.io " << session_->sid() << " open (" << session_->transport_name() << ")\n";
     session_->start(*this);
   }
+  void stop() { end(Errc::none); }
 
  private:
   void on_message(MessageKind kind, ByteView data) noexcept override { (void)session_->send_message(kind, data); }
@@ -60,11 +61,11 @@ class SocketIoApp {
  public:
   SocketIoApp(io::Loop& loop, std::unique_ptr<engine::Session> session, const ServeOptions& options, std::ostream* log,
               std::function<void(SocketIoApp*)> gone)
-      : loop_(loop),
-        sid_(session->sid()),
+      : sid_(session->sid()),
         log_(log),
         gone_(std::move(gone)),
-        socket_(loop, std::move(session), options.limits, session::ServerSocketOptions{sid_, {}}) {
+        socket_(loop, std::move(session), options.limits,
+                session::ServerSocketOptions{sid_, {}, options.connect_timeout_ms}) {
     for (const char* nsp : {"/", "/custom"})
       socket_.of(nsp).on("connect", [this, nsp](const ack::Event& e) { (void)socket_.emit(nsp, "auth", e.args_json); });
     socket_.of("/").on("message", [this](const ack::Event& e) {
@@ -86,30 +87,19 @@ class SocketIoApp {
     });
     socket_.of("/").on("bye", [this](const ack::Event&) { socket_.disconnect(); });
     socket_.on_close([this](Errc why) {
-      if (timer_ != 0) loop_.cancel_timer(timer_);
-      timer_ = 0;
       if (log_ != nullptr) *log_ << "socket.io " << sid_ << " closed: " << name(why) << "\n";
       gone_(this);
-    });
-    // connectTimeout: a session that joins no namespace in time is closed.
-    timer_ = loop_.start_timer(options.connect_timeout_ms, [this] {
-      timer_ = 0;
-      if (!socket_.connected("/") && !socket_.connected("/custom")) socket_.disconnect();
     });
     if (log_ != nullptr) *log_ << "socket.io " << sid_ << " open\n";
     socket_.start();
   }
-  ~SocketIoApp() {
-    if (timer_ != 0) loop_.cancel_timer(timer_);
-  }
+  void stop() { socket_.disconnect(); }
 
  private:
-  io::Loop& loop_;
   std::string sid_;
   std::ostream* log_;
   std::function<void(SocketIoApp*)> gone_;
   session::ServerSocket socket_;
-  io::TimerId timer_ = 0;
 };
 
 }  // namespace
@@ -165,10 +155,21 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& log)
   g_stop = 0;
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
+  // Every session is closed and let finish its close (a polling one waits for no GET once the
+  // connections are gone), so that nothing is left half-closed; 3 s at most.
+  std::uint64_t deadline = 0;
   std::function<void()> watch = [&] {
     if (!g_stop) return void(loop.start_timer(50, watch));
-    listener->close(nullptr);
-    http_server.close([&] { loop.stop(); });
+    if (deadline == 0) {
+      deadline = loop.now() + 3'000;
+      listener->close(nullptr);
+      http_server.close({});
+      for (auto& [raw, app] : sockets) raw->stop();
+      for (auto& [raw, echo] : echoes) raw->stop();
+    }
+    if ((sockets.empty() && echoes.empty() && http_server.connections() == 0) || loop.now() >= deadline)
+      return loop.stop();
+    loop.start_timer(50, watch);
   };
   loop.start_timer(50, watch);
   loop.run();

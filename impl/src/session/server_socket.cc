@@ -21,7 +21,8 @@ struct Namespace {
   ack::AckTable acks;
   ack::SendAck send_ack;                     // what each connection's reply channel sends with
   std::optional<ack::ReplyChannel> replies;  // one per connection: a closed channel stays closed
-  bool connected = false;
+  ConnectMiddleware middleware;
+  bool connected = false, admitting = false;  // admitting: the middleware has not decided yet
 
   // A client joins, possibly again after a DISCONNECT (socket.io then makes a new socket with a
   // fresh ack map): emits with an ack and replies work again, while the replies handed out during
@@ -94,6 +95,7 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
   std::vector<std::function<void()>> disconnect_done;
   bool ended = false, abandoned = false;
   bool input_ended = false;  // the peer's end of stream arrived
+  io::TimerId connect_timer = 0;
   SocketCounts counts;
 
   Namespace* find(std::string_view nsp) {
@@ -135,12 +137,24 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
                      payload().begin_object().key("message").string("Invalid namespace").end_object());
           return;
         }
-        if (ns->connected) return;
-        ns->join();
-        (void)send(sio::PacketType::connect, p.nsp, std::nullopt,
-                   payload().begin_object().key("sid").string(options.sid).end_object());
-        // The listeners get the CONNECT's auth object (socket.handshake.auth), {} when it had none.
-        ns->emitter.emit_reserved("connect", "[" + std::string(p.payload.empty() ? "{}" : p.payload) + "]");
+        if (ns->connected || ns->admitting) return;
+        if (!ns->middleware) return admit(*ns, p.nsp, p.payload.empty() ? "{}" : p.payload);
+        ns->admitting = true;
+        ns->middleware(p.payload.empty() ? "{}" : p.payload,
+                       [weak = weak_from_this(), nsp = std::string(p.nsp),
+                        auth = std::string(p.payload.empty() ? "{}" : p.payload),
+                        called = false](std::optional<ConnectRefusal> refusal) mutable {
+                         const auto self = weak.lock();
+                         if (called || !self || self->ended) return;
+                         called = true;
+                         Namespace* n = self->find(nsp);
+                         if (n == nullptr || !n->admitting) return;
+                         n->admitting = false;
+                         if (!refusal) return self->admit(*n, nsp, auth);
+                         JsonWriter& json = self->payload().begin_object().key("message").string(refusal->message);
+                         if (!refusal->data_json.empty()) json.key("data").raw_json(refusal->data_json);
+                         (void)self->send(sio::PacketType::connect_error, nsp, std::nullopt, json.end_object());
+                       });
         return;
       case sio::PacketType::disconnect:
         if (ns != nullptr && ns->connected) leave(*ns, R"(["client namespace disconnect"])");
@@ -167,6 +181,29 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
         ++counts.events_dropped;  // only a server sends it
         return;
     }
+  }
+
+  void admit(Namespace& ns, std::string_view nsp, std::string_view auth) {
+    ns.join();
+    if (connect_timer != 0) loop.cancel_timer(connect_timer);
+    connect_timer = 0;
+    (void)send(sio::PacketType::connect, nsp, std::nullopt,
+               payload().begin_object().key("sid").string(options.sid).end_object());
+    // The listeners get the CONNECT's auth object (socket.handshake.auth), {} when it had none.
+    ns.emitter.emit_reserved("connect", "[" + std::string(auth) + "]");
+  }
+
+  // socket.io's connectTimeout: no namespace joined in time ends the connection.
+  void start_connect_timer() {
+    if (options.connect_timeout_ms == 0) return;
+    connect_timer = loop.start_timer(options.connect_timeout_ms, [weak = weak_from_this()] {
+      const auto self = weak.lock();
+      if (!self) return;
+      self->connect_timer = 0;
+      for (const auto& [name, ns] : self->namespaces)
+        if (ns->connected) return;
+      self->end(Errc::session_connect_timeout);
+    });
   }
 
   // After the peer's end of stream the socket ends once the events it sent have been handled.
@@ -228,6 +265,8 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
 
   void end(Errc why) {
     if (ended) return;
+    if (connect_timer != 0) loop.cancel_timer(connect_timer);
+    connect_timer = 0;
     ended = true;
     for (auto& [name, ns] : namespaces) {
       if (ns->connected) leave(*ns, why == Errc::none ? R"(["transport close"])" : R"(["transport error"])");
@@ -273,7 +312,14 @@ ack::Emitter& ServerSocket::of(std::string_view nsp) { return state_->make(nsp).
 void ServerSocket::set_event_handler(EventHandler handler) { state_->handler = std::move(handler); }
 void ServerSocket::on_close(std::function<void(Errc)> callback) { state_->close_callback = std::move(callback); }
 
-void ServerSocket::start() { state_->session->start(*state_); }
+void ServerSocket::start() {
+  state_->start_connect_timer();
+  state_->session->start(*state_);
+}
+
+void ServerSocket::use(std::string_view nsp, ConnectMiddleware middleware) {
+  state_->make(nsp).middleware = std::move(middleware);
+}
 
 Errc ServerSocket::emit(std::string_view nsp, std::string_view name, std::string_view args_json, ack::AckCallback ack,
                         std::uint64_t timeout_ms) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include <string>
 #include <vector>
 
@@ -198,6 +200,77 @@ TEST_P(ServerSocketTest, ConnectListenersGetTheAuthObject) {
   client_->stream.shutdown();
   ASSERT_TRUE(run());
   EXPECT_EQ(auths, (std::vector<std::string>{R"([{"token":"123"}])", "[{}]", "[{}]"}));
+}
+
+// A namespace's middleware decides each CONNECT, now or later: refused with CONNECT_ERROR
+// {message, data}, admitted as without one; a CONNECT while it decides is ignored.
+TEST_P(ServerSocketTest, ConnectMiddlewareRefusesOrAdmitsNowOrLater) {
+  std::vector<std::string> asked;
+  std::function<void(std::optional<ConnectRefusal>)> later;
+  server_->use("/", [&](std::string_view auth, std::function<void(std::optional<ConnectRefusal>)> next) {
+    asked.emplace_back(auth);
+    if (auth == R"({"token":"bad"})") return next(ConnectRefusal{"not authorized", R"({"code":7})"});
+    later = std::move(next);  // decided after the next CONNECT came
+  });
+  server_->use("/open", [](std::string_view, std::function<void(std::optional<ConnectRefusal>)> next) { next({}); });
+  int connects = 0;
+  server_->of("/").on("connect", [&](const ack::Event&) { ++connects; });
+  server_->start();
+  client_->read_all();
+  client_->send(R"(40{"token":"bad"})");
+  client_->send(R"(40{"token":"good"})");
+  client_->send("40");  // while the middleware decides: ignored
+  client_->send("40/open,");
+  backend_->loop().start_timer(50, [&] {  // the middleware decides later
+    ASSERT_TRUE(later);
+    later(std::nullopt);
+    later(ConnectRefusal{"twice", ""});  // a second call does nothing
+    client_->stream.shutdown();
+  });
+  ASSERT_TRUE(run());
+  EXPECT_EQ(asked, (std::vector<std::string>{R"({"token":"bad"})", R"({"token":"good"})"}));
+  EXPECT_EQ(client_->lines, (std::vector<std::string>{R"(44{"message":"not authorized","data":{"code":7}})",
+                                                      R"(40/open,{"sid":"sioconf"})", R"(40{"sid":"sioconf"})"}));
+  EXPECT_EQ(connects, 1);
+}
+
+// socket.io's connectTimeout: no namespace joined in time ends the connection with its error;
+// one joined in time keeps it.
+TEST_P(ServerSocketTest, ConnectTimeoutEndsAConnectionThatJoinsNothing) {
+  for (const bool join : {false, true}) {
+    SCOPED_TRACE(join ? "joins" : "silent");
+    auto [c, s] = backend_->connected_pair();
+    Client client(backend_->loop(), std::move(c));
+    ServerSocketOptions options;
+    options.connect_timeout_ms = 100;
+    ServerSocket socket(backend_->loop(), std::move(s), {}, options);
+    socket.of("/");
+    Errc why = Errc::limit_memory;
+    bool closed = false;
+    std::uint64_t closed_at = 0;
+    socket.on_close([&](Errc e) {
+      closed = true;
+      closed_at = backend_->loop().now();
+      why = e;
+    });
+    socket.start();
+    client.read_all();
+    if (join) client.send("40");
+    const std::uint64_t start = backend_->loop().now();
+    backend_->loop().start_timer(300, [&] {
+      if (!closed) socket.disconnect();
+    });
+    ASSERT_TRUE(run());
+    EXPECT_TRUE(closed);
+    EXPECT_EQ(why, join ? Errc::none : Errc::session_connect_timeout);
+    if (!join && std::string(GetParam().backend) == "sim") {
+      EXPECT_LT(closed_at - start, 150u);  // at the timeout, not at the test's own 300 ms end
+    }
+    client.stream.close();
+    ASSERT_TRUE(run());
+  }
+  server_->start();
+  client_->stream.close();
 }
 
 // socket.io lets a client leave a namespace and join it again (a new server socket): replies and

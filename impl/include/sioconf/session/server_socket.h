@@ -17,9 +17,12 @@
 //
 // What the socket does with each Socket.IO packet (socket.io-protocol v5); pings, pongs and the
 // Engine.IO close are the session's (engine/session.h):
-//   CONNECT to a namespace registered with of() -> CONNECT {"sid":...}, then its listeners get
-//     the reserved "connect" event with the CONNECT's auth object as argument ({} without one);
-//     else CONNECT_ERROR {"message":"Invalid namespace"}.
+//   CONNECT to a namespace registered with of() -> its middleware, if use() set one, decides;
+//     admitted: CONNECT {"sid":...}, then its listeners get the reserved "connect" event with
+//     the CONNECT's auth object as argument ({} without one); refused: CONNECT_ERROR
+//     {"message":...,"data":...}. An unknown namespace: CONNECT_ERROR
+//     {"message":"Invalid namespace"}. No namespace joined within connect_timeout_ms: the
+//     connection ends with session_connect_timeout.
 //   EVENT in a connected namespace -> the ordered dispatcher (io/dispatcher.h): events of this
 //     connection are handled one at a time, in arrival order. By default the namespace's emitter
 //     runs its listeners (Event::reply set when the EVENT had an ack id; calling it sends the ACK
@@ -46,6 +49,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -67,7 +71,23 @@ using EventHandler = std::function<void(std::string_view nsp, const ack::Event& 
 struct ServerSocketOptions {
   std::string sid = "sioconf";  // the session id sent in CONNECT answers
   io::StreamOptions stream;     // the lines transport's stream (the first constructor)
+  /// socket.io's connectTimeout (default 45000): a connection that has joined no namespace this
+  /// long after start() ends with session_connect_timeout. 0: no bound.
+  std::uint64_t connect_timeout_ms = 0;
 };
+
+/// A connect middleware's refusal: CONNECT_ERROR {"message": message, "data": data} (data, a
+/// JSON value as text, left out when empty), as socket.io's `next(err)` with `err.data` sends it.
+struct ConnectRefusal {
+  std::string message;
+  std::string data_json;
+};
+/// A namespace's connect middleware (socket.io's `nsp.use()`): gets the CONNECT's auth object
+/// (JSON text, "{}" without one) and calls `next` once, now or later: with nothing to admit the
+/// client, with a refusal to answer CONNECT_ERROR. A CONNECT that comes while it decides is
+/// ignored; a `next` after the connection ended does nothing.
+using ConnectMiddleware =
+    std::function<void(std::string_view auth_json, std::function<void(std::optional<ConnectRefusal>)> next)>;
 
 struct SocketCounts {
   std::uint64_t packets_in = 0, packets_out = 0;  // Engine.IO packets (engine::SessionCounts)
@@ -93,6 +113,9 @@ class ServerSocket {
   /// The listeners of a namespace ("/" is the main one), made on first use: a namespace exists
   /// for CONNECT once of() named it.
   ack::Emitter& of(std::string_view nsp = "/");
+
+  /// Sets the connect middleware of `nsp` (making the namespace, as of() does).
+  void use(std::string_view nsp, ConnectMiddleware middleware);
 
   /// Handles EVENTs asynchronously instead of the emitter's synchronous listeners.
   void set_event_handler(EventHandler handler);
