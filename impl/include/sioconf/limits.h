@@ -37,6 +37,10 @@ struct Limits {
   /// Sessions one engine server keeps open at once. engine.io has no bound: every handshake GET
   /// costs the server a session until its ping timeout.
   std::uint32_t eio_max_sessions = 10'000;  // limit_eio_sessions (HTTP 503)
+  /// Packets a long-polling session holds for the client's next GET (its bytes are bounded by
+  /// stream_max_buffered_bytes). engine.io has no bound: a client that POSTs pings and never GETs
+  /// owes it a pong each; past this the session ends.
+  std::uint32_t eio_max_queued_packets = 10'000;  // limit_eio_queued_packets
 
   // ---- sio (Socket.IO v5) ----
   /// One Socket.IO text packet (header + JSON), before its attachments.
@@ -76,6 +80,10 @@ struct Limits {
   std::uint32_t http_max_headers = 100;  // limit_http_headers (431)
   /// One request body (engine.io's maxHttpBufferSize bounds POST bodies at 1e6).
   std::uint64_t http_max_body_bytes = 1'000'000;  // limit_http_body_bytes (413)
+  /// Open HTTP connections (each holds at most one request at a time: a held polling GET, a body
+  /// being read). Node's server.maxConnections is unset by default. A connection past it is
+  /// closed at once.
+  std::uint32_t http_max_connections = 10'000;  // limit_http_connections
 
   // ---- ack ----
   /// Acks one socket waits for at once (per namespace). socket.io has no bound: a peer that never

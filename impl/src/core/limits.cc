@@ -10,10 +10,10 @@ namespace {
 // clang-format off
 #define SIOCONF_LIMIT_FIELDS(X)                                                              \
   X(ws_max_frame_bytes) X(ws_max_message_bytes) X(ws_max_fragments) X(eio_max_packet_bytes) \
-  X(eio_max_payload_bytes) X(eio_max_payload_packets) X(eio_max_sessions) X(max_payload_bytes) X(max_depth) \
+  X(eio_max_payload_bytes) X(eio_max_payload_packets) X(eio_max_sessions) X(eio_max_queued_packets) X(max_payload_bytes) X(max_depth) \
   X(max_attachments) X(max_attachment_bytes) X(max_ack_id) X(max_ack_id_digits)             \
   X(max_namespace_bytes) X(ndjson_max_line_bytes) X(stream_max_buffered_bytes) \
-  X(http_max_header_bytes) X(http_max_headers) X(http_max_body_bytes) X(max_pending_acks)
+  X(http_max_header_bytes) X(http_max_headers) X(http_max_body_bytes) X(http_max_connections) X(max_pending_acks)
 // clang-format on
 
 constexpr std::string_view kKeys[] = {

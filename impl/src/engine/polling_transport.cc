@@ -172,6 +172,7 @@ struct PollingTransport::State final : eio::PacketSink, std::enable_shared_from_
       return e;
     if (queued_bytes + record_bytes(packet) > limits.stream_max_buffered_bytes)
       return Errc::limit_stream_buffered_bytes;
+    if (queue.size() >= limits.eio_max_queued_packets) return Errc::limit_eio_queued_packets;
     return Errc::none;
   }
 

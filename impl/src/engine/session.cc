@@ -144,11 +144,15 @@ void Session::on_drain() noexcept {
 void Session::end(Errc why) {
   ended_ = over_ = true;
   stop_heartbeat();
-  sink_->on_end(why);
+  if (sink_ != nullptr) sink_->on_end(why);
 }
 
 Errc Session::send(const eio::Packet& packet) {
-  if (const Errc e = transport_->send(packet); e != Errc::none) return e;
+  if (const Errc e = transport_->send(packet); e != Errc::none) {
+    // A queue at its bound means the client stopped reading: it is cut off, not waited for.
+    if (condition(e) == Condition::limit && !ended_) end(e);
+    return e;
+  }
   ++counts_.packets_out;
   if (!waiting_for_drain_ && transport_->over_high_water()) {
     waiting_for_drain_ = true;  // read no more requests until the answers drain

@@ -31,9 +31,12 @@ struct WebSocketTransport::State final : ws::MessageSink, eio::PacketSink, std::
   std::vector<std::uint8_t> frame, scratch;
   std::vector<std::function<void()>> close_done;
   bool reading = false, paused = false, input_ended = false, close_sent = false, closing = false, closed = false;
+  // The stream is over its high-water mark: no more reading until it drains, whoever wrote (the
+  // session's packets, or the pongs this transport owes to the client's pings).
+  bool stream_full = false;
 
   void read_next() {
-    if (reading || paused || input_ended || closing) return;
+    if (reading || paused || stream_full || input_ended || closing) return;
     if (!rest.empty()) {  // the bytes that came with the handshake, first
       std::string first = std::move(rest);
       rest.clear();
@@ -67,7 +70,8 @@ struct WebSocketTransport::State final : ws::MessageSink, eio::PacketSink, std::
     if (!input_ended && !closing && sink != nullptr) sink->on_packet(packet);
   }
   void on_control(ws::Opcode opcode, ByteView payload) noexcept override {
-    if (opcode == ws::Opcode::ping) write_frame(ws::Opcode::pong, payload);
+    if (opcode != ws::Opcode::ping || input_ended || closing) return;
+    if (const Errc e = write_frame(ws::Opcode::pong, payload); condition(e) == Condition::limit) fail(e);
   }
   void on_close(std::optional<std::uint16_t> code, std::string_view) noexcept override {
     send_close(code);
@@ -99,8 +103,9 @@ struct WebSocketTransport::State final : ws::MessageSink, eio::PacketSink, std::
     if (close_sent || closing) return Errc::io_closed;
     frame.clear();
     if (const Errc e = ws::encode_frame(frame, ws::Role::server, opcode, payload); e != Errc::none) return e;
-    if (stream->write(ByteView(frame.data(), frame.size())) == io::WriteStatus::refused)
-      return stream->last_write_error();
+    const io::WriteStatus status = stream->write(ByteView(frame.data(), frame.size()));
+    if (status == io::WriteStatus::refused) return stream->last_write_error();
+    if (status == io::WriteStatus::over_high_water) stream_full = true;
     return Errc::none;
   }
 
@@ -125,8 +130,13 @@ WebSocketTransport::~WebSocketTransport() {
 
 void WebSocketTransport::start(TransportSink& sink) {
   state_->sink = &sink;
-  state_->stream->on_drain([s = state_.get()] {
-    if (!s->closing && s->sink != nullptr) s->sink->on_drain();
+  state_->stream->on_drain([weak = std::weak_ptr<State>(state_)] {
+    const auto s = weak.lock();  // the sink may close and drop the transport
+    if (!s) return;
+    s->stream_full = false;
+    if (s->closing || s->sink == nullptr) return;
+    s->sink->on_drain();
+    if (s->sink != nullptr) s->read_next();
   });
   state_->read_next();
 }

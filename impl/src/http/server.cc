@@ -272,8 +272,10 @@ void Server::add(io::TransportPtr connection) {
   ServerState& s = *state_;
   auto c = std::make_shared<ConnectionState>(state_, std::move(connection), s.next_id++);
   ++s.counts.connections;
+  const bool over_limit = s.open.size() >= s.limits.http_max_connections;
   s.open.emplace(c->id, c);
-  if (s.closing) return c->close(false);
+  if (over_limit) ++s.counts.refused;  // limit_http_connections
+  if (s.closing || over_limit) return c->close(false);
   c->start();
 }
 

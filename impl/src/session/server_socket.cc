@@ -14,9 +14,11 @@ namespace sioconf::session {
 namespace {
 
 struct Namespace {
-  Namespace(io::Loop& loop, const Limits& limits, ack::SendAck send) : acks(loop, limits), send_ack(std::move(send)) {
+  Namespace(std::string n, io::Loop& loop, const Limits& limits, ack::SendAck send)
+      : name(std::move(n)), acks(loop, limits), send_ack(std::move(send)) {
     replies.emplace(send_ack);
   }
+  std::string name;
   ack::Emitter emitter;
   ack::AckTable acks;
   ack::SendAck send_ack;                     // what each connection's reply channel sends with
@@ -70,7 +72,10 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enable_shared_from_this<ServerSocketState> {
+struct ServerSocketState final : engine::SessionSink,
+                                 sio::PacketSink,
+                                 RoomMember,
+                                 std::enable_shared_from_this<ServerSocketState> {
   ServerSocketState(io::Loop& l, std::unique_ptr<engine::Session> eio, const Limits& lim, ServerSocketOptions o)
       : loop(l),
         limits(lim),
@@ -107,7 +112,8 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
     if (Namespace* ns = find(nsp)) return *ns;
     const std::string name(nsp);
     auto ns = std::make_unique<Namespace>(
-        loop, limits, [this, name](std::uint64_t id, std::string_view args, std::span<const ByteView> attachments) {
+        name, loop, limits,
+        [this, name](std::uint64_t id, std::string_view args, std::span<const ByteView> attachments) {
           JsonWriter& json = payload().raw_json(args);
           for (ByteView a : attachments) json.attach(a);
           (void)send(sio::PacketType::ack, name, id, json);  // BINARY_ACK when it has attachments
@@ -185,6 +191,7 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
 
   void admit(Namespace& ns, std::string_view nsp, std::string_view auth) {
     ns.join();
+    if (options.rooms != nullptr) options.rooms->join(*this, nsp, options.sid);  // its own room
     if (connect_timer != 0) loop.cancel_timer(connect_timer);
     connect_timer = 0;
     (void)send(sio::PacketType::connect, nsp, std::nullopt,
@@ -239,10 +246,11 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
     return encoder.encode(type, nsp, id, json, encoded);
   }
 
-  // Sends `encoded`: its text, then each attachment as a binary message (socket.io-protocol v5).
-  Errc send_encoded() {
-    if (const Errc e = session->send_message(MessageKind::text, as_bytes(encoded.text)); e != Errc::none) return e;
-    for (const auto& attachment : encoded.attachments)
+  // Sends a packet: its text, then each attachment as a binary message (socket.io-protocol v5).
+  // A limit refusal has ended the session (a client that does not read is cut off).
+  Errc send_encoded(const sio::EncodedPacket& packet) {
+    if (const Errc e = session->send_message(MessageKind::text, as_bytes(packet.text)); e != Errc::none) return e;
+    for (const auto& attachment : packet.attachments)
       if (const Errc e = session->send_message(MessageKind::binary, ByteView(attachment.data(), attachment.size()));
           e != Errc::none)
         return e;
@@ -252,12 +260,21 @@ struct ServerSocketState final : engine::SessionSink, sio::PacketSink, std::enab
   Errc send(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id, const JsonWriter& json) {
     if (ended) return Errc::io_closed;
     if (const Errc e = encode(type, nsp, id, json); e != Errc::none) return e;
-    return send_encoded();
+    return send_encoded(encoded);
+  }
+
+  // A broadcast (rooms.h), encoded once for every member.
+  Errc deliver(std::string_view nsp, const sio::EncodedPacket& packet) noexcept override {
+    if (ended) return Errc::io_closed;
+    const Namespace* ns = find(nsp);
+    if (ns == nullptr || !ns->connected) return Errc::sio_bad_namespace;
+    return send_encoded(packet);
   }
 
   // ---- ending ----
   void leave(Namespace& ns, std::string_view reason) {
     ns.connected = false;
+    if (options.rooms != nullptr) options.rooms->leave_all(*this, ns.name);
     ns.acks.disconnect();  // pending emits settle with ack_disconnected
     ns.replies->close();
     if (!abandoned) ns.emitter.emit_reserved("disconnect", reason);
@@ -341,12 +358,15 @@ Errc ServerSocket::emit(std::string_view nsp, std::string_view name, std::string
   std::optional<std::uint64_t> id;
   if (ack) id = ns->acks.next_id();
   if (const Errc e = s.encode(sio::PacketType::event, nsp, id, json); e != Errc::none) return e;
-  if (const Errc e = s.session->check_message(MessageKind::text, as_bytes(s.encoded.text)); e != Errc::none) return e;
+  if (const Errc e = s.session->check_message(MessageKind::text, as_bytes(s.encoded.text)); e != Errc::none) {
+    if (condition(e) == Condition::limit) s.end(e);  // the client stopped reading: cut off
+    return e;
+  }
   if (ack) {
     std::uint64_t issued = 0;
     if (const Errc e = ns->acks.add(std::move(ack), timeout_ms, issued); e != Errc::none) return e;
   }
-  return s.send_encoded();
+  return s.send_encoded(s.encoded);
 }
 
 void ServerSocket::disconnect(std::function<void()> done) {
@@ -363,6 +383,21 @@ void ServerSocket::disconnect(std::function<void()> done) {
     }
   s.end(Errc::none);
 }
+
+Errc ServerSocket::join(std::string_view nsp, std::string_view room) {
+  ServerSocketState& s = *state_;
+  if (s.ended) return Errc::io_closed;
+  const Namespace* ns = s.find(nsp);
+  if (ns == nullptr || !ns->connected || s.options.rooms == nullptr) return Errc::sio_bad_namespace;
+  s.options.rooms->join(s, nsp, room);
+  return Errc::none;
+}
+
+void ServerSocket::leave(std::string_view nsp, std::string_view room) {
+  if (state_->options.rooms != nullptr) state_->options.rooms->leave(*state_, nsp, room);
+}
+
+const std::string& ServerSocket::sid() const noexcept { return state_->options.sid; }
 
 bool ServerSocket::connected(std::string_view nsp) const {
   const Namespace* ns = state_->find(nsp);

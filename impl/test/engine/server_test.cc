@@ -50,12 +50,13 @@ struct Conn {
   io::Stream stream;
   std::string in;
   bool ended = false;
+  bool deaf = false;  // reads no more after the next bytes (read_all() again resumes)
   void write(std::string_view bytes) { ASSERT_NE(stream.write(as_bytes(bytes)), io::WriteStatus::refused); }
   void read_all() {
     (void)stream.read([this](Errc e, ByteView bytes) {
       if (e != Errc::none || bytes.empty()) return void(ended = true);
       in += as_text(bytes);
-      read_all();
+      if (!deaf) read_all();
     });
   }
   // One whole HTTP answer taken from `in`, as "<status> <body>", or empty if not all there yet.
@@ -149,32 +150,25 @@ class EngineServerTest : public ::testing::TestWithParam<const char*> {
     EXPECT_EQ(backend_->loop().pending_timers(), 0u);
   }
 
-  Conn& connect() {
+  Conn& connect(bool reading = true) {
     auto [c, s] = backend_->connected_pair();
     http_->add(std::move(s));
     conns_.push_back(std::make_unique<Conn>(backend_->loop(), std::move(c)));
-    conns_.back()->read_all();
+    if (reading) conns_.back()->read_all();
     return *conns_.back();
   }
-  // Runs until done() (called once per step: it may take what it waits for) or `ms` of loop
-  // time passed (virtual on the simulator).
-  bool run_until(const std::function<bool()>& done, std::uint64_t ms = 3'000) {
-    const std::uint64_t until = backend_->loop().now() + ms;
-    bool met = false;
-    if (auto* sim = dynamic_cast<test::SimBackend*>(backend_.get())) {
-      // A millisecond at a time, so that no timer past `until` runs.
-      for (std::uint64_t t = sim->sim().now(); !(met = done()) && t <= until; ++t) sim->sim().run_until(t);
-      return met;
-    }
-    auto& uv = dynamic_cast<io::UvLoop&>(backend_->loop());
-    std::function<void()> check = [&] {
-      if ((met = done()) || uv.now() >= until) return uv.stop();
-      uv.start_timer(1, check);
-    };
-    uv.post(check);
-    (void)uv.run(ms + 2'000);
-    return met;
+  // A WebSocket session opened on a new connection, its 101 and open packet read.
+  Conn& open_websocket() {
+    Conn& ws = connect();
+    ws.write(ws_open("EIO=4&transport=websocket"));
+    EXPECT_TRUE(run_until([&] {
+      const std::size_t head = ws.in.find("\r\n\r\n");
+      return head != std::string::npos && ws.in.find("maxPayload", head) != std::string::npos;
+    }));
+    ws.in.clear();
+    return ws;
   }
+  bool run_until(const std::function<bool()>& done, std::uint64_t ms = 3'000) { return backend_->run_until(done, ms); }
   // Sends a request on a new connection and returns its answer ("<status> <body>").
   std::string exchange(std::string_view request) {
     Conn& c = connect();
@@ -294,6 +288,87 @@ TEST_P(EngineServerTest, WebSocketHandshakeEchoPingAndABadPacket) {
   EXPECT_EQ(frames.got.back(), "close:1002");
   ASSERT_EQ(app_.ends.size(), 1u);
   EXPECT_EQ(app_.ends[0].first, "eio_bad_packet_type");
+}
+
+// A client that sends and reads nothing back: the server stops reading it once its queue is over
+// the high-water mark (on the simulator, whose socket buffers are small, before the last
+// message), loses nothing, and the client gets every answer when it reads again.
+TEST_P(EngineServerTest, AClientThatReadsNothingIsReadNoFurtherAndLosesNothing) {
+  conns_.clear();
+  app_.sessions.clear();
+  make({}, 60'000);
+  Conn& ws = open_websocket();
+  ws.deaf = true;
+  const std::string payload(100, 'm');
+  std::string flood;
+  for (int i = 0; i < 3'000; ++i) flood += client_frame(ws::Opcode::text, "4" + payload);
+  ws.write(flood);
+  (void)run_until([] { return false; }, 200);
+  EXPECT_TRUE(app_.ends.empty());  // held back, not cut off: the queue stays under its bound
+  if (std::string(GetParam()) == "sim") {
+    EXPECT_LT(app_.messages.size(), 3'000u);
+  }
+  ws.deaf = false;
+  ws.read_all();
+  FrameReader frames;
+  ASSERT_TRUE(run_until([&] {
+    frames.feed(ws.in);
+    return frames.got.size() >= 3'000;
+  }));
+  EXPECT_EQ(frames.got.size(), 3'000u);
+  EXPECT_EQ(frames.got.back(), "text:4" + payload);
+  EXPECT_EQ(app_.messages.size(), 3'000u);
+  EXPECT_TRUE(app_.ends.empty());
+}
+
+// A flood of WebSocket pings with a queue bound below the high-water mark: the pong that meets
+// the bound ends the session with the limit's name (it is not dropped).
+TEST_P(EngineServerTest, APingFloodPastTheQueueBoundEndsTheSession) {
+  if (std::string(GetParam()) != "sim") return;  // needs socket buffers smaller than the flood
+  Limits limits;
+  limits.stream_max_buffered_bytes = 8'192;
+  conns_.clear();
+  app_.sessions.clear();
+  make(limits, 60'000);
+  Conn& ws = open_websocket();
+  ws.deaf = true;
+  std::string flood;
+  for (int i = 0; i < 3'000; ++i) flood += client_frame(ws::Opcode::ping, std::string(100, 'p'));
+  ws.write(flood);
+  ASSERT_TRUE(run_until([&] { return !app_.ends.empty(); }));
+  EXPECT_EQ(app_.ends[0].first, "limit_stream_buffered_bytes");
+}
+
+// Limits::eio_max_queued_packets over long-polling: pings POSTed without a GET owe a pong each;
+// at the bound the session lives, one past it ends with the limit's name.
+TEST_P(EngineServerTest, PongsOwedOverPollingAtTheBoundAndOnePast) {
+  Limits limits;
+  limits.eio_max_queued_packets = 4;
+  conns_.clear();
+  app_.sessions.clear();
+  make(limits, 60'000);
+  ASSERT_EQ(exchange(get("EIO=4&transport=polling")).substr(0, 6), "200 0{");
+  EXPECT_EQ(exchange(post("EIO=4&transport=polling&sid=s1",
+                          "2\x1e"
+                          "2\x1e"
+                          "2\x1e"
+                          "2")),
+            "200 ok");
+  EXPECT_TRUE(app_.ends.empty());
+  EXPECT_EQ(exchange(get("EIO=4&transport=polling&sid=s1")),
+            "200 3\x1e"
+            "3\x1e"
+            "3\x1e"
+            "3");
+  EXPECT_EQ(exchange(post("EIO=4&transport=polling&sid=s1",
+                          "2\x1e"
+                          "2\x1e"
+                          "2\x1e"
+                          "2\x1e"
+                          "2")),
+            "200 ok");
+  ASSERT_EQ(app_.ends.size(), 1u);
+  EXPECT_EQ(app_.ends[0].first, "limit_eio_queued_packets");
 }
 
 // The upgrade, with the application sending all along: before the probe (that one leaves in the

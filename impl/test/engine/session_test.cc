@@ -98,11 +98,31 @@ TEST_F(SessionTest, TheCleanEndOfInputKeepsTheSessionOpenAnErrorEndsIt) {
 }
 
 TEST_F(SessionTest, SendsAreRefusedAsTheTransportRefusesThem) {
-  transport->refuse = Errc::limit_stream_buffered_bytes;
-  EXPECT_EQ(session->check_message(MessageKind::text, as_bytes("2[\"a\"]")), Errc::limit_stream_buffered_bytes);
-  EXPECT_EQ(session->send_message(MessageKind::text, as_bytes("2[\"a\"]")), Errc::limit_stream_buffered_bytes);
+  transport->refuse = Errc::engine_binary_unsupported;
+  EXPECT_EQ(session->check_message(MessageKind::binary, as_bytes("a")), Errc::engine_binary_unsupported);
+  EXPECT_EQ(session->send_message(MessageKind::binary, as_bytes("a")), Errc::engine_binary_unsupported);
   EXPECT_TRUE(transport->sent.empty());
   EXPECT_EQ(session->counts().packets_out, 0u);
+  EXPECT_TRUE(sink.ends.empty());  // a refusal that is no limit leaves the session as it was
+}
+
+// A client that stops reading is cut off at the bound: the refused send ends the session with
+// the limit's error, once, whether the application's message or the pong owed to a ping.
+TEST_F(SessionTest, ASendRefusedForALimitEndsTheSession) {
+  transport->refuse = Errc::limit_stream_buffered_bytes;
+  EXPECT_EQ(session->check_message(MessageKind::text, as_bytes("2[\"a\"]")), Errc::limit_stream_buffered_bytes);
+  EXPECT_TRUE(sink.ends.empty());  // checking sends nothing and ends nothing
+  EXPECT_EQ(session->send_message(MessageKind::text, as_bytes("2[\"a\"]")), Errc::limit_stream_buffered_bytes);
+  EXPECT_EQ(sink.ends, (std::vector<Errc>{Errc::limit_stream_buffered_bytes}));
+  EXPECT_EQ(session->send_message(MessageKind::text, as_bytes("2[\"b\"]")), Errc::limit_stream_buffered_bytes);
+  EXPECT_EQ(sink.ends.size(), 1u);
+  EXPECT_TRUE(session->over());
+}
+
+TEST_F(SessionTest, APongRefusedForALimitEndsTheSession) {
+  transport->refuse = Errc::limit_eio_queued_packets;
+  transport->deliver(eio::PacketType::ping);
+  EXPECT_EQ(sink.ends, (std::vector<Errc>{Errc::limit_eio_queued_packets}));
 }
 
 TEST_F(SessionTest, OverHighWaterItStopsReadingUntilTheTransportDrains) {

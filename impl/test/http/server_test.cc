@@ -58,21 +58,7 @@ class ServerTest : public ::testing::TestWithParam<const char*> {
   // Runs the loop until `done()` (a server with connections open always has a timer to wait
   // for, so "until idle" would not do). False if the watchdog (5 s, virtual on the simulator)
   // stopped it first.
-  bool run_until(const std::function<bool()>& done) {
-    if (auto* sim = dynamic_cast<test::SimBackend*>(backend_.get())) {
-      while (!done() && sim->sim().now() < 5'000)
-        if (!sim->sim().step()) break;
-      return done();
-    }
-    auto& uv = dynamic_cast<io::UvLoop&>(backend_->loop());
-    std::function<void()> check = [&] {
-      if (done()) return uv.stop();
-      uv.start_timer(1, check);
-    };
-    uv.post(check);
-    (void)uv.run(5'000);
-    return done();
-  }
+  bool run_until(const std::function<bool()>& done) { return backend_->run_until(done, 5'000); }
   void run_for(std::uint64_t ms) {
     const std::uint64_t until = backend_->loop().now() + ms;
     (void)run_until([&] { return backend_->loop().now() >= until; });
@@ -200,6 +186,32 @@ TEST_P(ServerTest, ASlowRequestGets408AndAnIdleConnectionIsClosedSilently) {
   EXPECT_EQ(idle->received, "");
   EXPECT_TRUE(idle->ended);
   idle->stream.close();
+}
+
+// Limits::http_max_connections: at the limit a connection is served, past it closed at once
+// with nothing said; once one goes, the next is served again.
+TEST_P(ServerTest, ConnectionsPastTheLimitAreClosedAtOnce) {
+  server_.reset();
+  client_.reset();
+  Limits limits;
+  limits.http_max_connections = 2;
+  make(limits);
+  auto second = connect();  // the limit: served
+  auto third = connect();   // past it
+  ASSERT_TRUE(run_until([&] { return third->ended; }));
+  EXPECT_EQ(third->received, "");
+  EXPECT_EQ(server_->counts().refused, 1u);
+  second->write("GET /2 HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_TRUE(run_until([&] { return second->received == ok("GET /2"); }));
+  second->stream.close();
+  ASSERT_TRUE(run_until([&] { return server_->connections() == 1; }));
+  auto fourth = connect();
+  fourth->write("GET /4 HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_TRUE(run_until([&] { return fourth->received == ok("GET /4"); }));
+  EXPECT_FALSE(fourth->ended);
+  EXPECT_EQ(server_->counts().refused, 1u);
+  third->stream.close();
+  fourth->stream.close();
 }
 
 TEST_P(ServerTest, AnUnansweredExchangeAnswers500) {

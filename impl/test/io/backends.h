@@ -25,6 +25,10 @@ class Backend {
   virtual std::pair<io::TransportPtr, io::TransportPtr> connected_pair() = 0;
   /// Runs the loop until nothing is left to do. False if the watchdog had to stop it.
   virtual bool run() = 0;
+  /// Runs until done() is true or `ms` of loop time passed (virtual on the simulator, where it
+  /// goes a millisecond at a time so that no timer past the bound runs); done() is called once
+  /// per step (it may take what it waits for). Returns done()'s last answer.
+  virtual bool run_until(const std::function<bool()>& done, std::uint64_t ms = 3'000) = 0;
   virtual std::string name() const = 0;
 };
 
@@ -34,6 +38,12 @@ class SimBackend final : public Backend {
   io::Loop& loop() override { return loop_; }
   std::pair<io::TransportPtr, io::TransportPtr> connected_pair() override { return loop_.pipe(); }
   bool run() override { return loop_.run(10'000'000) < 10'000'000; }
+  bool run_until(const std::function<bool()>& done, std::uint64_t ms = 3'000) override {
+    const std::uint64_t until = loop_.now() + ms;
+    bool met = false;
+    for (std::uint64_t t = loop_.now(); !(met = done()) && t <= until; ++t) loop_.run_until(t);
+    return met;
+  }
   std::string name() const override { return "sim"; }
   io::SimLoop& sim() { return loop_; }
 
@@ -69,6 +79,17 @@ class UvBackend final : public Backend {
     return {std::move(client), std::move(server)};
   }
   bool run() override { return loop_.run(5'000); }
+  bool run_until(const std::function<bool()>& done, std::uint64_t ms = 3'000) override {
+    const std::uint64_t until = loop_.now() + ms;
+    bool met = false;
+    std::function<void()> check = [&] {
+      if ((met = done()) || loop_.now() >= until) return loop_.stop();
+      loop_.start_timer(1, check);
+    };
+    loop_.post(check);
+    (void)loop_.run(ms + 2'000);
+    return met;
+  }
   std::string name() const override { return "uv"; }
 
  private:

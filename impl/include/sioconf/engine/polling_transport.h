@@ -13,7 +13,8 @@
 //   the client's close packet (in a POST)    the held GET gets a noop "6"; Errc::none
 //   the connection of a held GET goes away   engine_transport_gone
 // Writing: send() queues (bounded by Limits::stream_max_buffered_bytes of encoded bytes:
-// limit_stream_buffered_bytes); packets sent in one turn of the loop leave in one answer.
+// limit_stream_buffered_bytes, and by Limits::eio_max_queued_packets packets:
+// limit_eio_queued_packets); packets sent in one turn of the loop leave in one answer.
 // over_high_water() is true while more than StreamOptions::high_water bytes wait for a GET.
 // pause() holds POSTs unread until resume() (the read side of backpressure). close(graceful):
 // the held (or next) GET gets what is queued, the GET after it the close packet alone
@@ -40,7 +41,7 @@ struct PollingOptions {
 class PollingTransport final : public Transport {
  public:
   /// Of `limits`: eio_max_payload_bytes, eio_max_packet_bytes, eio_max_payload_packets (POST
-  /// bodies) and stream_max_buffered_bytes (the queue).
+  /// bodies), stream_max_buffered_bytes and eio_max_queued_packets (the queue).
   PollingTransport(io::Loop& loop, const Limits& limits = {}, PollingOptions options = {});
   ~PollingTransport() override;
 

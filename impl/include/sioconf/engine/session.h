@@ -31,7 +31,9 @@
 //
 // Backpressure: when the transport is over its high-water mark after a send, the session stops
 // reading (pauses the transport) until it drains, so a peer that sends requests but never reads
-// the answers cannot make it queue more than the transport allows.
+// the answers cannot make it queue more than the transport allows. A send the transport refuses
+// for a limit of its queue (the application kept sending to a client that does not read, a pong
+// owed to a ping flood) ends the session with that limit's Errc.
 //
 // Counts: every Engine.IO packet in and out, pings and pongs included.
 //
@@ -90,7 +92,9 @@ class Session final : TransportSink {
   void start(SessionSink& sink);
 
   /// Sends one message packet. Returns none, or the transport's refusal (transport.h) with
-  /// nothing sent: io_closed after close(), engine_binary_unsupported, limit_stream_buffered_bytes.
+  /// nothing sent: io_closed after close(), engine_binary_unsupported, or a limit of its queue
+  /// (limit_stream_buffered_bytes, limit_eio_queued_packets), which also ends the session with
+  /// that error (on_end): the client stopped reading and is cut off.
   [[nodiscard]] Errc send_message(MessageKind kind, ByteView data);
   /// What send_message(kind, data) would refuse, without sending.
   [[nodiscard]] Errc check_message(MessageKind kind, ByteView data) const noexcept;

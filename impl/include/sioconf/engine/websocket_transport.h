@@ -13,8 +13,10 @@
 //   the connection's end or failure         Errc::none / io_reset
 // Writing: one text or binary message per packet, unmasked (a server never masks), through an
 // io::Stream: its high- and low-water marks are over_high_water() and on_drain(), and
-// Limits::stream_max_buffered_bytes bounds the queue. close(graceful) sends the close frame 1000
-// first, then shuts the stream down.
+// Limits::stream_max_buffered_bytes bounds the queue. While the stream is over its high-water
+// mark the transport reads nothing (pings included: a client that floods pings and reads no
+// pongs is not read either); a pong refused for that limit ends the input with its Errc.
+// close(graceful) sends the close frame 1000 first, then shuts the stream down.
 #pragma once
 
 #include <memory>

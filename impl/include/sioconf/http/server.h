@@ -111,14 +111,16 @@ struct ServerOptions {
 struct ServerCounts {
   std::uint64_t connections = 0;  // accepted in all
   std::uint64_t requests = 0;     // handed to the handler
-  std::uint64_t refused = 0;      // answered 400/408/413/431 by the server itself
+  std::uint64_t refused = 0;      // answered 400/408/413/431 by the server itself, or closed at
+                                  // once past Limits::http_max_connections
 };
 
 struct ServerState;  // private
 
 class Server {
  public:
-  /// Of `limits`: the parser's (request.h) and stream_max_buffered_bytes.
+  /// Of `limits`: the parser's (request.h), stream_max_buffered_bytes, and http_max_connections
+  /// (a connection past it is closed at once: limit_http_connections).
   Server(io::Loop& loop, const Limits& limits, ServerOptions options, Handler handler);
   ~Server();
   Server(const Server&) = delete;

@@ -39,7 +39,12 @@
 //
 // Backpressure: the session stops reading while its transport is over the high-water mark, so a
 // peer that sends requests but never reads the answers cannot make it buffer more than the
-// transport allows.
+// transport allows. A packet refused for a limit of the session's queue (the client stopped
+// reading while the application kept emitting) ends the connection with that limit's Errc.
+//
+// Rooms: with ServerSocketOptions::rooms, each namespace the socket connects to puts it in the
+// room named by its sid; join() and leave() add and remove others; leaving the namespace leaves
+// them all (rooms.h broadcasts to them).
 //
 // Ending: the peer's end of stream (once the events it sent are handled), its Engine.IO close, an
 // error, or disconnect(). Then, in this order: every namespace is disconnected as above, the
@@ -62,6 +67,7 @@
 #include "sioconf/io/stream.h"
 #include "sioconf/io/transport.h"
 #include "sioconf/limits.h"
+#include "sioconf/session/rooms.h"
 
 namespace sioconf::session {
 
@@ -74,6 +80,9 @@ struct ServerSocketOptions {
   /// socket.io's connectTimeout (default 45000): a connection that has joined no namespace this
   /// long after start() ends with session_connect_timeout. 0: no bound.
   std::uint64_t connect_timeout_ms = 0;
+  /// The server's rooms (rooms.h), shared by its sockets and outliving them; none: join() is
+  /// refused and the socket is in no room.
+  Rooms* rooms = nullptr;
 };
 
 /// A connect middleware's refusal: CONNECT_ERROR {"message": message, "data": data} (data, a
@@ -139,6 +148,14 @@ class ServerSocket {
   /// attachments[i] goes (a BINARY_EVENT; an event's own ack::Event::attachments send it back).
   Errc emit(std::string_view nsp, std::string_view name, std::string_view args_json,
             std::span<const ByteView> attachments, ack::AckCallback ack = {}, std::uint64_t timeout_ms = 0);
+
+  /// Joins `room` of a connected namespace (rooms.h; it leaves when it leaves the namespace).
+  /// Returns none, io_closed (ended), or sio_bad_namespace (not connected, or no rooms given).
+  Errc join(std::string_view nsp, std::string_view room);
+  /// Leaves `room` of `nsp` (nothing if not in it).
+  void leave(std::string_view nsp, std::string_view room);
+  /// ServerSocketOptions::sid: the socket's own room in each namespace it is connected to.
+  const std::string& sid() const noexcept;
 
   /// Sends DISCONNECT for every connected namespace, then ends the connection (see above).
   /// `done` runs after on_close.
