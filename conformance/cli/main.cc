@@ -315,7 +315,9 @@ HOST:PORT, with the server contract of the official test suites:
                 ack of its arguments; "/custom" emits "auth"; other namespaces get CONNECT_ERROR
                 "Invalid namespace"; no CONNECT within --connect-timeout closes the session.
                 Also: "ask" is asked back as "question" with an ack, whose arguments come back
-                as "answer"; "bye" disconnects the client.
+                as "answer"; "bye" disconnects the client; rooms of "/": "join" and "leave" a
+                room (acknowledged), "to-room" [room, ...args] sends "room-message" with the
+                args to the room's other members, "to-all" sends "all-message" to all others.
 Prints "listening on http://HOST:PORT" (the real port with --port 0) and serves until Ctrl-C
 (SIGINT) or SIGTERM, which close every connection.
 

@@ -7,19 +7,27 @@
 //                 "message-with-ack" with an ack of its arguments; "/custom" emits "auth"; any
 //                 other namespace is refused; a session that joins no namespace within
 //                 connectTimeout is closed. Beyond the suites' contract: "ask" (the server asks
-//                 back with an ack: "question", then "answer" with the client's ack) and "bye"
-//                 (the server disconnects the client)
+//                 back with an ack: "question", then "answer" with the client's ack), "bye"
+//                 (the server disconnects the client), and rooms: "join" [room] and "leave"
+//                 [room] (acknowledged when asked), "to-room" [room, ...args] ("room-message"
+//                 with args to the room's other members) and "to-all" [...args] ("all-message"
+//                 to every other socket of "/")
 //   anything else 404
 // pingInterval, pingTimeout, maxPayload and the limits come from the options.
 #include <csignal>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
 
 #include "cli.h"
 #include "sioconf/engine/server.h"
 #include "sioconf/http/server.h"
 #include "sioconf/io/uv.h"
+#include "sioconf/session/rooms.h"
 #include "sioconf/session/server_socket.h"
 
 namespace sioconf::cli {
@@ -56,16 +64,24 @@ class EchoSession final : engine::SessionSink {
   bool ended_ = false;
 };
 
+// The first argument of an event when it is a string (a room's name), and the others as a JSON
+// array; nothing when the arguments are not like that.
+std::optional<std::pair<std::string, std::string>> room_and_rest(std::string_view args_json) {
+  const nlohmann::json args = nlohmann::json::parse(args_json, nullptr, false);
+  if (!args.is_array() || args.empty() || !args[0].is_string()) return std::nullopt;
+  return std::pair{args[0].get<std::string>(), nlohmann::json(args.begin() + 1, args.end()).dump()};
+}
+
 // One Socket.IO connection of the /socket.io/ path, with the test suites' handlers.
 class SocketIoApp {
  public:
   SocketIoApp(io::Loop& loop, std::unique_ptr<engine::Session> session, const ServeOptions& options, std::ostream* log,
-              std::function<void(SocketIoApp*)> gone)
+              session::Rooms& rooms, std::function<void(SocketIoApp*)> gone)
       : sid_(session->sid()),
         log_(log),
         gone_(std::move(gone)),
         socket_(loop, std::move(session), options.limits,
-                session::ServerSocketOptions{sid_, {}, options.connect_timeout_ms}) {
+                session::ServerSocketOptions{sid_, {}, options.connect_timeout_ms, &rooms}) {
     for (const char* nsp : {"/", "/custom"})
       socket_.of(nsp).on("connect", [this, nsp](const ack::Event& e) { (void)socket_.emit(nsp, "auth", e.args_json); });
     socket_.of("/").on("message", [this](const ack::Event& e) {
@@ -86,6 +102,25 @@ class SocketIoApp {
           10'000);
     });
     socket_.of("/").on("bye", [this](const ack::Event&) { socket_.disconnect(); });
+    // Rooms of "/": joined and left on request; a message to a room or to all reaches the others.
+    socket_.of("/").on("join", [this](const ack::Event& e) {
+      if (const auto room = room_and_rest(e.args_json); room && socket_.join("/", room->first) == Errc::none && e.reply)
+        (*e.reply)("[]");
+    });
+    socket_.of("/").on("leave", [this](const ack::Event& e) {
+      if (const auto room = room_and_rest(e.args_json)) socket_.leave("/", room->first);
+      if (e.reply != nullptr) (*e.reply)("[]");
+    });
+    socket_.of("/").on("to-room", [this, &rooms](const ack::Event& e) {
+      const auto room = room_and_rest(e.args_json);
+      if (!room) return;
+      const std::string to[] = {room->first}, except[] = {sid_};
+      (void)rooms.broadcast("/", to, except, "room-message", room->second, e.attachments);
+    });
+    socket_.of("/").on("to-all", [this, &rooms](const ack::Event& e) {
+      const std::string except[] = {sid_};
+      (void)rooms.broadcast("/", {}, except, "all-message", e.args_json, e.attachments);
+    });
     socket_.on_close([this](Errc why) {
       if (log_ != nullptr) *log_ << "socket.io " << sid_ << " closed: " << name(why) << "\n";
       gone_(this);
@@ -123,11 +158,12 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& log)
                              });
 
   // /socket.io/: the Socket.IO contract. An app goes on the loop turn after its socket closed.
+  session::Rooms rooms(options.limits);  // declared first: it outlives the sockets
   std::map<SocketIoApp*, std::unique_ptr<SocketIoApp>> sockets;
   auto forget_socket = [&](SocketIoApp* app) { loop.post([&, app] { sockets.erase(app); }); };
   engine::Server sio_server(
       loop, options.limits, eio_options, [&](std::unique_ptr<engine::Session> session, const http::Request&) {
-        auto app = std::make_unique<SocketIoApp>(loop, std::move(session), options, session_log, forget_socket);
+        auto app = std::make_unique<SocketIoApp>(loop, std::move(session), options, session_log, rooms, forget_socket);
         SocketIoApp* raw = app.get();
         sockets.emplace(raw, std::move(app));
       });

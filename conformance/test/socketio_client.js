@@ -2,7 +2,8 @@
 // The real socket.io-client (the Node peer's pinned 4.8.4) against `sioconf serve`: over
 // long-polling only, WebSocket only, and polling upgraded to WebSocket, it connects with an auth
 // object, sends events and binary, gets acks, acknowledges the server's own question, meets
-// "/custom" and an unknown namespace, and is disconnected by the server and by itself.
+// "/custom" and an unknown namespace, and is disconnected by the server and by itself; then three
+// clients, one per transport, use rooms.
 //
 //   node socketio_client.js SIOCONF
 // Exit 0 when everything holds, 1 otherwise, 77 when the Node peer's node_modules are missing.
@@ -91,6 +92,47 @@ async function scenario(url, name, transports, upgrade) {
   console.log(`ok   ${name}`);
 }
 
+// Rooms across three clients on the three transports: two join "r"; a message to the room reaches
+// the other member once (binary too) and neither the sender nor the outsider; a message to all
+// reaches everyone but the sender; a member that left, or disconnected, gets nothing more.
+async function rooms(url) {
+  const connect = async (transports, upgrade) => {
+    const socket = io(url, { transports, upgrade, reconnection: false, forceNew: true });
+    await once(socket, "connect");
+    return socket;
+  };
+  const a = await connect(["websocket"], false);
+  const b = await connect(["polling"], false);
+  const c = await connect(["polling", "websocket"], true);
+  const got = { a: [], b: [], c: [] };
+  for (const [name, socket] of Object.entries({ a, b, c }))
+    for (const event of ["room-message", "all-message"])
+      socket.on(event, (...args) => got[name].push([event, ...args.map((x) => (Buffer.isBuffer(x) ? [...x] : x))]));
+  const join = (socket, room) => socket.timeout(3000).emitWithAck("join", room);
+  await join(a, "r");
+  await join(b, "r");
+  a.emit("to-room", "r", 1, Buffer.from([7]));
+  await once(b, "room-message");
+  c.emit("to-all", "hello");
+  await Promise.all([once(a, "all-message"), once(b, "all-message")]);
+  await b.timeout(3000).emitWithAck("leave", "r");
+  a.emit("to-room", "r", 2);  // b left: nobody else is in "r"
+  c.disconnect();
+  a.emit("to-all", "after");  // c is gone: only b
+  await once(b, "all-message");
+  await new Promise((resolve) => setTimeout(resolve, 200));  // and nothing more comes
+  assert.deepStrictEqual(got.a, [["all-message", "hello"]], "rooms: a");
+  assert.deepStrictEqual(
+    got.b,
+    [["room-message", 1, [7]], ["all-message", "hello"], ["all-message", "after"]],
+    "rooms: b",
+  );
+  assert.deepStrictEqual(got.c, [], "rooms: c");
+  a.disconnect();
+  b.disconnect();
+  console.log("ok   rooms over WebSocket, polling and upgrade");
+}
+
 async function main() {
   const { proc, url } = await startServer(process.argv[2]);
   let failed = 0;
@@ -105,6 +147,12 @@ async function main() {
       failed++;
       console.log(`FAIL ${name}: ${e.message}`);
     }
+  }
+  try {
+    await rooms(url);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL rooms: ${e.message}`);
   }
   proc.kill("SIGINT");
   const code = await new Promise((resolve) => proc.on("exit", resolve));
