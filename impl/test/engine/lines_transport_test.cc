@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "io/backends.h"
+#include "support/raw_client.h"
 
 namespace sioconf::engine {
 namespace {
@@ -29,22 +30,7 @@ struct Recorder final : TransportSink {
   }
 };
 
-// The peer: writes raw bytes and collects everything it gets back.
-struct Peer {
-  Peer(io::Loop& loop, io::TransportPtr t) : stream(loop, std::move(t)) {}
-  io::Stream stream;
-  std::string received;
-  bool ended = false;
-
-  void write(std::string_view bytes) { ASSERT_NE(stream.write(as_bytes(bytes)), io::WriteStatus::refused); }
-  void read_all() {
-    (void)stream.read([this](Errc e, ByteView bytes) {
-      if (e != Errc::none || bytes.empty()) return void(ended = true);
-      received += as_text(bytes);
-      read_all();
-    });
-  }
-};
+using Peer = test::RawClient;  // the peer: writes raw bytes, collects what it gets back
 
 eio::Packet message(std::string_view text, MessageKind kind = MessageKind::text) {
   return eio::Packet{eio::PacketType::message, kind, as_bytes(text)};

@@ -14,6 +14,7 @@
 #include "sioconf/http/server.h"
 #include "sioconf/ws/frame_encoder.h"
 #include "sioconf/ws/message_assembler.h"
+#include "support/raw_client.h"
 
 namespace sioconf::engine {
 namespace {
@@ -44,31 +45,19 @@ struct App final {
   std::uint64_t started = 0;                                // when the last session started
 };
 
-// A raw client connection: writes bytes, reads HTTP answers or WebSocket frames.
-struct Conn {
-  Conn(io::Loop& loop, io::TransportPtr t) : stream(loop, std::move(t)) {}
-  io::Stream stream;
-  std::string in;
-  bool ended = false;
-  bool deaf = false;  // reads no more after the next bytes (read_all() again resumes)
-  void write(std::string_view bytes) { ASSERT_NE(stream.write(as_bytes(bytes)), io::WriteStatus::refused); }
-  void read_all() {
-    (void)stream.read([this](Errc e, ByteView bytes) {
-      if (e != Errc::none || bytes.empty()) return void(ended = true);
-      in += as_text(bytes);
-      if (!deaf) read_all();
-    });
-  }
-  // One whole HTTP answer taken from `in`, as "<status> <body>", or empty if not all there yet.
+// A raw client connection (test::RawClient) that can also take HTTP answers off what it got.
+struct Conn : test::RawClient {
+  using RawClient::RawClient;
+  // One whole HTTP answer taken from `received`, as "<status> <body>", or empty if not all there yet.
   std::string take_answer() {
-    const std::size_t head_end = in.find("\r\n\r\n");
+    const std::size_t head_end = received.find("\r\n\r\n");
     if (head_end == std::string::npos) return {};
-    const std::size_t cl = in.find("content-length: ");
+    const std::size_t cl = received.find("content-length: ");
     std::size_t length = 0;
-    if (cl != std::string::npos && cl < head_end) length = std::stoul(in.substr(cl + 16));
-    if (in.size() < head_end + 4 + length) return {};
-    std::string out = in.substr(9, 3) + " " + in.substr(head_end + 4, length);
-    in.erase(0, head_end + 4 + length);
+    if (cl != std::string::npos && cl < head_end) length = std::stoul(received.substr(cl + 16));
+    if (received.size() < head_end + 4 + length) return {};
+    std::string out = received.substr(9, 3) + " " + received.substr(head_end + 4, length);
+    received.erase(0, head_end + 4 + length);
     return out;
   }
 };
@@ -162,10 +151,10 @@ class EngineServerTest : public ::testing::TestWithParam<const char*> {
     Conn& ws = connect();
     ws.write(ws_open("EIO=4&transport=websocket"));
     EXPECT_TRUE(run_until([&] {
-      const std::size_t head = ws.in.find("\r\n\r\n");
-      return head != std::string::npos && ws.in.find("maxPayload", head) != std::string::npos;
+      const std::size_t head = ws.received.find("\r\n\r\n");
+      return head != std::string::npos && ws.received.find("maxPayload", head) != std::string::npos;
     }));
-    ws.in.clear();
+    ws.received.clear();
     return ws;
   }
   bool run_until(const std::function<bool()>& done, std::uint64_t ms = 3'000) { return backend_->run_until(done, ms); }
@@ -174,7 +163,7 @@ class EngineServerTest : public ::testing::TestWithParam<const char*> {
     Conn& c = connect();
     c.write(request);
     std::string answer;
-    EXPECT_TRUE(run_until([&] { return !(answer = c.take_answer()).empty(); })) << request << " got: " << c.in;
+    EXPECT_TRUE(run_until([&] { return !(answer = c.take_answer()).empty(); })) << request << " got: " << c.received;
     return answer;
   }
 
@@ -264,15 +253,15 @@ TEST_P(EngineServerTest, AnAnsweringPeerIsNeverClosed) {
 TEST_P(EngineServerTest, WebSocketHandshakeEchoPingAndABadPacket) {
   Conn& ws = connect();
   ws.write(ws_open("EIO=4&transport=websocket"));
-  ASSERT_TRUE(run_until([&] { return ws.in.find("\r\n\r\n") != std::string::npos; }));
-  ASSERT_EQ(ws.in.substr(0, 12), "HTTP/1.1 101");
-  EXPECT_NE(ws.in.find("sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos);
-  ws.in.erase(0, ws.in.find("\r\n\r\n") + 4);
+  ASSERT_TRUE(run_until([&] { return ws.received.find("\r\n\r\n") != std::string::npos; }));
+  ASSERT_EQ(ws.received.substr(0, 12), "HTTP/1.1 101");
+  EXPECT_NE(ws.received.find("sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos);
+  ws.received.erase(0, ws.received.find("\r\n\r\n") + 4);
   FrameReader frames;
   ws.write(client_frame(ws::Opcode::text, "4hello") + client_frame(ws::Opcode::binary, "\x01\x02") +
            client_frame(ws::Opcode::ping, "p"));
   ASSERT_TRUE(run_until([&] {
-    frames.feed(ws.in);
+    frames.feed(ws.received);
     return frames.got.size() >= 4;
   }));
   EXPECT_EQ(frames.got[0],
@@ -282,7 +271,7 @@ TEST_P(EngineServerTest, WebSocketHandshakeEchoPingAndABadPacket) {
   EXPECT_EQ(frames.got[3], "pong:p");
   ws.write(client_frame(ws::Opcode::text, "abc"));
   ASSERT_TRUE(run_until([&] {
-    frames.feed(ws.in);
+    frames.feed(ws.received);
     return ws.ended;
   }));
   EXPECT_EQ(frames.got.back(), "close:1002");
@@ -312,7 +301,7 @@ TEST_P(EngineServerTest, AClientThatReadsNothingIsReadNoFurtherAndLosesNothing) 
   ws.read_all();
   FrameReader frames;
   ASSERT_TRUE(run_until([&] {
-    frames.feed(ws.in);
+    frames.feed(ws.received);
     return frames.got.size() >= 3'000;
   }));
   EXPECT_EQ(frames.got.size(), 3'000u);
@@ -383,8 +372,8 @@ TEST_P(EngineServerTest, AnUpgradeLosesDuplicatesAndReordersNothing) {
   Session& session = *app_.sessions["s1"]->session;
   Conn& ws = connect();
   ws.write(ws_open("EIO=4&transport=websocket&sid=s1"));
-  ASSERT_TRUE(run_until([&] { return ws.in.find("\r\n\r\n") != std::string::npos; }));
-  ws.in.erase(0, ws.in.find("\r\n\r\n") + 4);
+  ASSERT_TRUE(run_until([&] { return ws.received.find("\r\n\r\n") != std::string::npos; }));
+  ws.received.erase(0, ws.received.find("\r\n\r\n") + 4);
   Conn& poll = connect();
   poll.write(get("EIO=4&transport=polling&sid=s1"));
   (void)run_until([] { return false; }, 20);
@@ -394,7 +383,7 @@ TEST_P(EngineServerTest, AnUpgradeLosesDuplicatesAndReordersNothing) {
   FrameReader frames;
   ws.write(client_frame(ws::Opcode::text, "2probe"));
   ASSERT_TRUE(run_until([&] {
-    frames.feed(ws.in);
+    frames.feed(ws.received);
     return !frames.got.empty();
   }));
   EXPECT_EQ(frames.got[0], "text:3probe");
@@ -404,7 +393,7 @@ TEST_P(EngineServerTest, AnUpgradeLosesDuplicatesAndReordersNothing) {
   ASSERT_TRUE(run_until([&] { return session.transport_name() == "websocket"; }));
   ASSERT_EQ(session.send_message(MessageKind::text, as_bytes(std::string_view("c"))), Errc::none);
   ASSERT_TRUE(run_until([&] {
-    frames.feed(ws.in);
+    frames.feed(ws.received);
     return frames.got.size() >= 3;
   }));
   EXPECT_EQ(polled, "200 4a");

@@ -9,26 +9,12 @@
 #include <vector>
 
 #include "io/backends.h"
+#include "support/raw_client.h"
 
 namespace sioconf::http {
 namespace {
 
-// A raw HTTP client: writes bytes and collects everything it gets back, and the end.
-struct Client {
-  Client(io::Loop& loop, io::TransportPtr t) : stream(loop, std::move(t)) {}
-  io::Stream stream;
-  std::string received;
-  bool ended = false;
-
-  void write(std::string_view bytes) { ASSERT_NE(stream.write(as_bytes(bytes)), io::WriteStatus::refused); }
-  void read_all() {
-    (void)stream.read([this](Errc e, ByteView bytes) {
-      if (e != Errc::none || bytes.empty()) return void(ended = true);
-      received += as_text(bytes);
-      read_all();
-    });
-  }
-};
+using Client = test::RawClient;
 
 std::string ok(std::string_view body, bool keep_alive = true) {
   return "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: " + std::to_string(body.size()) +

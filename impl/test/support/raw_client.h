@@ -1,0 +1,38 @@
+// Test support: a raw client connection. It writes bytes as given and collects every byte it gets
+// back, and the end, so that a test can look at exactly what a server wrote.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+#include "sioconf/io/loop.h"
+#include "sioconf/io/stream.h"
+#include "sioconf/io/transport.h"
+
+namespace sioconf::test {
+
+struct RawClient {
+  RawClient(io::Loop& loop, io::TransportPtr transport) : stream(loop, std::move(transport)) {}
+  io::Stream stream;
+  std::string received;
+  bool ended = false;
+  Errc error = Errc::none;  // why it ended: none for the peer's end of stream
+  bool deaf = false;        // reads no more after the next bytes (read_all() again resumes)
+
+  void write(std::string_view bytes) { ASSERT_NE(stream.write(as_bytes(bytes)), io::WriteStatus::refused); }
+  void read_all() {
+    (void)stream.read([this](Errc e, ByteView bytes) {
+      if (e != Errc::none || bytes.empty()) {
+        ended = true;
+        error = e;
+        return;
+      }
+      received += as_text(bytes);
+      if (!deaf) read_all();
+    });
+  }
+};
+
+}  // namespace sioconf::test
