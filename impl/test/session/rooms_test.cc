@@ -83,6 +83,12 @@ class RoomsTest : public ::testing::TestWithParam<const char*> {
     (void)backend_->run_until([] { return false; }, 50);
   }
   Member& m(std::size_t i) { return *members_[i]; }
+  // The sockets go, then their closes finish on the loop (they hold their state until then).
+  void TearDown() override {
+    members_.clear();
+    settle();
+    EXPECT_EQ(rooms_.memberships(), 0u);
+  }
 
   std::unique_ptr<test::Backend> backend_;
   Rooms rooms_;
@@ -155,7 +161,9 @@ TEST(RoomsSim, AMemberThatStopsReadingIsCutOffAndTheOthersGetEverything) {
   Rooms rooms;
   Limits limits;
   limits.stream_max_buffered_bytes = 4096;
-  Member reader(backend, rooms, "reader", limits), deaf(backend, rooms, "deaf", limits);
+  auto owned_reader = std::make_unique<Member>(backend, rooms, "reader", limits);
+  auto owned_deaf = std::make_unique<Member>(backend, rooms, "deaf", limits);
+  Member &reader = *owned_reader, &deaf = *owned_deaf;
   reader.read_all();
   reader.send("40");
   deaf.send("40");
@@ -172,6 +180,9 @@ TEST(RoomsSim, AMemberThatStopsReadingIsCutOffAndTheOthersGetEverything) {
   EXPECT_EQ(reader.events().size(), 100u);
   EXPECT_EQ(rooms.counts().refused, 1u);  // the broadcast that met the bound; then it was gone
   EXPECT_EQ(rooms.members("/", "deaf"), 0u);
+  owned_reader.reset();
+  owned_deaf.reset();
+  ASSERT_TRUE(backend.run());  // their closes finish
 }
 
 }  // namespace
