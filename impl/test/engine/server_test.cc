@@ -279,6 +279,66 @@ TEST_P(EngineServerTest, WebSocketHandshakeEchoPingAndABadPacket) {
   EXPECT_EQ(app_.ends[0].first, "eio_bad_packet_type");
 }
 
+// Each kind of bad WebSocket input ends that one session with its named error and the close code
+// RFC 6455 gives it; another session on the server goes on.
+TEST_P(EngineServerTest, BadWebSocketInputEndsTheSessionWithItsCloseCode) {
+  struct Row {
+    std::string bytes;
+    std::string why;
+    std::string close;
+  };
+  Limits limits;
+  limits.ws_max_frame_bytes = 64;
+  limits.ws_max_fragments = 3;
+  const std::string frag = client_frame(ws::Opcode::text, "4a");
+  std::string fragments;  // four fragments of one message: one past the limit
+  {
+    std::vector<std::uint8_t> out;
+    for (int i = 0; i < 4; ++i)
+      EXPECT_EQ(ws::encode_frame(out, ws::Role::client, i == 0 ? ws::Opcode::text : ws::Opcode::continuation,
+                                 as_bytes(std::string_view(i == 0 ? "4" : "a")), false, {1, 2, 3, 4}),
+                Errc::none);
+    fragments.assign(out.begin(), out.end());
+  }
+  std::string unmasked = frag;
+  unmasked[1] = static_cast<char>(unmasked[1] & 0x7f);               // the mask bit cleared (the key stays: junk)
+  std::string bad_utf8 = client_frame(ws::Opcode::binary, "4\xff");  // the encoder refuses it as text
+  bad_utf8[0] = static_cast<char>(0x81);                             // so: FIN + text, by hand
+  const std::vector<Row> rows = {
+      {bad_utf8, "ws_bad_utf8", "close:1007"},
+      {client_frame(ws::Opcode::text, "4" + std::string(64, 'x')), "limit_ws_frame_bytes", "close:1009"},
+      {fragments, "limit_ws_fragments", "close:1008"},
+      {unmasked, "ws_unmasked_frame", "close:1002"},
+      {client_frame(ws::Opcode::text, "9"), "eio_bad_packet_type", "close:1002"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.why);
+    conns_.clear();
+    app_.sessions.clear();
+    app_.ends.clear();
+    make(limits, 60'000);
+    Conn& bystander = open_websocket();
+    Conn& ws = open_websocket();
+    ws.write(row.bytes);
+    FrameReader frames;
+    ASSERT_TRUE(run_until([&] {
+      frames.feed(ws.received);
+      return ws.ended;
+    }));
+    ASSERT_FALSE(frames.got.empty());
+    EXPECT_EQ(frames.got.back(), row.close);
+    ASSERT_EQ(app_.ends.size(), 1u);
+    EXPECT_EQ(app_.ends[0].first, row.why);
+    bystander.write(client_frame(ws::Opcode::text, "4still here"));  // the other session goes on
+    FrameReader echo;
+    ASSERT_TRUE(run_until([&] {
+      echo.feed(bystander.received);
+      return !echo.got.empty();
+    }));
+    EXPECT_EQ(echo.got[0], "text:4still here");
+  }
+}
+
 // A client that sends and reads nothing back: the server stops reading it once its queue is over
 // the high-water mark (on the simulator, whose socket buffers are small, before the last
 // message), loses nothing, and the client gets every answer when it reads again.
