@@ -78,48 +78,18 @@ class SocketIoApp {
   SocketIoApp(io::Loop& loop, std::unique_ptr<engine::Session> session, const ServeOptions& options, std::ostream* log,
               session::Rooms& rooms, std::function<void(SocketIoApp*)> gone)
       : sid_(session->sid()),
+        rooms_(rooms),
         log_(log),
         gone_(std::move(gone)),
         socket_(loop, std::move(session), options.limits,
                 session::ServerSocketOptions{sid_, {}, options.connect_timeout_ms, &rooms}) {
     for (const char* nsp : {"/", "/custom"})
       socket_.of(nsp).on("connect", [this, nsp](const ack::Event& e) { (void)socket_.emit(nsp, "auth", e.args_json); });
-    socket_.of("/").on("message", [this](const ack::Event& e) {
-      (void)socket_.emit("/", "message-back", e.args_json, e.attachments);
-    });
-    socket_.of("/").on("message-with-ack", [](const ack::Event& e) {
-      if (e.reply != nullptr) (*e.reply)(e.args_json, e.attachments);
-    });
-    // sioconf's additions, for acks from the server and its disconnect: "ask" makes the server
-    // emit "question" (same arguments) with an ack, and emit "answer" with what the client
-    // acknowledged; "bye" makes it disconnect the client.
-    socket_.of("/").on("ask", [this](const ack::Event& e) {
-      (void)socket_.emit(
-          "/", "question", e.args_json, e.attachments,
-          [this](Errc why, std::string_view args) {
-            if (why == Errc::none) (void)socket_.emit("/", "answer", args);
-          },
-          10'000);
-    });
-    socket_.of("/").on("bye", [this](const ack::Event&) { socket_.disconnect(); });
-    // Rooms of "/": joined and left on request; a message to a room or to all reaches the others.
-    socket_.of("/").on("join", [this](const ack::Event& e) {
-      if (const auto room = room_and_rest(e.args_json); room && socket_.join("/", room->first) == Errc::none && e.reply)
-        (*e.reply)("[]");
-    });
-    socket_.of("/").on("leave", [this](const ack::Event& e) {
-      if (const auto room = room_and_rest(e.args_json)) socket_.leave("/", room->first);
-      if (e.reply != nullptr) (*e.reply)("[]");
-    });
-    socket_.of("/").on("to-room", [this, &rooms](const ack::Event& e) {
-      const auto room = room_and_rest(e.args_json);
-      if (!room) return;
-      const std::string to[] = {room->first}, except[] = {sid_};
-      (void)rooms.broadcast("/", to, except, "room-message", room->second, e.attachments);
-    });
-    socket_.of("/").on("to-all", [this, &rooms](const ack::Event& e) {
-      const std::string except[] = {sid_};
-      (void)rooms.broadcast("/", {}, except, "all-message", e.args_json, e.attachments);
+    // One handler for every event rather than a listener per event name: a server with many idle
+    // connections keeps one function per connection, not ten.
+    socket_.set_event_handler([this](std::string_view nsp, const ack::Event& e, io::Done done) {
+      if (nsp == "/") on_event(e);
+      done();
     });
     socket_.on_close([this](Errc why) {
       if (log_ != nullptr) *log_ << "socket.io " << sid_ << " closed: " << name(why) << "\n";
@@ -131,7 +101,44 @@ class SocketIoApp {
   void stop() { socket_.disconnect(); }
 
  private:
+  // The events of "/".
+  void on_event(const ack::Event& e) {
+    const std::string_view name = e.name;
+    if (name == "message") {
+      (void)socket_.emit("/", "message-back", e.args_json, e.attachments);
+    } else if (name == "message-with-ack") {
+      if (e.reply != nullptr) (*e.reply)(e.args_json, e.attachments);
+    } else if (name == "ask") {
+      // sioconf's additions, for acks from the server and its disconnect: "ask" makes the server
+      // emit "question" (same arguments) with an ack, and emit "answer" with what the client
+      // acknowledged; "bye" makes it disconnect the client.
+      (void)socket_.emit(
+          "/", "question", e.args_json, e.attachments,
+          [this](Errc why, std::string_view args) {
+            if (why == Errc::none) (void)socket_.emit("/", "answer", args);
+          },
+          10'000);
+    } else if (name == "bye") {
+      socket_.disconnect();
+    } else if (name == "join") {  // rooms of "/": joined and left on request
+      if (const auto room = room_and_rest(e.args_json); room && socket_.join("/", room->first) == Errc::none && e.reply)
+        (*e.reply)("[]");
+    } else if (name == "leave") {
+      if (const auto room = room_and_rest(e.args_json)) socket_.leave("/", room->first);
+      if (e.reply != nullptr) (*e.reply)("[]");
+    } else if (name == "to-room") {  // a message to a room or to all reaches the others
+      const auto room = room_and_rest(e.args_json);
+      if (!room) return;
+      const std::string to[] = {room->first}, except[] = {sid_};
+      (void)rooms_.broadcast("/", to, except, "room-message", room->second, e.attachments);
+    } else if (name == "to-all") {
+      const std::string except[] = {sid_};
+      (void)rooms_.broadcast("/", {}, except, "all-message", e.args_json, e.attachments);
+    }
+  }
+
   std::string sid_;
+  session::Rooms& rooms_;
   std::ostream* log_;
   std::function<void(SocketIoApp*)> gone_;
   session::ServerSocket socket_;

@@ -1,6 +1,5 @@
 #include "sioconf/io/stream.h"
 
-#include <deque>
 #include <vector>
 
 namespace sioconf::io {
@@ -19,7 +18,9 @@ struct StreamCore final : TransportEvents, std::enable_shared_from_this<StreamCo
   Stream::ReadHandler pending;
   bool reading = false;  // the transport is between read_start and read_stop
   bool flush_posted = false;
-  std::deque<std::vector<std::uint8_t>> kept;  // arrived while no read was outstanding
+  // Arrived while no read was outstanding (a read or two at most: the transport is paused then).
+  // Not a deque, which allocates when made: a server keeps a stream per idle connection.
+  std::vector<std::vector<std::uint8_t>> kept;
   bool eof_arrived = false, eof_delivered = false;
   Errc error_arrived = Errc::none;
 
@@ -60,7 +61,7 @@ struct StreamCore final : TransportEvents, std::enable_shared_from_this<StreamCo
     pending = nullptr;
     if (!kept.empty()) {
       const std::vector<std::uint8_t> bytes = std::move(kept.front());
-      kept.pop_front();
+      kept.erase(kept.begin());
       h(Errc::none, ByteView(bytes.data(), bytes.size()));
     } else if (error_arrived != Errc::none) {
       h(error_arrived, {});  // sticky: every later read sees it too

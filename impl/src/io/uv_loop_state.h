@@ -5,6 +5,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -35,6 +36,11 @@ struct UvLoopState {
   std::unordered_map<std::uint64_t, detail::UvResource*> resources;
   std::uint64_t last_resource_id = 0;
   bool ending = false;  // the destructor runs: no owner callback runs any more
+  // The one buffer every connection of this loop reads into. A read's bytes are handed on
+  // synchronously in libuv's read callback (io::Stream copies what it must keep), and the loop
+  // runs one callback at a time, so connections can share it: an idle connection then holds no
+  // read buffer at all (64 KiB each otherwise, of which the pages a read touched stay resident).
+  std::unique_ptr<std::uint8_t[]> read_buffer;
 
   void post(Task task);
 };

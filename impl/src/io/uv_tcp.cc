@@ -140,7 +140,7 @@ class TcpStream final : public TcpHandle {
 
   void read_start() {
     if (!open() || read_ended_) return;
-    if (!read_buffer_) read_buffer_ = std::make_unique_for_overwrite<std::uint8_t[]>(kReadBufferBytes);
+    if (!state_->read_buffer) state_->read_buffer = std::make_unique_for_overwrite<std::uint8_t[]>(kReadBufferBytes);
     const int rc = uv_read_start(as_stream(&tcp_), on_alloc, on_read);
     if (rc == 0 || rc == UV_EALREADY) return;
     // libuv refused a stream we take for readable: report it the way a failed read would be.
@@ -229,7 +229,7 @@ class TcpStream final : public TcpHandle {
 
   static void on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buffer) {
     auto* self = static_cast<TcpStream*>(static_cast<TcpHandle*>(handle->data));
-    *buffer = uv_buf_init(reinterpret_cast<char*>(self->read_buffer_.get()), kReadBufferBytes);
+    *buffer = uv_buf_init(reinterpret_cast<char*>(self->state_->read_buffer.get()), kReadBufferBytes);
   }
 
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buffer) {
@@ -268,7 +268,6 @@ class TcpStream final : public TcpHandle {
   static void on_connect(uv_connect_t* req, int status);
 
   io::TransportEvents* events_ = nullptr;
-  std::unique_ptr<std::uint8_t[]> read_buffer_;
   std::string peer_;
   bool read_ended_ = false;  // on_eof or on_error was delivered
   bool shut_ = false;

@@ -1,8 +1,40 @@
 #include "sioconf/ws/frame_decoder.h"
 
 #include <algorithm>
+#include <array>
+#include <span>
 
 namespace sioconf::ws {
+namespace {
+
+// Masked payloads are unmasked into a scratch buffer that the decoders of a thread share: a
+// decoder hands each piece to its sink and is done with it when the sink returns, so one buffer
+// serves every connection, and an idle connection holds none (4 KiB each otherwise). A sink that
+// feeds another decoder on the same thread while it holds a piece would have that piece
+// overwritten: the nested decoder sees the buffer taken and unmasks into a small one of its own
+// stack instead (more, smaller pieces; still correct).
+struct SharedScratch {
+  std::array<std::uint8_t, 4096> bytes;
+  bool taken = false;
+};
+thread_local SharedScratch t_scratch;
+
+class ScratchLease {
+ public:
+  ScratchLease() noexcept : shared_(!t_scratch.taken) { t_scratch.taken = true; }
+  ~ScratchLease() {
+    if (shared_) t_scratch.taken = false;
+  }
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+  std::span<std::uint8_t> bytes() noexcept { return shared_ ? std::span<std::uint8_t>(t_scratch.bytes) : local_; }
+
+ private:
+  bool shared_;
+  std::array<std::uint8_t, 256> local_;
+};
+
+}  // namespace
 
 FrameDecoder::FrameDecoder(Role role, const Limits& limits) noexcept
     : role_(role), max_frame_bytes_(limits.ws_max_frame_bytes) {}
@@ -114,13 +146,15 @@ Fed FrameDecoder::feed(ByteView in, FrameSink& sink) noexcept {
     const std::size_t n =
         static_cast<std::size_t>(std::min<std::uint64_t>(header_.payload_length - payload_done_, in.size() - pos));
     ByteView chunk = in.subspan(pos, n);
+    ScratchLease scratch;
     while (!chunk.empty()) {
       ByteView piece = chunk;
       if (header_.masked) {
         // RFC 6455 5.3: byte i of the payload is XORed with mask[i % 4].
-        const std::size_t k = std::min(chunk.size(), scratch_.size());
-        apply_mask(chunk.first(k), scratch_.data(), header_.mask, payload_done_);
-        piece = ByteView(scratch_.data(), k);
+        const std::span<std::uint8_t> into = scratch.bytes();
+        const std::size_t k = std::min(chunk.size(), into.size());
+        apply_mask(chunk.first(k), into.data(), header_.mask, payload_done_);
+        piece = ByteView(into.data(), k);
       }
       chunk = chunk.subspan(piece.size());
       pos += piece.size();

@@ -323,6 +323,41 @@ TEST(FrameDecoder, UnmaskedPiecesPointIntoTheInputMaskedOnesAreBounded) {
   EXPECT_EQ(rec.events.size(), 3u);
 }
 
+// The unmask scratch is shared by the decoders of a thread: a decoder fed from inside another's
+// payload callback must neither overwrite the piece the outer sink holds nor get wrong bytes.
+TEST(FrameDecoder, ADecoderFedInsideAnothersCallbackLeavesItsPieceAlone) {
+  const std::string key = "\x11\x22\x33\x44";
+  const std::string outer_payload = counting(5000), inner_payload(1000, 'i');
+  const std::string outer_frame = hex("82 fe 1388") + key + masked(outer_payload, key);
+  const std::string inner_frame = hex("82 fe 03e8") + key + masked(inner_payload, key);
+  struct Nesting : FrameSink {
+    const std::string* inner_frame = nullptr;
+    std::string got, inner_got;
+    std::size_t inner_largest = 0;
+    bool nested = false;
+    Verdict on_frame_header(const FrameHeader&) noexcept override { return {}; }
+    Verdict on_frame_payload(ByteView p) noexcept override {
+      if (!nested) {  // in the middle of the first piece: another decoder, another frame
+        nested = true;
+        FrameDecoder inner(Role::server, Limits{});
+        Recorder rec;
+        EXPECT_EQ(inner.feed(as_bytes(*inner_frame), rec).status, Status::ok);
+        inner_got = rec.events.size() == 3 ? rec.events[1].substr(5) : "";
+        inner_largest = rec.largest_piece;
+      }
+      got += as_text(p);
+      return {};
+    }
+    Verdict on_frame_end() noexcept override { return {}; }
+  } sink;
+  sink.inner_frame = &inner_frame;
+  FrameDecoder outer(Role::server, Limits{});
+  ASSERT_EQ(outer.feed(as_bytes(outer_frame), sink).status, Status::ok);
+  EXPECT_EQ(sink.got, outer_payload);
+  EXPECT_EQ(sink.inner_got, inner_payload);
+  EXPECT_EQ(sink.inner_largest, 256u);  // the nested one used its own small buffer
+}
+
 // A sink that refuses one event, to check where the decoder places the sink's verdicts.
 class Refuser : public FrameSink {
  public:

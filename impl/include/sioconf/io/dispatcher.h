@@ -22,10 +22,10 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <utility>
+#include <vector>
 
 namespace sioconf::io {
 
@@ -52,7 +52,7 @@ class OrderedDispatcher {
     State::drain(state_);
   }
 
-  std::size_t queued() const noexcept { return state_->queue.size(); }
+  std::size_t queued() const noexcept { return state_->queue.size() - state_->head; }
   bool running() const noexcept { return state_->running; }
   const DispatchCounts& counts() const noexcept { return state_->counts; }
 
@@ -60,7 +60,10 @@ class OrderedDispatcher {
   struct State {
     explicit State(Handler h) : handler(std::move(h)) {}
     Handler handler;
-    std::deque<Item> queue;
+    // Waiting items are queue[head..]: a vector, not a deque, because a deque allocates when it
+    // is made and a server keeps one dispatcher per idle connection.
+    std::vector<Item> queue;
+    std::size_t head = 0;
     bool running = false, draining = false, gone = false;
     std::uint64_t current = 0;  // the sequence number of the running item
     DispatchCounts counts;
@@ -70,9 +73,15 @@ class OrderedDispatcher {
     static void drain(const std::shared_ptr<State>& s) {
       if (s->draining) return;
       s->draining = true;
-      while (!s->running && !s->queue.empty() && !s->gone) {
-        Item item = std::move(s->queue.front());
-        s->queue.pop_front();
+      while (!s->running && s->head < s->queue.size() && !s->gone) {
+        Item item = std::move(s->queue[s->head++]);
+        if (s->head == s->queue.size()) {  // all taken: start again at the front, capacity kept
+          s->queue.clear();
+          s->head = 0;
+        } else if (s->head >= 64 && s->head * 2 >= s->queue.size()) {  // a queue that never empties
+          s->queue.erase(s->queue.begin(), s->queue.begin() + static_cast<std::ptrdiff_t>(s->head));
+          s->head = 0;
+        }
         s->running = true;
         const std::uint64_t seq = ++s->current;
         ++s->counts.started;

@@ -30,8 +30,10 @@
 // limits) are not checked here: they are the sink's, see message_assembler.h, which reports them
 // through the Verdict below. Frame rules are checked before the sink sees the header.
 //
-// Memory: the decoder owns a fixed 14-byte header spill and a 4 KiB unmask scratch buffer, and
-// allocates nothing. It never writes to its input.
+// Memory: the decoder owns a fixed 14-byte header spill and allocates nothing. Masked payloads
+// are unmasked into a 4 KiB scratch buffer shared by the decoders of a thread (an idle
+// connection holds none; a decoder fed from inside another's callback uses 256 bytes of stack
+// instead). It never writes to its input.
 #pragma once
 
 #include <array>
@@ -65,9 +67,9 @@ class FrameSink {
   /// A complete, valid header. For a frame with an empty payload on_frame_end follows directly.
   virtual Verdict on_frame_header(const FrameHeader& header) noexcept = 0;
   /// The next bytes of the payload, already UNMASKED, never empty. A payload split across feeds
-  /// (or longer than the 4 KiB scratch, when masked) comes as several pieces, in order; they add
+  /// (or longer than the scratch, when masked) comes as several pieces, in order; they add
   /// up to header.payload_length. The view is valid only during this call: it points into the
-  /// caller's input (unmasked frames) or into the decoder's scratch (masked frames).
+  /// caller's input (unmasked frames) or into the scratch (masked frames).
   virtual Verdict on_frame_payload(ByteView piece) noexcept = 0;
   /// The frame is complete.
   virtual Verdict on_frame_end() noexcept = 0;
@@ -122,7 +124,6 @@ class FrameDecoder {
   std::uint64_t payload_done_ = 0;
   std::uint64_t offset_ = 0;
   DecodeError error_{};
-  std::array<std::uint8_t, 4096> scratch_{};
 };
 
 }  // namespace sioconf::ws
