@@ -133,7 +133,8 @@ void Server::handshake(http::Exchange exchange, bool websocket) {
   }
   (void)transport->send(open_packet);
   auto session = std::make_unique<Session>(
-      std::move(transport), SessionOptions{sid, &loop_, options_.ping_interval_ms, options_.ping_timeout_ms});
+      std::move(transport),
+      SessionOptions{sid, &loop_, options_.ping_interval_ms, options_.ping_timeout_ms, options_.upgrade_timeout_ms});
   sessions_[sid] = session->handle();
   ++counts_.handshakes;
   const std::weak_ptr<Session* const> handle = session->handle();

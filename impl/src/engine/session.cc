@@ -35,6 +35,14 @@ Session::Session(TransportPtr transport, SessionOptions options)
 Session::~Session() {
   *self_ = nullptr;
   stop_heartbeat();
+  stop_upgrade_timers();
+}
+
+void Session::stop_upgrade_timers() noexcept {
+  if (options_.loop == nullptr) return;
+  if (upgrade_timer_ != 0) options_.loop->cancel_timer(upgrade_timer_);
+  if (noop_timer_ != 0) options_.loop->cancel_timer(noop_timer_);
+  upgrade_timer_ = noop_timer_ = 0;
 }
 
 void Session::stop_heartbeat() noexcept {
@@ -94,6 +102,11 @@ Errc Session::upgrade(TransportPtr next) {
   }
   next_ = std::move(next);
   probes_.push_back(std::make_unique<Probe>(*this));
+  if (options_.loop != nullptr && options_.upgrade_timeout_ms != 0)
+    upgrade_timer_ = options_.loop->start_timer(options_.upgrade_timeout_ms, [this] {
+      upgrade_timer_ = 0;
+      drop_next();
+    });
   next_->start(*probes_.back());
   return Errc::none;
 }
@@ -103,10 +116,12 @@ void Session::on_probe_packet(const eio::Packet& packet) {
   if (packet.type == eio::PacketType::ping && is_probe(packet)) {
     (void)next_->send(eio::Packet{eio::PacketType::pong, MessageKind::text, as_bytes(kProbe)});
     (void)transport_->send(eio::Packet{eio::PacketType::noop, MessageKind::text, {}});  // answers a held GET
+    schedule_noop();
     return;
   }
   if (packet.type != eio::PacketType::upgrade) return drop_next();
   // The switch: what the old transport still holds leaves first on the new one, in order.
+  stop_upgrade_timers();
   std::vector<QueuedPacket> unsent = transport_->take_unsent();
   TransportPtr old = std::move(transport_);
   transport_ = std::move(next_);
@@ -121,8 +136,22 @@ void Session::on_probe_packet(const eio::Packet& packet) {
   }
 }
 
-// The upgrade failed (an unexpected packet, the new connection's end): the session goes on.
+// A noop every 100 ms on the current transport until the switch: a GET the client sent after
+// the first one is answered, and the client, which waits for its GET before it sends "5", can.
+void Session::schedule_noop() {
+  if (options_.loop == nullptr || noop_timer_ != 0) return;
+  noop_timer_ = options_.loop->start_timer(100, [this] {
+    noop_timer_ = 0;
+    if (next_ == nullptr || ended_) return;
+    (void)transport_->send(eio::Packet{eio::PacketType::noop, MessageKind::text, {}});
+    schedule_noop();
+  });
+}
+
+// The upgrade failed (an unexpected packet, the new connection's end, the upgrade timeout): the
+// session goes on.
 void Session::drop_next() {
+  stop_upgrade_timers();
   if (next_ == nullptr) return;
   probes_.back()->dropped = true;
   next_->close(false, {});

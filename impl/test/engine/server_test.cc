@@ -48,18 +48,7 @@ struct App final {
 // A raw client connection (test::RawClient) that can also take HTTP answers off what it got.
 struct Conn : test::RawClient {
   using RawClient::RawClient;
-  // One whole HTTP answer taken from `received`, as "<status> <body>", or empty if not all there yet.
-  std::string take_answer() {
-    const std::size_t head_end = received.find("\r\n\r\n");
-    if (head_end == std::string::npos) return {};
-    const std::size_t cl = received.find("content-length: ");
-    std::size_t length = 0;
-    if (cl != std::string::npos && cl < head_end) length = std::stoul(received.substr(cl + 16));
-    if (received.size() < head_end + 4 + length) return {};
-    std::string out = received.substr(9, 3) + " " + received.substr(head_end + 4, length);
-    received.erase(0, head_end + 4 + length);
-    return out;
-  }
+  std::string take_answer() { return test::take_http_answer(received); }
 };
 
 // Renders the server's WebSocket frames as "text:<data>", "binary:<data>", "close:<code>", "pong:".

@@ -35,4 +35,18 @@ struct RawClient {
   }
 };
 
+/// One whole HTTP answer taken off the front of `received`, as "<status> <body>" (the body by its
+/// content-length), or empty if it is not all there yet.
+inline std::string take_http_answer(std::string& received) {
+  const std::size_t head_end = received.find("\r\n\r\n");
+  if (head_end == std::string::npos) return {};
+  const std::size_t cl = received.find("content-length: ");
+  std::size_t length = 0;
+  if (cl != std::string::npos && cl < head_end) length = std::stoul(received.substr(cl + 16));
+  if (received.size() < head_end + 4 + length) return {};
+  std::string out = received.substr(9, 3) + " " + received.substr(head_end + 4, length);
+  received.erase(0, head_end + 4 + length);
+  return out;
+}
+
 }  // namespace sioconf::test

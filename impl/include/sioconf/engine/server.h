@@ -48,6 +48,7 @@ namespace sioconf::engine {
 struct ServerOptions {
   std::uint64_t ping_interval_ms = 25'000;  // engine.io's defaults
   std::uint64_t ping_timeout_ms = 20'000;
+  std::uint64_t upgrade_timeout_ms = 10'000;  // engine.io's upgradeTimeout (session.h)
   PollingOptions polling;
   std::size_t websocket_high_water = 65'536;
   /// Makes each session id; by default 20 characters of base64url from 15 random bytes, as

@@ -23,8 +23,11 @@
 // that named this session's sid) and runs the probe on it: its "2probe" is answered "3probe" and
 // the current transport gets a noop (which answers a held polling GET); its "5" (upgrade) makes it
 // the session's transport: what the old one still queued (take_unsent) is sent on it first, in
-// order, then the old one is closed. Any other packet on it before the "5", or its end, drops it
-// and the session goes on as before. One upgrade at a time.
+// order, then the old one is closed. Until the "5", after the probe, the current transport gets a
+// noop every 100 ms (as engine.io does), so that a GET the client sent after the first noop comes
+// back and the client can finish its upgrade. Any other packet on the new transport before the
+// "5", its end, or upgrade_timeout_ms without a "5" drops it and the session goes on as before.
+// One upgrade at a time.
 // and with the transport's end of input:
 //   none      the peer ended cleanly: SessionSink::on_input_end(); the session can still send
 //   an error  SessionSink::on_end(why): the framing broke a rule (its Errc) or the connection failed
@@ -74,6 +77,9 @@ struct SessionOptions {
   io::Loop* loop = nullptr;            // for the heartbeat's timers; none: no heartbeat
   std::uint64_t ping_interval_ms = 0;  // engine.io's pingInterval (default 25000); 0: no heartbeat
   std::uint64_t ping_timeout_ms = 0;   // engine.io's pingTimeout (default 20000)
+  /// engine.io's upgradeTimeout: an upgrade whose "5" has not come this long after it began is
+  /// dropped (needs the loop).
+  std::uint64_t upgrade_timeout_ms = 10'000;
 };
 
 struct SessionCounts {
@@ -131,6 +137,8 @@ class Session final : TransportSink {
   void schedule_ping();
   void stop_heartbeat() noexcept;
   void on_probe_packet(const eio::Packet& packet);
+  void schedule_noop();
+  void stop_upgrade_timers() noexcept;
   void drop_next();
 
   TransportPtr transport_;
@@ -139,9 +147,10 @@ class Session final : TransportSink {
   SessionCounts counts_;
   bool ended_ = false, over_ = false, waiting_for_drain_ = false;
   io::TimerId ping_timer_ = 0, pong_timer_ = 0;
-  TransportPtr next_;                           // the transport being probed
-  std::vector<std::unique_ptr<Probe>> probes_;  // their sinks; one forwards to us after the switch
-  std::vector<TransportPtr> old_;               // transports left behind (closed), kept until we go
+  io::TimerId upgrade_timer_ = 0, noop_timer_ = 0;  // while an upgrade runs
+  TransportPtr next_;                               // the transport being probed
+  std::vector<std::unique_ptr<Probe>> probes_;      // their sinks; one forwards to us after the switch
+  std::vector<TransportPtr> old_;                   // transports left behind (closed), kept until we go
   std::shared_ptr<Session*> self_ = std::make_shared<Session*>(this);
 };
 

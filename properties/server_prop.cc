@@ -1,0 +1,375 @@
+// The reference server under random schedules (the simulator's choices come from a generated list,
+// so RapidCheck shrinks the schedule too): an engine::Server behind an http::Server, raw clients
+// speaking HTTP long-polling and WebSocket to it.
+//   Heartbeat   a silent client's session ends with engine_ping_timeout exactly pingInterval +
+//               pingTimeout of virtual time after the handshake; a client that answers every
+//               ping within pingTimeout is never closed (polling and WebSocket).
+//   Upgrade     the application's messages and the client's, sent at generated times while the
+//               client upgrades polling -> WebSocket at a generated time, each arrive once, in
+//               order, in both directions.
+//   Slow reader a client that stops reading is cut off at the server's bound (its session ends
+//               with limit_stream_buffered_bytes; what it got is a prefix, in order) and the
+//               others get every message, in order.
+//   Leaks       Socket.IO sockets with rooms over both transports, through generated CONNECTs,
+//               joins, DISCONNECTs, closes, resets and time: once the clients are gone and every
+//               timeout passed, no session, room membership, timer or open transport is left.
+// Twins (planted/README.md): heartbeat_late (session.cc), upgrade_drops_unsent (session.cc),
+// limit_not_cut_off (session.cc), rooms_leave_all_keeps_one (rooms.cc).
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "prop.h"
+#include "sioconf/engine/server.h"
+#include "sioconf/http/server.h"
+#include "sioconf/io/sim.h"
+#include "sioconf/session/rooms.h"
+#include "sioconf/session/server_socket.h"
+#include "sioconf/ws/frame_encoder.h"
+#include "sioconf/ws/message_assembler.h"
+#include "support/raw_client.h"
+
+namespace sioconf::prop {
+namespace {
+
+using Choices = std::vector<std::size_t>;
+
+rc::Gen<Choices> schedule() { return rc::gen::container<Choices>(rc::gen::inRange<std::size_t>(0, 1024)); }
+
+// ---- the world: a simulated loop, the servers, and raw clients ---------------------------------
+
+// One Engine.IO session of the application: records what arrived and how it ended.
+struct AppSession final : engine::SessionSink {
+  std::unique_ptr<engine::Session> session;
+  std::uint64_t started = 0, ended_at = 0;
+  std::vector<std::string> messages;
+  bool ended = false;
+  Errc why = Errc::none;
+  io::Loop* loop = nullptr;
+  void on_message(MessageKind, ByteView data) noexcept override { messages.emplace_back(as_text(data)); }
+  void on_input_end() noexcept override { on_end(Errc::none); }
+  void on_end(Errc e) noexcept override {
+    if (ended) return;
+    ended = true;
+    why = e;
+    ended_at = loop->now();
+    session->close(false, {});
+  }
+};
+
+struct World {
+  // No stalls: a used-up choice list reads as zeros, and a zero would stall every delivery.
+  World(const Choices& list, const Limits& limits, engine::ServerOptions options)
+      : choices(list), loop(choices, sim_options()) {
+    options.make_sid = [this] { return "s" + std::to_string(++sids); };
+    eio = std::make_unique<engine::Server>(loop, limits, options,
+                                           [this](std::unique_ptr<engine::Session> s, const http::Request&) {
+                                             auto app = std::make_unique<AppSession>();
+                                             app->loop = &loop;
+                                             app->started = loop.now();
+                                             app->session = std::move(s);
+                                             AppSession& raw = *app;
+                                             sessions.push_back(std::move(app));
+                                             raw.session->start(raw);
+                                           });
+    http = std::make_unique<http::Server>(loop, limits, http::ServerOptions{},
+                                          [this](http::Exchange ex) { eio->handle(std::move(ex)); });
+  }
+  static io::SimOptions sim_options() {
+    io::SimOptions o;
+    o.stall_percent = 0;
+    return o;
+  }
+  test::RawClient& connect() {
+    auto [c, s] = loop.pipe();
+    http->add(std::move(s));
+    clients.push_back(std::make_unique<test::RawClient>(loop, std::move(c)));
+    clients.back()->read_all();
+    return *clients.back();
+  }
+  // A millisecond of virtual time, everything due in it run.
+  void tick() { loop.run_until(loop.now() + 1); }
+  // Closes everything and checks that nothing is left behind.
+  void finish() {
+    for (auto& c : clients) c->stream.close();
+    for (auto& s : sessions) s->session->close(false, {});
+    loop.run_until(loop.now() + 60'000);
+    bool closed = false;
+    http->close([&] { closed = true; });
+    loop.run();
+    RC_ASSERT(closed);
+    sessions.clear();
+    clients.clear();
+    http.reset();
+    eio.reset();
+    loop.run();
+    RC_ASSERT(loop.pending_timers() == 0u);
+    RC_ASSERT(loop.open_transports() == 0u);
+  }
+
+  io::ListChoices choices;
+  io::SimLoop loop;
+  int sids = 0;
+  std::unique_ptr<engine::Server> eio;
+  std::unique_ptr<http::Server> http;
+  std::vector<std::unique_ptr<AppSession>> sessions;
+  std::vector<std::unique_ptr<test::RawClient>> clients;
+};
+
+std::string get(std::string_view query) {
+  return "GET /engine.io/?EIO=4&" + std::string(query) + " HTTP/1.1\r\nHost: h\r\n\r\n";
+}
+std::string post(std::string_view query, std::string_view body) {
+  return "POST /engine.io/?EIO=4&" + std::string(query) +
+         " HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+}
+std::string ws_open(std::string_view query) {
+  return "GET /engine.io/?EIO=4&" + std::string(query) +
+         " HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+}
+std::string ws_text(std::string_view payload) {
+  std::vector<std::uint8_t> out;
+  (void)ws::encode_frame(out, ws::Role::client, ws::Opcode::text, as_bytes(payload), true, {1, 2, 3, 4});
+  return std::string(out.begin(), out.end());
+}
+
+// The text messages of the server's WebSocket frames, taken off a client's bytes as they come
+// (the 101 answer first).
+struct WsReader final : ws::MessageSink {
+  ws::MessageAssembler frames{ws::Role::client, Limits{}};
+  bool opened = false;
+  std::vector<std::string> got;
+  void feed(test::RawClient& c) {
+    if (!opened) {
+      const std::size_t head = c.received.find("\r\n\r\n");
+      if (head == std::string::npos) return;
+      opened = true;
+      c.received.erase(0, head + 4);
+    }
+    if (c.received.empty()) return;
+    (void)frames.feed(as_bytes(c.received), *this);
+    c.received.clear();
+  }
+  void on_message(ws::Opcode, ByteView m) noexcept override { got.emplace_back(as_text(m)); }
+  void on_control(ws::Opcode, ByteView) noexcept override {}
+  void on_close(std::optional<std::uint16_t>, std::string_view) noexcept override { got.emplace_back("close"); }
+};
+
+// The packets of a polling answer's body ("200 a\x1eb" -> {"a", "b"}).
+std::vector<std::string> records(std::string_view answer) {
+  std::vector<std::string> out;
+  std::string_view body = answer.substr(4);
+  for (std::size_t at; (at = body.find('\x1e')) != std::string_view::npos; body.remove_prefix(at + 1))
+    out.emplace_back(body.substr(0, at));
+  out.emplace_back(body);
+  return out;
+}
+
+// ---- heartbeat -------------------------------------------------------------------------------
+
+struct Heartbeat {
+  std::uint64_t interval = 1, timeout = 1;
+  bool websocket = false, answering = false;
+  std::uint64_t delay = 0;  // how long an answering client takes to pong (< timeout)
+};
+
+void showValue(const Heartbeat& h, std::ostream& os) {
+  os << "{interval " << h.interval << ", timeout " << h.timeout << (h.websocket ? ", websocket" : ", polling")
+     << (h.answering ? ", pongs after " + std::to_string(h.delay) + " ms" : ", silent") << "}";
+}
+
+rc::Gen<Heartbeat> heartbeat() {
+  // The client acts once per millisecond of virtual time, so an answer takes up to 2 ms more
+  // than its delay: timeouts from 4 ms, delays under half the timeout less 2.
+  return rc::gen::mapcat(rc::gen::inRange<std::uint64_t>(4, 51), [](std::uint64_t timeout) {
+    return rc::gen::build<Heartbeat>(
+        rc::gen::set(&Heartbeat::interval, rc::gen::inRange<std::uint64_t>(1, 51)),
+        rc::gen::set(&Heartbeat::timeout, rc::gen::just(timeout)), rc::gen::set(&Heartbeat::websocket),
+        rc::gen::set(&Heartbeat::answering),
+        rc::gen::set(&Heartbeat::delay, rc::gen::inRange<std::uint64_t>(0, timeout / 2 - 1)));
+  });
+}
+
+void check_heartbeat(const Heartbeat& h, const Choices& choices) {
+  Case c(choices.size());
+  engine::ServerOptions options;
+  options.ping_interval_ms = h.interval;
+  options.ping_timeout_ms = h.timeout;
+  World w(choices, Limits{}, options);
+  test::RawClient& first = w.connect();
+  first.write(h.websocket ? ws_open("transport=websocket") : get("transport=polling"));
+  while (w.sessions.empty() && w.loop.now() < 1'000) w.tick();
+  RC_ASSERT(w.sessions.size() == 1u);
+  AppSession& app = *w.sessions[0];
+  const std::uint64_t horizon = app.started + 6 * (h.interval + h.timeout);
+  // The answering client: a GET held all along (polling) or the frames (WebSocket); each ping
+  // answered `delay` ms after it arrived.
+  WsReader ws;
+  test::RawClient* poll = h.websocket ? nullptr : &w.connect();
+  test::RawClient* posts = h.websocket ? nullptr : &w.connect();
+  bool get_out = false;
+  std::vector<std::uint64_t> pong_due;
+  std::size_t pings = 0;
+  while (!app.ended && w.loop.now() < horizon) {
+    w.tick();
+    if (!h.answering) continue;
+    if (h.websocket) {
+      ws.feed(first);
+      for (; pings < ws.got.size(); ++pings)
+        if (ws.got[pings] == "2") pong_due.push_back(w.loop.now() + h.delay);
+    } else {
+      if (!get_out) {
+        poll->write(get("transport=polling&sid=s1"));
+        get_out = true;
+      }
+      for (std::string answer; !(answer = test::take_http_answer(poll->received)).empty(); get_out = false)
+        for (const std::string& r : records(answer))
+          if (r == "2") pong_due.push_back(w.loop.now() + h.delay);
+      (void)test::take_http_answer(posts->received);
+    }
+    while (!pong_due.empty() && pong_due.front() <= w.loop.now()) {
+      pong_due.erase(pong_due.begin());
+      if (h.websocket) first.write(ws_text("3"));
+      else posts->write(post("transport=polling&sid=s1", "3"));
+    }
+  }
+  if (h.answering) {
+    RC_ASSERT(!app.ended);
+  } else {
+    RC_ASSERT(app.ended);
+    RC_ASSERT(app.why == Errc::engine_ping_timeout);
+    RC_ASSERT(app.ended_at - app.started == h.interval + h.timeout);
+  }
+  w.finish();
+}
+
+void check_heartbeat() { check_heartbeat(*heartbeat(), *schedule()); }
+RC_GTEST_PROP(Server, HeartbeatClosesASilentPeerExactlyAndAnAnsweringOneNever, ()) { check_heartbeat(); }
+
+// ---- upgrade ---------------------------------------------------------------------------------
+
+struct Upgrade {
+  std::vector<std::uint64_t> server_at;  // when the application sends its message k (ms)
+  std::vector<std::uint64_t> client_at;  // when the client sends its message k (ms)
+  std::uint64_t upgrade_at = 0;          // when the client opens the WebSocket
+};
+
+void showValue(const Upgrade& u, std::ostream& os) {
+  os << "{server at";
+  for (auto t : u.server_at) os << ' ' << t;
+  os << "; client at";
+  for (auto t : u.client_at) os << ' ' << t;
+  os << "; upgrade at " << u.upgrade_at << "}";
+}
+
+rc::Gen<Upgrade> upgrade_case() {
+  const auto times = rc::gen::container<std::vector<std::uint64_t>>(rc::gen::inRange<std::uint64_t>(0, 40));
+  return rc::gen::build<Upgrade>(rc::gen::set(&Upgrade::server_at, times), rc::gen::set(&Upgrade::client_at, times),
+                                 rc::gen::set(&Upgrade::upgrade_at, rc::gen::inRange<std::uint64_t>(0, 40)));
+}
+
+// The client does what engine.io-client does: it polls (a GET always out) and POSTs one message
+// at a time; at `upgrade_at` it opens a WebSocket with the sid and sends 2probe; on 3probe it
+// stops polling, waits for its GET and POST to come back, sends 5, and from then on sends and
+// reads on the WebSocket only.
+void check_upgrade(const Upgrade& u, const Choices& choices) {
+  Case c(choices.size() + u.server_at.size() + u.client_at.size());
+  engine::ServerOptions options;
+  options.ping_interval_ms = 600'000;  // no ping in the way
+  options.ping_timeout_ms = 600'000;
+  World w(choices, Limits{}, options);
+  test::RawClient& poll = w.connect();
+  poll.write(get("transport=polling"));
+  std::string open;
+  while ((open = test::take_http_answer(poll.received)).empty() && w.loop.now() < 1'000) w.tick();
+  RC_ASSERT(w.sessions.size() == 1u);
+  AppSession& app = *w.sessions[0];
+  const std::uint64_t t0 = w.loop.now();
+  test::RawClient& posts = w.connect();
+  test::RawClient* ws_conn = nullptr;
+  WsReader ws;
+  std::vector<std::string> got;  // the application's messages, as the client received them
+  std::size_t server_sent = 0, client_sent = 0, ws_seen = 0;
+  bool get_out = false, post_out = false, probing = false, paused = false, switched = false;
+  std::vector<std::uint64_t> server_at = u.server_at, client_at = u.client_at;
+  std::sort(server_at.begin(), server_at.end());
+  std::sort(client_at.begin(), client_at.end());
+  const auto done = [&] {
+    return switched && got.size() == server_at.size() && app.messages.size() == client_at.size();
+  };
+  while (!done() && w.loop.now() < t0 + 2'000) {
+    w.tick();
+    const std::uint64_t now = w.loop.now() - t0;
+    while (server_sent < server_at.size() && server_at[server_sent] <= now)
+      RC_ASSERT(app.session->send_message(MessageKind::text, as_bytes("s" + std::to_string(server_sent++))) ==
+                Errc::none);
+    // Polling, until the switch.
+    for (std::string answer; !(answer = test::take_http_answer(poll.received)).empty(); get_out = false)
+      for (const std::string& r : records(answer))
+        if (r[0] == '4') got.push_back(r.substr(1));
+    if (!test::take_http_answer(posts.received).empty()) post_out = false;
+    if (!paused && !get_out) {
+      poll.write(get("transport=polling&sid=s1"));
+      get_out = true;
+    }
+    const bool client_due = client_sent < client_at.size() && client_at[client_sent] <= now;
+    if (client_due && !switched && !paused && !post_out) {
+      posts.write(post("transport=polling&sid=s1", "4c" + std::to_string(client_sent++)));
+      post_out = true;
+    }
+    // The upgrade.
+    if (ws_conn == nullptr && now >= u.upgrade_at) {
+      ws_conn = &w.connect();
+      ws_conn->write(ws_open("transport=websocket&sid=s1"));
+    }
+    if (ws_conn != nullptr) {
+      ws.feed(*ws_conn);
+      for (; ws_seen < ws.got.size(); ++ws_seen) {
+        const std::string& m = ws.got[ws_seen];
+        if (m == "3probe") paused = true;
+        else if (m[0] == '4') got.push_back(m.substr(1));
+      }
+      if (ws.opened && !probing) {
+        ws_conn->write(ws_text("2probe"));
+        probing = true;
+      }
+      if (paused && !switched && !get_out && !post_out) {
+        ws_conn->write(ws_text("5"));
+        switched = true;
+      }
+      while (switched && client_sent < client_at.size() && client_at[client_sent] <= now)
+        ws_conn->write(ws_text("4c" + std::to_string(client_sent++)));
+    }
+  }
+  RC_ASSERT(switched);
+  std::vector<std::string> want_got, want_app;
+  for (std::size_t k = 0; k < server_at.size(); ++k) want_got.push_back("s" + std::to_string(k));
+  for (std::size_t k = 0; k < client_at.size(); ++k) want_app.push_back("c" + std::to_string(k));
+  RC_ASSERT(got == want_got);
+  RC_ASSERT(app.messages == want_app);
+  RC_ASSERT(!app.ended);
+  w.finish();
+}
+
+void check_upgrade() { check_upgrade(*upgrade_case(), *schedule()); }
+RC_GTEST_PROP(Server, AnUpgradeLosesDuplicatesAndReordersNothingEitherWay, ()) { check_upgrade(); }
+
+// ---- the planted twins (planted/README.md) ----------------------------------------------------
+
+// The pong timer a millisecond late: any silent case (the empty schedule, size 0).
+PLANTED_TWIN(heartbeat_late) {
+  prop::expect_counterexample([] { check_heartbeat(); }, 2);
+}
+
+// What polling held at the switch is dropped: a message the application sends during the probe.
+PLANTED_TWIN(upgrade_drops_unsent) {
+  prop::expect_counterexample([] { check_upgrade(); }, 6);
+}
+
+}  // namespace
+}  // namespace sioconf::prop
