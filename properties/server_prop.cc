@@ -63,8 +63,8 @@ struct AppSession final : engine::SessionSink {
 
 struct World {
   // No stalls: a used-up choice list reads as zeros, and a zero would stall every delivery.
-  World(const Choices& list, const Limits& limits, engine::ServerOptions options)
-      : choices(list), loop(choices, sim_options()) {
+  World(const Choices& list, const Limits& limits, engine::ServerOptions options, std::size_t pipe_capacity = 65'536)
+      : choices(list), loop(choices, sim_options(pipe_capacity)) {
     options.make_sid = [this] { return "s" + std::to_string(++sids); };
     eio = std::make_unique<engine::Server>(loop, limits, options,
                                            [this](std::unique_ptr<engine::Session> s, const http::Request&) {
@@ -79,9 +79,10 @@ struct World {
     http = std::make_unique<http::Server>(loop, limits, http::ServerOptions{},
                                           [this](http::Exchange ex) { eio->handle(std::move(ex)); });
   }
-  static io::SimOptions sim_options() {
+  static io::SimOptions sim_options(std::size_t pipe_capacity) {
     io::SimOptions o;
     o.stall_percent = 0;
+    o.pipe_capacity = pipe_capacity;
     return o;
   }
   test::RawClient& connect() {
@@ -359,6 +360,108 @@ void check_upgrade(const Upgrade& u, const Choices& choices) {
 void check_upgrade() { check_upgrade(*upgrade_case(), *schedule()); }
 RC_GTEST_PROP(Server, AnUpgradeLosesDuplicatesAndReordersNothingEitherWay, ()) { check_upgrade(); }
 
+// ---- a client that stops reading ----------------------------------------------------------------
+
+struct SlowReader {
+  std::size_t clients = 2;          // WebSocket clients; client 0 stops reading
+  std::uint64_t stop_at = 0;        // when it stops (ms after all connected)
+  std::uint64_t resume_after = 30;  // and reads again this much later
+  std::size_t message_bytes = 100;  // the application sends each client one message per ms
+  std::uint64_t bound = 1'024;      // Limits::stream_max_buffered_bytes
+};
+
+void showValue(const SlowReader& r, std::ostream& os) {
+  os << "{" << r.clients << " clients, 0 stops at " << r.stop_at << " ms for " << r.resume_after << " ms, "
+     << r.message_bytes << " B messages, bound " << r.bound << " B}";
+}
+
+rc::Gen<SlowReader> slow_reader() {
+  return rc::gen::build<SlowReader>(rc::gen::set(&SlowReader::clients, rc::gen::inRange<std::size_t>(2, 4)),
+                                    rc::gen::set(&SlowReader::stop_at, rc::gen::inRange<std::uint64_t>(0, 20)),
+                                    rc::gen::set(&SlowReader::resume_after, rc::gen::inRange<std::uint64_t>(1, 40)),
+                                    rc::gen::set(&SlowReader::message_bytes, rc::gen::inRange<std::size_t>(1, 400)),
+                                    rc::gen::set(&SlowReader::bound, rc::gen::inRange<std::uint64_t>(512, 8'193)));
+}
+
+// The application sends every client one numbered message per millisecond for 80 ms. Client 0
+// stops reading for a while. Every client that reads gets all its messages, in order; client 0
+// gets a prefix of its own, in order, and if it did not get them all, its session was cut off
+// with limit_stream_buffered_bytes (the server never held more for it than the bound: the stream
+// refuses the write that would pass it, and that refusal ends the session instead of losing the
+// message).
+void check_slow_reader(const SlowReader& r, const Choices& choices) {
+  Case c(choices.size());
+  constexpr std::size_t kMessages = 80;
+  engine::ServerOptions options;
+  options.ping_interval_ms = 600'000;
+  options.ping_timeout_ms = 600'000;
+  Limits limits;
+  limits.stream_max_buffered_bytes = r.bound;
+  World w(choices, limits, options, 512);
+  std::vector<test::RawClient*> conns;
+  std::vector<WsReader> readers(r.clients);
+  for (std::size_t i = 0; i < r.clients; ++i) {
+    conns.push_back(&w.connect());
+    conns.back()->write(ws_open("transport=websocket"));
+  }
+  // Each client's session, found by the sid of its open packet (the server may take the
+  // handshakes in any order).
+  std::vector<AppSession*> session_of(r.clients, nullptr);
+  const auto opened = [&] {
+    for (std::size_t i = 0; i < r.clients; ++i) {
+      readers[i].feed(*conns[i]);
+      if (session_of[i] != nullptr || readers[i].got.empty()) continue;
+      for (auto& app : w.sessions)
+        if (readers[i].got[0].find("\"sid\":\"" + app->session->sid() + "\"") != std::string::npos)
+          session_of[i] = app.get();
+    }
+    return std::count(session_of.begin(), session_of.end(), nullptr) == 0;
+  };
+  while (!opened() && w.loop.now() < 1'000) w.tick();
+  RC_ASSERT(opened());
+  const std::uint64_t t0 = w.loop.now();
+  const auto message = [&](std::size_t k) {
+    std::string m = "m" + std::to_string(k) + ":";
+    m.resize(std::max(m.size(), r.message_bytes), 'x');
+    return m;
+  };
+  std::size_t sent = 0;
+  while (w.loop.now() < t0 + kMessages + 200) {
+    const std::uint64_t now = w.loop.now() - t0;
+    if (now == r.stop_at) conns[0]->deaf = true;
+    if (now == r.stop_at + r.resume_after) {
+      conns[0]->deaf = false;
+      conns[0]->read_all();
+    }
+    for (; sent < kMessages && sent <= now; ++sent)
+      for (auto& app : w.sessions)
+        if (!app->ended) (void)app->session->send_message(MessageKind::text, as_bytes(message(sent)));
+    w.tick();
+    for (std::size_t i = 0; i < r.clients; ++i) readers[i].feed(*conns[i]);
+  }
+  for (std::size_t i = 0; i < r.clients; ++i) {
+    std::vector<std::string> got;  // the messages, the open packet left out
+    for (const std::string& m : readers[i].got)
+      if (m[0] == '4') got.push_back(m.substr(1));
+    RC_ASSERT(got.size() <= kMessages);
+    for (std::size_t k = 0; k < got.size(); ++k) RC_ASSERT(got[k] == message(k));
+    const AppSession& app = *session_of[i];
+    if (i > 0 || got.size() < kMessages) {
+      if (i > 0) RC_ASSERT(got.size() == kMessages);  // the others are never held up
+      if (i > 0) RC_ASSERT(!app.ended);
+      if (i == 0 && got.size() < kMessages) {
+        RC_ASSERT(app.ended);
+        RC_ASSERT(app.why == Errc::limit_stream_buffered_bytes);
+      }
+    }
+    RC_TAG(i == 0 && app.ended ? "cut off" : "not cut off");
+  }
+  w.finish();
+}
+
+void check_slow_reader() { check_slow_reader(*slow_reader(), *schedule()); }
+RC_GTEST_PROP(Server, AClientThatStopsReadingIsCutOffAtTheBoundAndNeverHoldsUpOthers, ()) { check_slow_reader(); }
+
 // ---- the planted twins (planted/README.md) ----------------------------------------------------
 
 // The pong timer a millisecond late: any silent case (the empty schedule, size 0).
@@ -369,6 +472,12 @@ PLANTED_TWIN(heartbeat_late) {
 // What polling held at the switch is dropped: a message the application sends during the probe.
 PLANTED_TWIN(upgrade_drops_unsent) {
   prop::expect_counterexample([] { check_upgrade(); }, 6);
+}
+
+// A send refused at the bound is dropped and the session goes on: the deaf client, reading again,
+// finds a message missing.
+PLANTED_TWIN(limit_not_cut_off) {
+  prop::expect_counterexample([] { check_slow_reader(); }, 4);
 }
 
 }  // namespace
