@@ -16,7 +16,9 @@
 // Twins (planted/README.md): heartbeat_late (session.cc), upgrade_drops_unsent (session.cc),
 // limit_not_cut_off (session.cc), rooms_leave_all_keeps_one (rooms.cc).
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -63,19 +65,22 @@ struct AppSession final : engine::SessionSink {
 
 struct World {
   // No stalls: a used-up choice list reads as zeros, and a zero would stall every delivery.
-  World(const Choices& list, const Limits& limits, engine::ServerOptions options, std::size_t pipe_capacity = 65'536)
+  // The application: AppSession per session unless `custom_app` takes the sessions.
+  World(const Choices& list, const Limits& limits, engine::ServerOptions options, std::size_t pipe_capacity = 65'536,
+        std::function<void(std::unique_ptr<engine::Session>)> custom_app = {})
       : choices(list), loop(choices, sim_options(pipe_capacity)) {
     options.make_sid = [this] { return "s" + std::to_string(++sids); };
-    eio = std::make_unique<engine::Server>(loop, limits, options,
-                                           [this](std::unique_ptr<engine::Session> s, const http::Request&) {
-                                             auto app = std::make_unique<AppSession>();
-                                             app->loop = &loop;
-                                             app->started = loop.now();
-                                             app->session = std::move(s);
-                                             AppSession& raw = *app;
-                                             sessions.push_back(std::move(app));
-                                             raw.session->start(raw);
-                                           });
+    eio = std::make_unique<engine::Server>(
+        loop, limits, options, [this, custom_app](std::unique_ptr<engine::Session> s, const http::Request&) {
+          if (custom_app) return custom_app(std::move(s));
+          auto app = std::make_unique<AppSession>();
+          app->loop = &loop;
+          app->started = loop.now();
+          app->session = std::move(s);
+          AppSession& raw = *app;
+          sessions.push_back(std::move(app));
+          raw.session->start(raw);
+        });
     http = std::make_unique<http::Server>(loop, limits, http::ServerOptions{},
                                           [this](http::Exchange ex) { eio->handle(std::move(ex)); });
   }
@@ -462,6 +467,110 @@ void check_slow_reader(const SlowReader& r, const Choices& choices) {
 void check_slow_reader() { check_slow_reader(*slow_reader(), *schedule()); }
 RC_GTEST_PROP(Server, AClientThatStopsReadingIsCutOffAtTheBoundAndNeverHoldsUpOthers, ()) { check_slow_reader(); }
 
+// ---- leaks: sockets, rooms and timers end with their connections ---------------------------------
+
+struct Step {
+  int kind = 0;    // see kStepNames
+  int client = 0;  // which of 3 clients
+  int arg = 0;
+};
+const char* const kStepNames[] = {"open polling", "open websocket", "CONNECT", "join", "DISCONNECT", "close", "wait"};
+
+void showValue(const Step& st, std::ostream& os) {
+  os << "{" << kStepNames[st.kind] << " client " << st.client << " arg " << st.arg << "}";
+}
+
+rc::Gen<std::vector<Step>> steps() {
+  return rc::gen::container<std::vector<Step>>(rc::gen::build<Step>(rc::gen::set(&Step::kind, rc::gen::inRange(0, 7)),
+                                                                    rc::gen::set(&Step::client, rc::gen::inRange(0, 3)),
+                                                                    rc::gen::set(&Step::arg, rc::gen::inRange(0, 4))));
+}
+
+// Clients over both transports CONNECT to "/" or "/admin", join rooms (an event the application
+// answers with join()), DISCONNECT, go away, and let time pass; the heartbeat ends the sessions
+// of those that went away or never answered. Once every client is gone and a minute passed: no
+// session, no room membership, and (World::finish) no timer or open transport.
+void check_leaks(const std::vector<Step>& script, const Choices& choices) {
+  Case c(script.size() + choices.size());
+  session::Rooms rooms;
+  std::map<session::ServerSocket*, std::unique_ptr<session::ServerSocket>> sockets;
+  engine::ServerOptions options;
+  options.ping_interval_ms = 300;
+  options.ping_timeout_ms = 200;
+  std::unique_ptr<World> world;
+  world = std::make_unique<World>(choices, Limits{}, options, 65'536, [&](std::unique_ptr<engine::Session> s) {
+    session::ServerSocketOptions o;
+    o.sid = s->sid();
+    o.rooms = &rooms;
+    o.connect_timeout_ms = 1'000;
+    auto socket = std::make_unique<session::ServerSocket>(world->loop, std::move(s), Limits{}, o);
+    session::ServerSocket* raw = socket.get();
+    raw->of("/");
+    raw->of("/admin");
+    raw->set_event_handler([raw](std::string_view nsp, const ack::Event& e, io::Done done) {
+      if (e.name == "join") (void)raw->join(nsp, e.args_json);
+      done();
+    });
+    raw->on_close([&, raw](Errc) { world->loop.post([&, raw] { sockets.erase(raw); }); });
+    sockets.emplace(raw, std::move(socket));
+    raw->start();
+  });
+  World& w = *world;
+  struct Client {
+    test::RawClient* conn = nullptr;
+    bool websocket = false;
+    std::string sid;
+  };
+  std::array<Client, 3> clients;
+  const auto send = [&](Client& cl, const std::string& packet) {
+    if (cl.conn == nullptr || cl.sid.empty()) return;
+    if (cl.websocket) cl.conn->write(ws_text(packet));
+    else cl.conn->write(post("transport=polling&sid=" + cl.sid, packet));
+  };
+  for (const Step& st : script) {
+    Client& cl = clients[static_cast<std::size_t>(st.client)];
+    const std::string nsp = st.arg % 2 == 0 ? "" : "/admin,";
+    switch (st.kind) {
+      case 0:
+      case 1:
+        if (cl.conn != nullptr) break;
+        cl.conn = &w.connect();
+        cl.websocket = st.kind == 1;
+        cl.conn->write(cl.websocket ? ws_open("transport=websocket") : get("transport=polling"));
+        for (int i = 0; i < 50 && cl.sid.empty(); ++i) {
+          w.tick();
+          const std::size_t at = cl.conn->received.find("\"sid\":\"");
+          const std::size_t end = at == std::string::npos ? at : cl.conn->received.find('"', at + 7);
+          if (end != std::string::npos) cl.sid = cl.conn->received.substr(at + 7, end - at - 7);
+        }
+        if (!cl.websocket) cl.conn->received.clear();
+        break;
+      case 2: send(cl, "40" + nsp); break;
+      case 3: send(cl, "42" + nsp + "[\"join\",\"r" + std::to_string(st.arg) + "\"]"); break;
+      case 4: send(cl, "41" + nsp); break;
+      case 5:
+        if (cl.conn != nullptr) cl.conn->stream.close();
+        cl = Client{};
+        break;
+      default:
+        for (int i = 0; i < st.arg * 100; ++i) w.tick();
+        break;
+    }
+    w.tick();
+  }
+  for (auto& cl : clients)
+    if (cl.conn != nullptr) cl.conn->stream.close();
+  for (int i = 0; i < 60'000 && !(sockets.empty() && w.eio->sessions() == 0); i += 10)
+    w.loop.run_until(w.loop.now() + 10);
+  RC_ASSERT(sockets.empty());
+  RC_ASSERT(w.eio->sessions() == 0u);
+  RC_ASSERT(rooms.memberships() == 0u);
+  w.finish();
+}
+
+void check_leaks() { check_leaks(*steps(), *schedule()); }
+RC_GTEST_PROP(Server, NoSessionRoomMembershipOrTimerOutlivesItsConnection, ()) { check_leaks(); }
+
 // ---- the planted twins (planted/README.md) ----------------------------------------------------
 
 // The pong timer a millisecond late: any silent case (the empty schedule, size 0).
@@ -478,6 +587,11 @@ PLANTED_TWIN(upgrade_drops_unsent) {
 // finds a message missing.
 PLANTED_TWIN(limit_not_cut_off) {
   prop::expect_counterexample([] { check_slow_reader(); }, 4);
+}
+
+// Leaving a namespace leaves all its rooms but one: CONNECT, join, close (a membership left).
+PLANTED_TWIN(rooms_leave_all_keeps_one) {
+  prop::expect_counterexample([] { check_leaks(); }, 5);
 }
 
 }  // namespace
