@@ -6,6 +6,7 @@
 #include "sioconf/eio/packet_decoder.h"
 #include "sioconf/eio/packet_encoder.h"
 #include "sioconf/ndjson/line_decoder.h"
+#include "stream_close.h"
 
 namespace sioconf::engine {
 
@@ -112,24 +113,7 @@ Errc LinesTransport::check_send(const eio::Packet& packet) const noexcept {
 bool LinesTransport::over_high_water() const noexcept { return state_->stream.buffered() > state_->high_water; }
 
 void LinesTransport::close(bool graceful, std::function<void()> done) {
-  State& s = *state_;
-  if (s.closed) {
-    if (done) s.loop.post(std::move(done));
-    return;
-  }
-  if (done) s.close_done.push_back(std::move(done));
-  if (s.closing) return;
-  s.closing = true;
-  // The state lives until the stream has closed, whoever owns the transport by then.
-  auto finish = [self = state_] {
-    self->stream.close([self] {
-      self->closed = true;
-      std::vector<std::function<void()>> waiting = std::move(self->close_done);
-      for (auto& d : waiting) d();
-    });
-  };
-  if (graceful) s.stream.shutdown([finish](Errc) { finish(); });  // shutdown flushes the queue first
-  else finish();
+  close_stream_transport(state_, state_->stream, graceful, std::move(done));
 }
 
 }  // namespace sioconf::engine

@@ -8,6 +8,7 @@
 #include "sioconf/eio/packet_encoder.h"
 #include "sioconf/ws/frame_encoder.h"
 #include "sioconf/ws/message_assembler.h"
+#include "stream_close.h"
 
 namespace sioconf::engine {
 
@@ -168,23 +169,8 @@ Errc WebSocketTransport::check_send(const eio::Packet& packet) const noexcept {
 bool WebSocketTransport::over_high_water() const noexcept { return state_->stream->buffered() > state_->high_water; }
 
 void WebSocketTransport::close(bool graceful, std::function<void()> done) {
-  State& s = *state_;
-  if (s.closed) {
-    if (done) s.loop.post(std::move(done));
-    return;
-  }
-  if (done) s.close_done.push_back(std::move(done));
-  if (s.closing) return;
-  if (graceful) s.send_close(1000);
-  s.closing = true;
-  auto finish = [self = state_] {
-    self->stream->close([self] {
-      self->closed = true;
-      for (auto& d : std::exchange(self->close_done, {})) d();
-    });
-  };
-  if (graceful) s.stream->shutdown([finish](Errc) { finish(); });
-  else finish();
+  if (graceful) state_->send_close(1000);  // nothing once closing: the close frame goes once
+  close_stream_transport(state_, *state_->stream, graceful, std::move(done));
 }
 
 }  // namespace sioconf::engine
