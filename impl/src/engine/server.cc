@@ -50,11 +50,13 @@ Session* Server::find(const std::string& sid) {
   const auto it = sessions_.find(sid);
   if (it == sessions_.end()) return nullptr;
   const auto handle = it->second.lock();
-  if (!handle || *handle == nullptr || (*handle)->over()) {
+  if (!handle || *handle == nullptr) {
     sessions_.erase(it);
     return nullptr;
   }
-  return *handle;
+  // A session that is over is unknown to requests (as with engine.io), but it stays in the table
+  // until the application destroys it: it still counts against eio_max_sessions.
+  return (*handle)->over() ? nullptr : *handle;
 }
 
 void Server::handle(http::Exchange exchange) {

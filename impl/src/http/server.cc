@@ -195,8 +195,17 @@ struct ConnectionState final : RequestSink, std::enable_shared_from_this<Connect
       self->gone = true;
       if (const auto s = self->server.lock()) s->forget(self->id);
     };
-    if (graceful) stream->shutdown([self, closed](Errc) { self->stream->close(closed); });
-    else stream->close(closed);
+    if (!graceful) return stream->close(closed);
+    // A client that reads nothing would hold the shutdown, and the connection, for ever: it has
+    // the request timeout to take the last answer, then the connection closes anyway.
+    timer = loop.start_timer(timeout_ms, [self, closed] {
+      self->timer = 0;
+      self->stream->close(closed);
+    });
+    stream->shutdown([self, closed](Errc) {
+      self->disarm();
+      self->stream->close(closed);
+    });
   }
 
   // After an Upgrade: the 101, then the stream goes to the new owner and the server forgets it.

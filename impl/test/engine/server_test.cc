@@ -359,6 +359,27 @@ TEST_P(EngineServerTest, AClientThatReadsNothingIsReadNoFurtherAndLosesNothing) 
   EXPECT_TRUE(app_.ends.empty());
 }
 
+// A graceful close to a client that reads nothing cannot flush: after 30 s the connection closes
+// anyway, instead of being held for ever (on the simulator: real sockets would need megabytes).
+TEST_P(EngineServerTest, AGracefulCloseToAClientThatReadsNothingEndsAfter30Seconds) {
+  if (std::string(GetParam()) != "sim") return;
+  conns_.clear();
+  app_.sessions.clear();
+  make({}, 600'000);
+  Conn& ws = open_websocket();
+  ws.deaf = true;
+  std::string flood;
+  for (int i = 0; i < 300; ++i) flood += client_frame(ws::Opcode::text, "4" + std::string(1'000, 'x'));
+  ws.write(flood);  // echoed: more than the pipe holds, and the client reads none of it
+  ASSERT_TRUE(run_until([&] { return app_.messages.size() >= 100; }));
+  bool closed = false;
+  const std::uint64_t from = backend_->loop().now();
+  app_.sessions.begin()->second->session->close(true, [&] { closed = true; });
+  EXPECT_FALSE(run_until([&] { return closed; }, 29'000));
+  ASSERT_TRUE(run_until([&] { return closed; }, 2'000));
+  EXPECT_GE(backend_->loop().now() - from, 30'000u);
+}
+
 // A flood of WebSocket pings with a queue bound below the high-water mark: the pong that meets
 // the bound ends the session with the limit's name (it is not dropped).
 TEST_P(EngineServerTest, APingFloodPastTheQueueBoundEndsTheSession) {
