@@ -11,6 +11,7 @@
 
 #include "io/backends.h"
 #include "sioconf/session/server_socket.h"
+#include "support/raw_client.h"
 
 namespace sioconf::session {
 namespace {
@@ -19,7 +20,7 @@ namespace {
 struct Member {
   Member(test::Backend& backend, Rooms& rooms, std::string sid, const Limits& limits = {}) {
     auto [c, s] = backend.connected_pair();
-    client = std::make_unique<io::Stream>(backend.loop(), std::move(c));
+    client = std::make_unique<test::RawClient>(backend.loop(), std::move(c));
     ServerSocketOptions options;
     options.sid = std::move(sid);
     options.rooms = &rooms;
@@ -29,30 +30,18 @@ struct Member {
     socket->on_close([this](Errc why) { closed = why; });
     socket->start();
   }
-  void send(std::string_view line) {
-    const std::string l = std::string(line) + "\n";
-    ASSERT_NE(client->write(as_bytes(l)), io::WriteStatus::refused);
-  }
-  void read_all() {
-    (void)client->read([this](Errc e, ByteView bytes) {
-      if (e != Errc::none || bytes.empty()) return;
-      pending.append(as_text(bytes));
-      for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos; pending.erase(0, nl + 1))
-        lines.push_back(pending.substr(0, nl));
-      read_all();
-    });
-  }
+  void send(std::string_view line) { client->write(std::string(line) + "\n"); }
+  void read_all() { client->read_all(); }
+  std::vector<std::string> lines() const { return test::complete_lines(client->received); }
   // The lines after the CONNECT answers.
   std::vector<std::string> events() const {
     std::vector<std::string> out;
-    for (const std::string& l : lines)
+    for (const std::string& l : lines())
       if (l.rfind("42", 0) == 0) out.push_back(l);
     return out;
   }
-  std::unique_ptr<io::Stream> client;
+  std::unique_ptr<test::RawClient> client;
   std::unique_ptr<ServerSocket> socket;
-  std::string pending;
-  std::vector<std::string> lines;
   std::optional<Errc> closed;
 };
 
@@ -74,7 +63,7 @@ class RoomsTest : public ::testing::TestWithParam<const char*> {
   std::size_t connected() const {
     std::size_t n = 0;
     for (const auto& member : members_)
-      n += member->lines.size() >= 1 && member->lines[0] == R"(40{"sid":")" + member->socket->sid() + R"("})";
+      n += !member->lines().empty() && member->lines()[0] == R"(40{"sid":")" + member->socket->sid() + R"("})";
     return n;
   }
   // Runs until done() or 3 s: every connection stays open, so the loop never runs dry.
@@ -130,7 +119,7 @@ TEST_P(RoomsTest, MembershipsEndWithTheNamespaceAndTheConnection) {
   EXPECT_EQ(rooms_.members("/", "red"), 2u);
   EXPECT_EQ(rooms_.memberships(), 5u);  // three own rooms, two reds
   m(0).send("41");                      // a leaves "/": its rooms with it
-  m(2).client->close();                 // c's connection goes
+  m(2).client->stream.close();          // c's connection goes
   ASSERT_TRUE(run_until([&] { return m(2).closed.has_value() && rooms_.members("/", "a") == 0; }));
   EXPECT_TRUE(m(2).closed.has_value());
   EXPECT_EQ(rooms_.members("/", "red"), 0u);

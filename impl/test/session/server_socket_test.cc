@@ -8,36 +8,16 @@
 #include <vector>
 
 #include "io/backends.h"
+#include "support/raw_client.h"
 
 namespace sioconf::session {
 namespace {
 
 // The peer: writes Engine.IO lines, collects the lines it gets back.
-struct Client {
-  Client(io::Loop& loop, io::TransportPtr t) : stream(loop, std::move(t)) {}
-  io::Stream stream;
-  std::string pending;
-  std::vector<std::string> lines;
-  bool ended = false;
-  Errc error = Errc::none;
-
-  void send(std::string_view line) {
-    const std::string l = std::string(line) + "\n";
-    ASSERT_NE(stream.write(as_bytes(l)), io::WriteStatus::refused);
-  }
-  void read_all() {
-    (void)stream.read([this](Errc e, ByteView bytes) {
-      if (e != Errc::none || bytes.empty()) {
-        ended = true;
-        error = e;
-        return;
-      }
-      pending.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-      for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos; pending.erase(0, nl + 1))
-        lines.push_back(pending.substr(0, nl));
-      read_all();
-    });
-  }
+struct Client : test::RawClient {
+  using RawClient::RawClient;
+  void send(std::string_view line) { write(std::string(line) + "\n"); }
+  std::vector<std::string> lines() const { return test::complete_lines(received); }
 };
 
 struct Param {
@@ -84,7 +64,7 @@ TEST_P(ServerSocketTest, ChatExample) {
   client_->send(R"(42["chat",{"message":"Hello server!"}])");
   client_->stream.shutdown();
   ASSERT_TRUE(run());
-  EXPECT_EQ(client_->lines,
+  EXPECT_EQ(client_->lines(),
             (std::vector<std::string>{R"(40{"sid":"sioconf"})", R"(42["chat",{"echo":{"message":"Hello server!"}}])"}));
   EXPECT_TRUE(closed_);
   EXPECT_EQ(why_, Errc::none);
@@ -112,7 +92,7 @@ TEST_P(ServerSocketTest, AnAckIsSentOnceWhateverTheHandlerDoes) {
   ASSERT_TRUE(run());
   EXPECT_EQ(with_reply, 1);
   EXPECT_EQ(without, 1);
-  EXPECT_EQ(client_->lines, (std::vector<std::string>{R"(40{"sid":"sioconf"})", "431[3]"}));
+  EXPECT_EQ(client_->lines(), (std::vector<std::string>{R"(40{"sid":"sioconf"})", "431[3]"}));
 }
 
 TEST_P(ServerSocketTest, EmitWithAckSettlesOnceAndCountsRepeats) {
@@ -135,9 +115,9 @@ TEST_P(ServerSocketTest, EmitWithAckSettlesOnceAndCountsRepeats) {
   client_->send(R"(437["unknown"])");
   client_->stream.shutdown();
   ASSERT_TRUE(run());
-  ASSERT_GE(client_->lines.size(), 3u);
-  EXPECT_EQ(client_->lines[1], R"(420["ping",1])");
-  EXPECT_EQ(client_->lines[2], R"(421["ping"])");
+  ASSERT_GE(client_->lines().size(), 3u);
+  EXPECT_EQ(client_->lines()[1], R"(420["ping",1])");
+  EXPECT_EQ(client_->lines()[2], R"(421["ping"])");
   ASSERT_EQ(results.size(), 2u);
   EXPECT_EQ(results[0], (std::pair<Errc, std::string>{Errc::none, R"(["pong"])"}));
   EXPECT_EQ(results[1].first, Errc::ack_disconnected);
@@ -151,8 +131,8 @@ TEST_P(ServerSocketTest, UnknownNamespaceGetsConnectError) {
   client_->send("40/nope,");
   client_->stream.shutdown();
   ASSERT_TRUE(run());
-  ASSERT_EQ(client_->lines.size(), 1u);
-  EXPECT_EQ(client_->lines[0], R"(44/nope,{"message":"Invalid namespace"})");
+  ASSERT_EQ(client_->lines().size(), 1u);
+  EXPECT_EQ(client_->lines()[0], R"(44/nope,{"message":"Invalid namespace"})");
 }
 
 TEST_P(ServerSocketTest, ABadPacketEndsTheConnectionWithItsName) {
@@ -181,7 +161,7 @@ TEST_P(ServerSocketTest, ServerDisconnectSaysSoAndCloses) {
   });
   ASSERT_TRUE(run());
   EXPECT_TRUE(done);
-  EXPECT_EQ(client_->lines, (std::vector<std::string>{R"(40{"sid":"sioconf"})", "41"}));
+  EXPECT_EQ(client_->lines(), (std::vector<std::string>{R"(40{"sid":"sioconf"})", "41"}));
   EXPECT_TRUE(client_->ended);
 }
 
@@ -229,8 +209,8 @@ TEST_P(ServerSocketTest, ConnectMiddlewareRefusesOrAdmitsNowOrLater) {
   });
   ASSERT_TRUE(run());
   EXPECT_EQ(asked, (std::vector<std::string>{R"({"token":"bad"})", R"({"token":"good"})"}));
-  EXPECT_EQ(client_->lines, (std::vector<std::string>{R"(44{"message":"not authorized","data":{"code":7}})",
-                                                      R"(40/open,{"sid":"sioconf"})", R"(40{"sid":"sioconf"})"}));
+  EXPECT_EQ(client_->lines(), (std::vector<std::string>{R"(44{"message":"not authorized","data":{"code":7}})",
+                                                        R"(40/open,{"sid":"sioconf"})", R"(40{"sid":"sioconf"})"}));
   EXPECT_EQ(connects, 1);
 }
 
@@ -300,8 +280,8 @@ TEST_P(ServerSocketTest, ANamespaceJoinedAgainRepliesAndAcksAgain) {
   client_->stream.shutdown();
   ASSERT_TRUE(run());
   EXPECT_EQ(connects, 2);
-  EXPECT_EQ(client_->lines, (std::vector<std::string>{R"(40{"sid":"sioconf"})", R"(420["ping"])", "431[3]",
-                                                      R"(40{"sid":"sioconf"})", R"(421["ping"])", "432[3]"}));
+  EXPECT_EQ(client_->lines(), (std::vector<std::string>{R"(40{"sid":"sioconf"})", R"(420["ping"])", "431[3]",
+                                                        R"(40{"sid":"sioconf"})", R"(421["ping"])", "432[3]"}));
   EXPECT_EQ(results,
             (std::vector<std::pair<Errc, std::string>>{{Errc::ack_disconnected, ""}, {Errc::none, R"(["new"])"}}));
   EXPECT_EQ(socket.pending_acks(), 0u);
@@ -330,9 +310,9 @@ TEST_P(ServerSocketTest, AsyncHandlersAnswerInArrivalOrder) {
   for (int i = 0; i < 20; ++i) client_->send("42" + std::to_string(i) + R"(["job",)" + std::to_string(i) + "]");
   client_->stream.shutdown();
   ASSERT_TRUE(run());
-  ASSERT_EQ(client_->lines.size(), 21u);
+  ASSERT_EQ(client_->lines().size(), 21u);
   for (int i = 0; i < 20; ++i)
-    EXPECT_EQ(client_->lines[static_cast<std::size_t>(i) + 1],
+    EXPECT_EQ(client_->lines()[static_cast<std::size_t>(i) + 1],
               "43" + std::to_string(i) + "[" + std::to_string(i) + "]");
   EXPECT_EQ(most_in_flight, 1u);
 }
@@ -353,7 +333,7 @@ TEST_P(ServerSocketTest, TheEngineIoSessionAnswersPingsAndItsCloseEndsTheSocket)
   client_->send("1");  // Engine.IO close: the socket ends at once, whatever follows
   client_->send(R"(42["late"])");
   ASSERT_TRUE(run());
-  EXPECT_EQ(client_->lines, (std::vector<std::string>{R"(40{"sid":"sioconf"})", "3"}));
+  EXPECT_EQ(client_->lines(), (std::vector<std::string>{R"(40{"sid":"sioconf"})", "3"}));
   EXPECT_TRUE(closed_);
   EXPECT_EQ(why_, Errc::none);
   EXPECT_EQ(disconnects, 1);
@@ -378,7 +358,7 @@ TEST_P(ServerSocketTest, AnEmitTheEncoderRefusesSendsNothing) {
   client_->send("40");
   client_->stream.shutdown();
   ASSERT_TRUE(run());
-  EXPECT_EQ(client_->lines, (std::vector<std::string>{R"(40{"sid":"sioconf"})", R"(420["x",1])"}));
+  EXPECT_EQ(client_->lines(), (std::vector<std::string>{R"(40{"sid":"sioconf"})", R"(420["x",1])"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServerSocketTest,
@@ -454,7 +434,7 @@ TEST(ServerSocketSim, FailTheNthOperation) {
       if (n > loop.operations()) {
         clean_at = n;
         EXPECT_EQ(acks_settled, 1);
-        EXPECT_EQ(client.lines.size(), 3u);
+        EXPECT_EQ(client.lines().size(), 3u);
       }
       client.stream.close();
     }

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sioconf/io/loop.h"
 #include "sioconf/io/stream.h"
@@ -34,6 +35,15 @@ struct RawClient {
     });
   }
 };
+
+/// The complete lines of `received` ('\n'-terminated), without their '\n': what a client of
+/// Engine.IO lines got so far.
+inline std::vector<std::string> complete_lines(std::string_view received) {
+  std::vector<std::string> out;
+  for (std::size_t nl; (nl = received.find('\n')) != std::string_view::npos; received.remove_prefix(nl + 1))
+    out.emplace_back(received.substr(0, nl));
+  return out;
+}
 
 /// One whole HTTP answer taken off the front of `received`, as "<status> <body>" (the body by its
 /// content-length), or empty if it is not all there yet.
