@@ -1,6 +1,7 @@
 #include "sioconf/limits.h"
 
 #include <limits>
+#include <vector>
 
 namespace sioconf {
 namespace {
@@ -48,5 +49,16 @@ std::optional<std::uint64_t> get_limit(const Limits& limits, std::string_view ke
 }
 
 std::span<const std::string_view> limit_keys() noexcept { return kKeys; }
+
+std::shared_ptr<const Limits> shared_limits(const Limits& limits) {
+  // The Limits in use on this thread: few (one per server, a few in tests), so a list will do.
+  thread_local std::vector<std::weak_ptr<const Limits>> in_use;
+  std::erase_if(in_use, [](const std::weak_ptr<const Limits>& w) { return w.expired(); });
+  for (const std::weak_ptr<const Limits>& w : in_use)
+    if (auto held = w.lock(); held && *held == limits) return held;
+  auto made = std::make_shared<const Limits>(limits);
+  in_use.push_back(made);
+  return made;
+}
 
 }  // namespace sioconf

@@ -103,124 +103,107 @@ Errc parse_header(std::string_view s, const Limits& limits, Header& h, std::size
 
 }  // namespace
 
-struct SioDecoderState {
-  explicit SioDecoderState(const Limits& l) : limits(l) {}
-
-  Status fail(Errc code, std::uint64_t at) noexcept {
-    error = {code, at};
-    return Status::error;
-  }
-  Status text(std::string_view s, std::uint64_t base, sio::PacketSink& sink) noexcept;
-  Status binary(ByteView b, std::uint64_t base, sio::PacketSink& sink) noexcept;
-
-  Limits limits;
-  SioPayloadChecker checker;
-  DecodeError error;
-  std::uint64_t offset = 0;
-
-  // The binary packet being assembled.
-  bool awaiting = false;
+// A binary packet between its text and its last attachment: what its views need kept. Made when
+// its text arrives and freed when it completes, so an idle decoder holds no buffer.
+struct SioBinaryPacket {
   Header header;                   // nsp points into text when has_nsp
-  std::string text_copy;           // its text, at most max_payload_bytes
+  std::string text;                // its text, at most max_payload_bytes
   std::vector<std::uint8_t> pool;  // attachments but the last, back to back
   std::vector<std::size_t> ends;   // end of each attachment in pool
   std::vector<ByteView> views;     // handed out as Packet::attachments
   std::uint64_t attachment_bytes = 0;
 };
 
-Status SioDecoderState::text(std::string_view s, std::uint64_t base, sio::PacketSink& sink) noexcept {
+}  // namespace sioconf::detail
+
+namespace sioconf::sio {
+
+using sioconf::detail::Header;
+
+PacketDecoder::PacketDecoder(const Limits& limits) : limits_(shared_limits(limits)) {}
+PacketDecoder::~PacketDecoder() = default;
+PacketDecoder::PacketDecoder(PacketDecoder&&) noexcept = default;
+PacketDecoder& PacketDecoder::operator=(PacketDecoder&&) noexcept = default;
+
+Status PacketDecoder::fail(Errc code, std::uint64_t at) noexcept {
+  error_ = {code, at};
+  return Status::error;
+}
+
+Status PacketDecoder::feed(const Message& m, PacketSink& sink) noexcept {
+  if (error_) return Status::error;
+  const std::uint64_t base = offset_;
+  offset_ += m.bytes.size();
+  if (m.kind == MessageKind::binary) return binary(m.bytes, base, sink);
+  return text(as_text(m.bytes), base, sink);
+}
+
+Status PacketDecoder::text(std::string_view s, std::uint64_t base, PacketSink& sink) noexcept {
+  const Limits& limits = *limits_;
   // socket.io-parser: "got plaintext data when reconstructing a packet".
-  if (awaiting) return fail(Errc::sio_expected_binary, base);
+  if (binary_) return fail(Errc::sio_expected_binary, base);
   if (s.size() > limits.max_payload_bytes)  // Limits: before any byte is interpreted
     return fail(Errc::limit_payload_bytes, base + limits.max_payload_bytes);
   Header h;
   std::size_t at = 0;
-  if (const Errc e = parse_header(s, limits, h, at); e != Errc::none) return fail(e, base + at);
+  if (const Errc e = sioconf::detail::parse_header(s, limits, h, at); e != Errc::none) return fail(e, base + at);
   const std::string_view payload = s.substr(h.payload_at);
-  if (const Errc e = checker.check(h.type, payload, h.attachments, limits); e != Errc::none)
+  if (const Errc e = sioconf::detail::thread_checker().check(h.type, payload, h.attachments, limits); e != Errc::none)
     return fail(e, base + h.payload_at);
   if (!sio::is_binary(h.type)) {
     sink.on_packet(sio::Packet{h.type, h.nsp, h.id, payload, {}});
     return Status::ok;
   }
   // The views must outlive this message: keep the text, and the namespace as an offset into it.
-  text_copy.assign(s);
+  binary_ = std::make_unique<sioconf::detail::SioBinaryPacket>();
+  binary_->text.assign(s);
   if (h.has_nsp) {
     const auto nsp_at = static_cast<std::size_t>(h.nsp.data() - s.data());
-    h.nsp = std::string_view(text_copy).substr(nsp_at, h.nsp.size());
+    h.nsp = std::string_view(binary_->text).substr(nsp_at, h.nsp.size());
   }
-  header = h;
-  awaiting = true;
-  attachment_bytes = 0;
-  pool.clear();
-  ends.clear();
+  binary_->header = h;
   return Status::ok;
 }
 
-Status SioDecoderState::binary(ByteView b, std::uint64_t base, sio::PacketSink& sink) noexcept {
+Status PacketDecoder::binary(ByteView b, std::uint64_t base, PacketSink& sink) noexcept {
   // socket.io-parser: "got binary data when not reconstructing a packet".
-  if (!awaiting) return fail(Errc::sio_unexpected_binary, base);
-  const std::uint64_t room = limits.max_attachment_bytes - attachment_bytes;
+  if (!binary_) return fail(Errc::sio_unexpected_binary, base);
+  sioconf::detail::SioBinaryPacket& p = *binary_;
+  const std::uint64_t room = limits_->max_attachment_bytes - p.attachment_bytes;
   if (b.size() > room) return fail(Errc::limit_attachment_bytes, base + room);  // Limits: all together
-  attachment_bytes += b.size();
-  if (ends.size() + 1 < header.attachments) {
-    pool.insert(pool.end(), b.begin(), b.end());
-    ends.push_back(pool.size());
+  p.attachment_bytes += b.size();
+  if (p.ends.size() + 1 < p.header.attachments) {
+    p.pool.insert(p.pool.end(), b.begin(), b.end());
+    p.ends.push_back(p.pool.size());
     return Status::ok;
   }
-  views.clear();
   std::size_t start = 0;
-  for (const std::size_t end : ends) {
-    views.emplace_back(pool.data() + start, end - start);
+  for (const std::size_t end : p.ends) {
+    p.views.emplace_back(p.pool.data() + start, end - start);
     start = end;
   }
-  views.push_back(b);  // the last attachment is not copied
-  awaiting = false;
-  sink.on_packet(
-      sio::Packet{header.type, header.nsp, header.id, std::string_view(text_copy).substr(header.payload_at), views});
+  p.views.push_back(b);  // the last attachment is not copied
+  // Freed after the call (the sink must not call back into this decoder, so nothing else runs).
+  const std::unique_ptr<sioconf::detail::SioBinaryPacket> done = std::move(binary_);
+  sink.on_packet(sio::Packet{p.header.type, p.header.nsp, p.header.id,
+                             std::string_view(p.text).substr(p.header.payload_at), p.views});
   return Status::ok;
-}
-
-}  // namespace sioconf::detail
-
-namespace sioconf::sio {
-
-PacketDecoder::PacketDecoder(const Limits& limits)
-    : state_(std::make_unique<sioconf::detail::SioDecoderState>(limits)) {}
-PacketDecoder::~PacketDecoder() = default;
-PacketDecoder::PacketDecoder(PacketDecoder&&) noexcept = default;
-PacketDecoder& PacketDecoder::operator=(PacketDecoder&&) noexcept = default;
-
-Status PacketDecoder::feed(const Message& m, PacketSink& sink) noexcept {
-  auto& st = *state_;
-  if (st.error) return Status::error;
-  const std::uint64_t base = st.offset;
-  st.offset += m.bytes.size();
-  if (m.kind == MessageKind::binary) return st.binary(m.bytes, base, sink);
-  return st.text(as_text(m.bytes), base, sink);
 }
 
 Status PacketDecoder::finish() noexcept {
-  auto& st = *state_;
-  if (st.error) return Status::error;
-  if (st.awaiting) return st.fail(Errc::truncated, st.offset);
+  if (error_) return Status::error;
+  if (binary_) return fail(Errc::truncated, offset_);
   return Status::ok;
 }
 
-DecodeError PacketDecoder::error() const noexcept { return state_->error; }
+DecodeError PacketDecoder::error() const noexcept { return error_; }
 
 void PacketDecoder::reset() noexcept {
-  auto& st = *state_;
-  st.error = {};
-  st.offset = 0;
-  st.awaiting = false;
-  st.attachment_bytes = 0;
-  st.text_copy.clear();
-  st.pool.clear();
-  st.ends.clear();
-  st.views.clear();
+  error_ = {};
+  offset_ = 0;
+  binary_.reset();
 }
 
-bool PacketDecoder::awaiting_attachments() const noexcept { return state_->awaiting; }
+bool PacketDecoder::awaiting_attachments() const noexcept { return binary_ != nullptr; }
 
 }  // namespace sioconf::sio

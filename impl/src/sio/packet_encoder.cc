@@ -77,8 +77,7 @@ Errc check_and_write(sioconf::detail::SioPayloadChecker& checker, const Limits& 
 
 // ---- PacketEncoder ------------------------------------------------------------------------------
 
-PacketEncoder::PacketEncoder(const Limits& limits)
-    : limits_(limits), checker_(std::make_unique<sioconf::detail::SioPayloadChecker>()) {}
+PacketEncoder::PacketEncoder(const Limits& limits) : limits_(shared_limits(limits)) {}
 PacketEncoder::~PacketEncoder() = default;
 PacketEncoder::PacketEncoder(PacketEncoder&&) noexcept = default;
 PacketEncoder& PacketEncoder::operator=(PacketEncoder&&) noexcept = default;
@@ -87,7 +86,7 @@ Errc PacketEncoder::encode(PacketType type, std::string_view nsp, std::optional<
                            const JsonWriter& payload, EncodedPacket& out) noexcept {
   out.error = Errc::none;
   out.text.clear();  // attachments keep their capacity: check_and_write resizes them
-  const Errc e = check_and_write(*checker_, limits_, type, nsp, id, payload, out);
+  const Errc e = check_and_write(sioconf::detail::thread_checker(), *limits_, type, nsp, id, payload, out);
   if (e != Errc::none) {
     out.error = e;
     out.text.clear();
@@ -98,9 +97,8 @@ Errc PacketEncoder::encode(PacketType type, std::string_view nsp, std::optional<
 
 EncodedPacket encode(PacketType type, std::string_view nsp, std::optional<std::uint64_t> id, const JsonWriter& payload,
                      const Limits& limits) noexcept {
-  thread_local sioconf::detail::SioPayloadChecker checker;
   EncodedPacket out;
-  out.error = check_and_write(checker, limits, type, nsp, id, payload, out);
+  out.error = check_and_write(sioconf::detail::thread_checker(), limits, type, nsp, id, payload, out);
   if (out.error != Errc::none) {
     out.text.clear();
     out.attachments.clear();

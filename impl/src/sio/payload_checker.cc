@@ -188,4 +188,9 @@ Errc PlaceholderVisitor::verdict() const noexcept {
   return unused_ != 0 ? Errc::sio_attachment_unused : Errc::none;
 }
 
+SioPayloadChecker& thread_checker() noexcept {
+  thread_local SioPayloadChecker checker;
+  return checker;
+}
+
 }  // namespace sioconf::detail

@@ -73,4 +73,8 @@ class SioPayloadChecker {
   PlaceholderVisitor placeholders_;
 };
 
+/// This thread's checker. check() calls out to nothing, so one at a time is all a thread needs:
+/// the encoders and decoders of every connection share it instead of keeping its buffers each.
+SioPayloadChecker& thread_checker() noexcept;
+
 }  // namespace sioconf::detail

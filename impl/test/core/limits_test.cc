@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 
 #include "sioconf/errc.h"
@@ -44,6 +45,36 @@ TEST(Limits, DefaultsMatchTheReference) {
   EXPECT_EQ(limits.eio_max_payload_bytes, 1'000'000u);  // engine.io maxHttpBufferSize
   EXPECT_EQ(limits.ws_max_message_bytes, 1'000'000u);   // ws maxPayload under engine.io
   EXPECT_EQ(limits.max_ack_id, (1ULL << 53) - 1);       // JavaScript safe integer
+}
+
+TEST(Limits, SharedCopiesAreOnePerValue) {
+  Limits small;
+  small.max_depth = 3;
+  const auto a = shared_limits(Limits{});
+  const auto b = shared_limits(Limits{});
+  const auto c = shared_limits(small);
+  EXPECT_EQ(a.get(), b.get());  // equal values: one object
+  EXPECT_NE(a.get(), c.get());
+  EXPECT_EQ(*a, Limits{});
+  EXPECT_EQ(c->max_depth, 3u);
+  // Every field takes part in the comparison: a copy differing in any one is another object.
+  for (const std::string_view key : limit_keys()) {
+    Limits other;
+    ASSERT_TRUE(set_limit(other, key, *get_limit(other, key) - 1)) << key;
+    EXPECT_NE(shared_limits(other).get(), a.get()) << key;
+  }
+}
+
+TEST(Limits, SharedCopyGoesWithItsLastHolder) {
+  Limits odd;
+  odd.max_namespace_bytes = 77;
+  std::weak_ptr<const Limits> seen = shared_limits(odd);
+  EXPECT_TRUE(seen.expired());  // nobody held it
+  auto held = shared_limits(odd);
+  seen = held;
+  EXPECT_EQ(shared_limits(odd).get(), held.get());
+  held.reset();
+  EXPECT_TRUE(seen.expired());
 }
 
 }  // namespace

@@ -115,16 +115,17 @@
 #include "sioconf/sio/packet.h"
 
 namespace sioconf::detail {
-struct SioDecoderState;
+struct SioBinaryPacket;
 }
 
 namespace sioconf::sio {
 
 class PacketDecoder {
  public:
-  /// Of `limits` (copied) the decoder uses max_payload_bytes, max_depth, max_attachments,
-  /// max_attachment_bytes, max_ack_id, max_ack_id_digits and max_namespace_bytes. Allocates its
-  /// fixed state once; buffers grow later, within those limits.
+  /// Of `limits` (shared, limits.h) the decoder uses max_payload_bytes, max_depth,
+  /// max_attachments, max_attachment_bytes, max_ack_id, max_ack_id_digits and
+  /// max_namespace_bytes. It allocates only while a binary packet awaits its attachments (within
+  /// those limits), and frees that when the packet completes.
   explicit PacketDecoder(const Limits& limits = {});
   ~PacketDecoder();
   /// Moving transfers the whole state (a packet in progress too); a moved-from decoder may only be
@@ -150,15 +151,21 @@ class PacketDecoder {
   /// all messages fed since construction or reset(), see the table above.
   DecodeError error() const noexcept;
 
-  /// Back to the initial state: no error, offset 0, no packet in progress. Keeps the limits and
-  /// the buffers' capacity.
+  /// Back to the initial state: no error, offset 0, no packet in progress. Keeps the limits.
   void reset() noexcept;
 
   /// True while a binary packet's text was taken and some of its attachments are still due.
   bool awaiting_attachments() const noexcept;
 
  private:
-  std::unique_ptr<sioconf::detail::SioDecoderState> state_;
+  Status fail(Errc code, std::uint64_t at) noexcept;
+  Status text(std::string_view s, std::uint64_t base, PacketSink& sink) noexcept;
+  Status binary(ByteView b, std::uint64_t base, PacketSink& sink) noexcept;
+
+  std::shared_ptr<const Limits> limits_;
+  DecodeError error_;
+  std::uint64_t offset_ = 0;
+  std::unique_ptr<sioconf::detail::SioBinaryPacket> binary_;  // the binary packet being assembled
 };
 
 }  // namespace sioconf::sio

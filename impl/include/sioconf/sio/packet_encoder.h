@@ -57,10 +57,6 @@
 #include "sioconf/limits.h"
 #include "sioconf/sio/packet.h"
 
-namespace sioconf::detail {
-class SioPayloadChecker;
-}
-
 namespace sioconf::sio {
 
 /// One packet ready to send: `text` as one text message, then each attachment as one binary
@@ -71,8 +67,8 @@ struct EncodedPacket {
   std::vector<std::vector<std::uint8_t>> attachments;
 };
 
-/// Encodes packets under one set of Limits. Keeps the JSON parser it checks payloads with, so
-/// encoding many packets with one encoder allocates only for the output.
+/// Encodes packets under one set of Limits (shared, limits.h). Checks payloads with the thread's
+/// checker, so that encoding allocates only for the output and an encoder costs two pointers.
 class PacketEncoder {
  public:
   explicit PacketEncoder(const Limits& limits = {});
@@ -89,11 +85,10 @@ class PacketEncoder {
                             const JsonWriter& payload, EncodedPacket& out) noexcept;
 
  private:
-  Limits limits_;
-  std::unique_ptr<sioconf::detail::SioPayloadChecker> checker_;
+  std::shared_ptr<const Limits> limits_;
 };
 
-/// One-shot form of PacketEncoder::encode with a fresh result (uses a per-thread checker).
+/// One-shot form of PacketEncoder::encode with a fresh result.
 EncodedPacket encode(PacketType type, std::string_view nsp, std::optional<std::uint64_t> id, const JsonWriter& payload,
                      const Limits& limits = {}) noexcept;
 
