@@ -72,6 +72,9 @@ std::optional<std::pair<std::string, std::string>> room_and_rest(std::string_vie
   return std::pair{args[0].get<std::string>(), nlohmann::json(args.begin() + 1, args.end()).dump()};
 }
 
+// The namespaces of the /socket.io/ path; any other is refused.
+const std::string kNamespaces[] = {"/", "/custom"};
+
 // One Socket.IO connection of the /socket.io/ path, with the test suites' handlers.
 class SocketIoApp {
  public:
@@ -82,11 +85,13 @@ class SocketIoApp {
         log_(log),
         gone_(std::move(gone)),
         socket_(loop, std::move(session), options.limits,
-                session::ServerSocketOptions{sid_, {}, options.connect_timeout_ms, &rooms}) {
-    for (const char* nsp : {"/", "/custom"})
-      socket_.of(nsp).on("connect", [this, nsp](const ack::Event& e) { (void)socket_.emit(nsp, "auth", e.args_json); });
-    // One handler for every event rather than a listener per event name: a server with many idle
-    // connections keeps one function per connection, not ten.
+                session::ServerSocketOptions{sid_, {}, options.connect_timeout_ms, &rooms, kNamespaces}) {
+    // One handler for all namespaces and one for every event, rather than listeners per
+    // namespace and event name: a server with many idle connections keeps two functions per
+    // connection, not ten.
+    socket_.set_connect_handler([this](std::string_view nsp, std::string_view auth) {
+      (void)socket_.emit(nsp, "auth", "[" + std::string(auth) + "]");
+    });
     socket_.set_event_handler([this](std::string_view nsp, const ack::Event& e, io::Done done) {
       if (nsp == "/") on_event(e);
       done();

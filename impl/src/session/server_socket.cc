@@ -1,6 +1,6 @@
 #include "sioconf/session/server_socket.h"
 
-#include <map>
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -13,27 +13,52 @@
 namespace sioconf::session {
 namespace {
 
+// One namespace of a connection: made when of() or use() names it, or when the client joins a
+// namespace of ServerSocketOptions::namespaces. What only a joined namespace needs (its acks, its
+// replies) is made at its first join, so that a namespace a client never joins costs nothing.
 struct Namespace {
-  Namespace(std::string n, io::Loop& loop, const Limits& limits, ack::SendAck send)
-      : name(std::move(n)), acks(loop, limits), send_ack(std::move(send)) {
-    replies.emplace(send_ack);
-  }
+  explicit Namespace(std::string_view n) : name(n) {}
   std::string name;
-  ack::Emitter emitter;
-  ack::AckTable acks;
-  ack::SendAck send_ack;                     // what each connection's reply channel sends with
-  std::optional<ack::ReplyChannel> replies;  // one per connection: a closed channel stays closed
-  ConnectMiddleware middleware;
+  std::unique_ptr<ack::Emitter> emitter;      // of(): the listeners
+  ConnectMiddleware middleware;               // use()
+  std::optional<ack::AckTable> acks;          // from the first join on
+  std::optional<ack::ReplyChannel> replies;   // one per join: a closed channel stays closed
   bool connected = false, admitting = false;  // admitting: the middleware has not decided yet
+};
 
-  // A client joins, possibly again after a DISCONNECT (socket.io then makes a new socket with a
-  // fresh ack map): emits with an ack and replies work again, while the replies handed out during
-  // the earlier connection stay closed.
-  void join() {
-    connected = true;
-    acks.reopen();
-    if (!replies->is_open()) replies.emplace(send_ack);
+// The buffers one outgoing packet is built and encoded in. A send runs to its end before the next
+// one starts, so the sockets of a thread share one set and an idle socket keeps none; a send that
+// starts inside another (a listener run by a session ending under a send) gets a set of its own.
+class Outgoing {
+ public:
+  Outgoing() {
+    thread_local Buffers shared;
+    if (!shared.busy) {
+      buffers_ = &shared;
+      shared.busy = true;
+    } else {
+      own_ = std::make_unique<Buffers>();
+      buffers_ = own_.get();
+    }
+    buffers_->writer.clear();
   }
+  ~Outgoing() {
+    if (!own_) buffers_->busy = false;
+  }
+  Outgoing(const Outgoing&) = delete;
+  Outgoing& operator=(const Outgoing&) = delete;
+
+  JsonWriter& json() noexcept { return buffers_->writer; }  // the payload, empty at first
+  sio::EncodedPacket& packet() noexcept { return buffers_->packet; }
+
+ private:
+  struct Buffers {
+    JsonWriter writer;
+    sio::EncodedPacket packet;
+    bool busy = false;
+  };
+  Buffers* buffers_;
+  std::unique_ptr<Buffers> own_;
 };
 
 struct IncomingEvent {
@@ -78,7 +103,7 @@ struct ServerSocketState final : engine::SessionSink,
                                  std::enable_shared_from_this<ServerSocketState> {
   ServerSocketState(io::Loop& l, std::unique_ptr<engine::Session> eio, const Limits& lim, ServerSocketOptions o)
       : loop(l),
-        limits(lim),
+        limits(shared_limits(lim)),
         options(std::move(o)),
         session(std::move(eio)),
         sio_decoder(lim),
@@ -86,16 +111,15 @@ struct ServerSocketState final : engine::SessionSink,
         dispatcher([this](IncomingEvent event, io::Done done) { handle(std::move(event), std::move(done)); }) {}
 
   io::Loop& loop;
-  Limits limits;
+  std::shared_ptr<const Limits> limits;
   ServerSocketOptions options;
   std::unique_ptr<engine::Session> session;
   sio::PacketDecoder sio_decoder;
   sio::PacketEncoder encoder;
-  JsonWriter writer;
-  sio::EncodedPacket encoded;
-  std::map<std::string, std::unique_ptr<Namespace>, std::less<>> namespaces;
+  std::vector<std::unique_ptr<Namespace>> namespaces;  // by name
   io::OrderedDispatcher<IncomingEvent> dispatcher;
   EventHandler handler;
+  ConnectHandler connect_handler;
   std::function<void(Errc)> close_callback;
   std::vector<std::function<void()>> disconnect_done;
   bool ended = false, abandoned = false;
@@ -103,22 +127,28 @@ struct ServerSocketState final : engine::SessionSink,
   io::TimerId connect_timer = 0;
   SocketCounts counts;
 
+  std::vector<std::unique_ptr<Namespace>>::iterator position(std::string_view nsp) {
+    return std::lower_bound(namespaces.begin(), namespaces.end(), nsp,
+                            [](const std::unique_ptr<Namespace>& ns, std::string_view n) { return ns->name < n; });
+  }
+
   Namespace* find(std::string_view nsp) {
-    const auto it = namespaces.find(nsp);
-    return it == namespaces.end() ? nullptr : it->second.get();
+    const auto it = position(nsp);
+    return it != namespaces.end() && (*it)->name == nsp ? it->get() : nullptr;
   }
 
   Namespace& make(std::string_view nsp) {
-    if (Namespace* ns = find(nsp)) return *ns;
-    const std::string name(nsp);
-    auto ns = std::make_unique<Namespace>(
-        name, loop, limits,
-        [this, name](std::uint64_t id, std::string_view args, std::span<const ByteView> attachments) {
-          JsonWriter& json = payload().raw_json(args);
-          for (ByteView a : attachments) json.attach(a);
-          (void)send(sio::PacketType::ack, name, id, json);  // BINARY_ACK when it has attachments
-        });
-    return *namespaces.emplace(name, std::move(ns)).first->second;
+    const auto it = position(nsp);
+    if (it != namespaces.end() && (*it)->name == nsp) return **it;
+    return **namespaces.insert(it, std::make_unique<Namespace>(nsp));
+  }
+
+  // The namespace a CONNECT names, if the socket has it or the server declares it.
+  Namespace* joinable(std::string_view nsp) {
+    if (Namespace* ns = find(nsp)) return ns;
+    for (const std::string& declared : options.namespaces)
+      if (declared == nsp) return &make(nsp);
+    return nullptr;
   }
 
   // ---- from the Engine.IO session ----
@@ -135,33 +165,35 @@ struct ServerSocketState final : engine::SessionSink,
   void on_end(Errc why) noexcept override { end(why); }
 
   void on_packet(const sio::Packet& p) noexcept override {
-    Namespace* ns = find(p.nsp);
+    Namespace* ns = p.type == sio::PacketType::connect ? joinable(p.nsp) : find(p.nsp);
     switch (p.type) {
-      case sio::PacketType::connect:
+      case sio::PacketType::connect: {
         if (ns == nullptr) {
+          Outgoing out;
           (void)send(sio::PacketType::connect_error, p.nsp, std::nullopt,
-                     payload().begin_object().key("message").string("Invalid namespace").end_object());
+                     out.json().begin_object().key("message").string("Invalid namespace").end_object(), out);
           return;
         }
         if (ns->connected || ns->admitting) return;
-        if (!ns->middleware) return admit(*ns, p.nsp, p.payload.empty() ? "{}" : p.payload);
+        const std::string_view auth = p.payload.empty() ? "{}" : p.payload;
+        if (!ns->middleware) return admit(*ns, auth);
         ns->admitting = true;
-        ns->middleware(p.payload.empty() ? "{}" : p.payload,
-                       [weak = weak_from_this(), nsp = std::string(p.nsp),
-                        auth = std::string(p.payload.empty() ? "{}" : p.payload),
-                        called = false](std::optional<ConnectRefusal> refusal) mutable {
-                         const auto self = weak.lock();
-                         if (called || !self || self->ended) return;
-                         called = true;
-                         Namespace* n = self->find(nsp);
-                         if (n == nullptr || !n->admitting) return;
-                         n->admitting = false;
-                         if (!refusal) return self->admit(*n, nsp, auth);
-                         JsonWriter& json = self->payload().begin_object().key("message").string(refusal->message);
-                         if (!refusal->data_json.empty()) json.key("data").raw_json(refusal->data_json);
-                         (void)self->send(sio::PacketType::connect_error, nsp, std::nullopt, json.end_object());
-                       });
+        ns->middleware(auth, [weak = weak_from_this(), nsp = std::string(p.nsp), auth = std::string(auth),
+                              called = false](std::optional<ConnectRefusal> refusal) mutable {
+          const auto self = weak.lock();
+          if (called || !self || self->ended) return;
+          called = true;
+          Namespace* n = self->find(nsp);
+          if (n == nullptr || !n->admitting) return;
+          n->admitting = false;
+          if (!refusal) return self->admit(*n, auth);
+          Outgoing out;
+          JsonWriter& json = out.json().begin_object().key("message").string(refusal->message);
+          if (!refusal->data_json.empty()) json.key("data").raw_json(refusal->data_json);
+          (void)self->send(sio::PacketType::connect_error, nsp, std::nullopt, json.end_object(), out);
+        });
         return;
+      }
       case sio::PacketType::disconnect:
         if (ns != nullptr && ns->connected) leave(*ns, R"(["client namespace disconnect"])");
         return;
@@ -181,7 +213,7 @@ struct ServerSocketState final : engine::SessionSink,
       }
       case sio::PacketType::ack:
       case sio::PacketType::binary_ack:
-        if (ns != nullptr) (void)ns->acks.settle(*p.id, p.payload);
+        if (ns != nullptr && ns->acks) (void)ns->acks->settle(*p.id, p.payload);
         return;
       case sio::PacketType::connect_error:
         ++counts.events_dropped;  // only a server sends it
@@ -189,15 +221,32 @@ struct ServerSocketState final : engine::SessionSink,
     }
   }
 
-  void admit(Namespace& ns, std::string_view nsp, std::string_view auth) {
-    ns.join();
-    if (options.rooms != nullptr) options.rooms->join(*this, nsp, options.sid);  // its own room
+  // The client joins, possibly again after a DISCONNECT (socket.io then makes a new socket with a
+  // fresh ack map): emits with an ack and replies work again, while the replies handed out during
+  // the earlier connection stay closed.
+  void admit(Namespace& ns, std::string_view auth) {
+    ns.connected = true;
+    if (!ns.acks) ns.acks.emplace(loop, *limits);
+    ns.acks->reopen();
+    if (!ns.replies || !ns.replies->is_open())
+      ns.replies.emplace(
+          [this, n = &ns](std::uint64_t id, std::string_view args, std::span<const ByteView> attachments) {
+            Outgoing out;
+            JsonWriter& json = out.json().raw_json(args);
+            for (ByteView a : attachments) json.attach(a);
+            (void)send(sio::PacketType::ack, n->name, id, json, out);  // BINARY_ACK when it has attachments
+          });
+    if (options.rooms != nullptr) options.rooms->join(*this, ns.name, options.sid);  // its own room
     if (connect_timer != 0) loop.cancel_timer(connect_timer);
     connect_timer = 0;
-    (void)send(sio::PacketType::connect, nsp, std::nullopt,
-               payload().begin_object().key("sid").string(options.sid).end_object());
-    // The listeners get the CONNECT's auth object (socket.handshake.auth), {} when it had none.
-    ns.emitter.emit_reserved("connect", "[" + std::string(auth) + "]");
+    {
+      Outgoing out;
+      (void)send(sio::PacketType::connect, ns.name, std::nullopt,
+                 out.json().begin_object().key("sid").string(options.sid).end_object(), out);
+    }
+    // The CONNECT's auth object (socket.handshake.auth), {} when it had none.
+    if (connect_handler) connect_handler(ns.name, auth);
+    if (ns.emitter) ns.emitter->emit_reserved("connect", "[" + std::string(auth) + "]");
   }
 
   // socket.io's connectTimeout: no namespace joined in time ends the connection.
@@ -207,7 +256,7 @@ struct ServerSocketState final : engine::SessionSink,
       const auto self = weak.lock();
       if (!self) return;
       self->connect_timer = 0;
-      for (const auto& [name, ns] : self->namespaces)
+      for (const auto& ns : self->namespaces)
         if (ns->connected) return;
       self->end(Errc::session_connect_timeout);
     });
@@ -231,21 +280,11 @@ struct ServerSocketState final : engine::SessionSink,
     for (const auto& a : event.attachments) attachments.emplace_back(a.data(), a.size());
     const ack::Event e{event.name, event.args, reply ? &*reply : nullptr, attachments};
     if (handler) return handler(event.nsp, e, std::move(done));
-    (void)ns->emitter.emit(e);
+    if (ns->emitter) (void)ns->emitter->emit(e);
     done();
   }
 
   // ---- writing: one Socket.IO packet as Engine.IO message packets ----
-  // The writer for the next packet's payload, emptied (its buffers are reused).
-  JsonWriter& payload() {
-    writer.clear();
-    return writer;
-  }
-
-  Errc encode(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id, const JsonWriter& json) {
-    return encoder.encode(type, nsp, id, json, encoded);
-  }
-
   // Sends a packet: its text, then each attachment as a binary message (socket.io-protocol v5).
   // A limit refusal has ended the session (a client that does not read is cut off).
   Errc send_encoded(const sio::EncodedPacket& packet) {
@@ -257,10 +296,11 @@ struct ServerSocketState final : engine::SessionSink,
     return Errc::none;
   }
 
-  Errc send(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id, const JsonWriter& json) {
+  Errc send(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id, const JsonWriter& json,
+            Outgoing& out) {
     if (ended) return Errc::io_closed;
-    if (const Errc e = encode(type, nsp, id, json); e != Errc::none) return e;
-    return send_encoded(encoded);
+    if (const Errc e = encoder.encode(type, nsp, id, json, out.packet()); e != Errc::none) return e;
+    return send_encoded(out.packet());
   }
 
   // A broadcast (rooms.h), encoded once for every member.
@@ -275,9 +315,9 @@ struct ServerSocketState final : engine::SessionSink,
   void leave(Namespace& ns, std::string_view reason) {
     ns.connected = false;
     if (options.rooms != nullptr) options.rooms->leave_all(*this, ns.name);
-    ns.acks.disconnect();  // pending emits settle with ack_disconnected
+    ns.acks->disconnect();  // pending emits settle with ack_disconnected
     ns.replies->close();
-    if (!abandoned) ns.emitter.emit_reserved("disconnect", reason);
+    if (!abandoned && ns.emitter) ns.emitter->emit_reserved("disconnect", reason);
   }
 
   void end(Errc why) {
@@ -285,10 +325,11 @@ struct ServerSocketState final : engine::SessionSink,
     if (connect_timer != 0) loop.cancel_timer(connect_timer);
     connect_timer = 0;
     ended = true;
-    for (auto& [name, ns] : namespaces) {
+    for (std::size_t i = 0; i < namespaces.size(); ++i) {  // by index: see disconnect()
+      Namespace* ns = namespaces[i].get();
       if (ns->connected) leave(*ns, why == Errc::none ? R"(["transport close"])" : R"(["transport error"])");
-      ns->acks.disconnect();
-      ns->replies->close();
+      if (ns->acks) ns->acks->disconnect();
+      if (ns->replies) ns->replies->close();
     }
     // A clean end lets the answers already written reach the peer; after an error there is
     // nobody to answer.
@@ -325,8 +366,13 @@ ServerSocket::~ServerSocket() {
   state_->end(Errc::none);
 }
 
-ack::Emitter& ServerSocket::of(std::string_view nsp) { return state_->make(nsp).emitter; }
+ack::Emitter& ServerSocket::of(std::string_view nsp) {
+  Namespace& ns = state_->make(nsp);
+  if (!ns.emitter) ns.emitter = std::make_unique<ack::Emitter>();
+  return *ns.emitter;
+}
 void ServerSocket::set_event_handler(EventHandler handler) { state_->handler = std::move(handler); }
+void ServerSocket::set_connect_handler(ConnectHandler handler) { state_->connect_handler = std::move(handler); }
 void ServerSocket::on_close(std::function<void(Errc)> callback) { state_->close_callback = std::move(callback); }
 
 void ServerSocket::start() {
@@ -351,22 +397,23 @@ Errc ServerSocket::emit(std::string_view nsp, std::string_view name, std::string
   if (ns == nullptr || !ns->connected) return Errc::sio_bad_namespace;
   const std::string_view args = trim(args_json);
   if (args.size() < 2 || args.front() != '[' || args.back() != ']') return Errc::sio_event_not_array;
-  JsonWriter& json = s.payload().begin_array().string(name).raw_elements(args).end_array();
+  Outgoing out;
+  JsonWriter& json = out.json().begin_array().string(name).raw_elements(args).end_array();
   for (ByteView a : attachments) json.attach(a);  // a BINARY_EVENT when there are any
   // Encode first with the id the table will issue, and check that the session takes the packet,
   // so that a refused packet leaves no ack behind.
   std::optional<std::uint64_t> id;
-  if (ack) id = ns->acks.next_id();
-  if (const Errc e = s.encode(sio::PacketType::event, nsp, id, json); e != Errc::none) return e;
-  if (const Errc e = s.session->check_message(MessageKind::text, as_bytes(s.encoded.text)); e != Errc::none) {
+  if (ack) id = ns->acks->next_id();
+  if (const Errc e = s.encoder.encode(sio::PacketType::event, nsp, id, json, out.packet()); e != Errc::none) return e;
+  if (const Errc e = s.session->check_message(MessageKind::text, as_bytes(out.packet().text)); e != Errc::none) {
     if (condition(e) == Condition::limit) s.end(e);  // the client stopped reading: cut off
     return e;
   }
   if (ack) {
     std::uint64_t issued = 0;
-    if (const Errc e = ns->acks.add(std::move(ack), timeout_ms, issued); e != Errc::none) return e;
+    if (const Errc e = ns->acks->add(std::move(ack), timeout_ms, issued); e != Errc::none) return e;
   }
-  return s.send_encoded(s.encoded);
+  return s.send_encoded(out.packet());
 }
 
 void ServerSocket::disconnect(std::function<void()> done) {
@@ -376,10 +423,12 @@ void ServerSocket::disconnect(std::function<void()> done) {
     return;
   }
   if (done) s.disconnect_done.push_back(std::move(done));
-  for (auto& [name, ns] : s.namespaces)
-    if (ns->connected) {
-      (void)s.send(sio::PacketType::disconnect, name, std::nullopt, s.payload());
-      s.leave(*ns, R"(["server namespace disconnect"])");
+  // By index: a listener of "disconnect" may add a namespace (of()), which moves the others.
+  for (std::size_t i = 0; i < s.namespaces.size(); ++i)
+    if (Namespace& ns = *s.namespaces[i]; ns.connected) {
+      Outgoing out;
+      (void)s.send(sio::PacketType::disconnect, ns.name, std::nullopt, out.json(), out);
+      s.leave(ns, R"(["server namespace disconnect"])");
     }
   s.end(Errc::none);
 }
@@ -408,7 +457,8 @@ bool ServerSocket::ended() const noexcept { return state_->ended; }
 
 std::size_t ServerSocket::pending_acks() const {
   std::size_t n = 0;
-  for (const auto& [name, ns] : state_->namespaces) n += ns->acks.size();
+  for (const auto& ns : state_->namespaces)
+    if (ns->acks) n += ns->acks->size();
   return n;
 }
 

@@ -182,6 +182,41 @@ TEST_P(ServerSocketTest, ConnectListenersGetTheAuthObject) {
   EXPECT_EQ(auths, (std::vector<std::string>{R"([{"token":"123"}])", "[{}]", "[{}]"}));
 }
 
+// A server declares its namespaces once (ServerSocketOptions::namespaces) and hears every join
+// through one connect handler, before the emitter's listeners; a namespace it does not declare is
+// still refused, and one the socket names with of() is joinable too.
+TEST_P(ServerSocketTest, DeclaredNamespacesAndTheConnectHandler) {
+  auto [c, s] = backend_->connected_pair();
+  Client client(backend_->loop(), std::move(c));
+  const std::string declared[] = {"/", "/custom"};
+  ServerSocketOptions options;
+  options.namespaces = declared;
+  ServerSocket socket(backend_->loop(), std::move(s), {}, options);
+  std::vector<std::string> heard;
+  socket.set_connect_handler([&](std::string_view nsp, std::string_view auth) {
+    heard.push_back(std::string(nsp) + " " + std::string(auth));
+    (void)socket.emit(nsp, "auth", "[" + std::string(auth) + "]");
+  });
+  socket.of("/mine").on("connect",
+                        [&](const ack::Event& e) { heard.push_back("listener " + std::string(e.args_json)); });
+  socket.start();
+  client.read_all();
+  client.send(R"(40/custom,{"token":"1"})");
+  client.send("40");
+  client.send("40/nope,");
+  client.send("40/mine,");
+  client.stream.shutdown();
+  ASSERT_TRUE(run());
+  EXPECT_EQ(heard, (std::vector<std::string>{R"(/custom {"token":"1"})", "/ {}", "/mine {}", "listener [{}]"}));
+  EXPECT_EQ(client.lines(), (std::vector<std::string>{R"(40/custom,{"sid":"sioconf"})",
+                                                      R"(42/custom,["auth",{"token":"1"}])", R"(40{"sid":"sioconf"})",
+                                                      R"(42["auth",{}])", R"(44/nope,{"message":"Invalid namespace"})",
+                                                      R"(40/mine,{"sid":"sioconf"})", R"(42/mine,["auth",{}])"}));
+  server_->start();  // the fixture's pair, ended so that nothing is left half-closed
+  client_->stream.close();
+  ASSERT_TRUE(run());
+}
+
 // A namespace's middleware decides each CONNECT, now or later: refused with CONNECT_ERROR
 // {message, data}, admitted as without one; a CONNECT while it decides is ignored.
 TEST_P(ServerSocketTest, ConnectMiddlewareRefusesOrAdmitsNowOrLater) {

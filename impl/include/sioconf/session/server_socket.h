@@ -17,9 +17,11 @@
 //
 // What the socket does with each Socket.IO packet (socket.io-protocol v5); pings, pongs and the
 // Engine.IO close are the session's (engine/session.h):
-//   CONNECT to a namespace registered with of() -> its middleware, if use() set one, decides;
-//     admitted: CONNECT {"sid":...}, then its listeners get the reserved "connect" event with
-//     the CONNECT's auth object as argument ({} without one); refused: CONNECT_ERROR
+//   CONNECT to a namespace registered with of() or use(), or declared by the server
+//     (ServerSocketOptions::namespaces) -> its middleware, if use() set one, decides;
+//     admitted: CONNECT {"sid":...}, then the connect handler and the namespace's listeners get
+//     the CONNECT's auth object ({} without one; the listeners as the reserved "connect"
+//     event's argument); refused: CONNECT_ERROR
 //     {"message":...,"data":...}. An unknown namespace: CONNECT_ERROR
 //     {"message":"Invalid namespace"}. No namespace joined within connect_timeout_ms: the
 //     connection ends with session_connect_timeout.
@@ -55,6 +57,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -73,6 +76,8 @@ namespace sioconf::session {
 
 /// An async event handler: call done() when the event is handled (the next one waits for it).
 using EventHandler = std::function<void(std::string_view nsp, const ack::Event& event, io::Done done)>;
+/// A namespace was joined: its name and the CONNECT's auth object (`{}` when it had none).
+using ConnectHandler = std::function<void(std::string_view nsp, std::string_view auth_json)>;
 
 struct ServerSocketOptions {
   std::string sid = "sioconf";  // the session id sent in CONNECT answers
@@ -83,6 +88,10 @@ struct ServerSocketOptions {
   /// The server's rooms (rooms.h), shared by its sockets and outliving them; none: join() is
   /// refused and the socket is in no room.
   Rooms* rooms = nullptr;
+  /// Namespaces a client may join besides those that of() and use() name: the server's list,
+  /// shared by its sockets and outliving them. A socket makes a namespace's state only when the
+  /// client joins it.
+  std::span<const std::string> namespaces;
 };
 
 /// A connect middleware's refusal: CONNECT_ERROR {"message": message, "data": data} (data, a
@@ -128,6 +137,9 @@ class ServerSocket {
 
   /// Handles EVENTs asynchronously instead of the emitter's synchronous listeners.
   void set_event_handler(EventHandler handler);
+  /// Called for every namespace the client joins, right after the CONNECT answer and before the
+  /// emitter's "connect" listeners: one function per socket rather than a listener per namespace.
+  void set_connect_handler(ConnectHandler handler);
 
   /// Runs once when the connection ended: Errc::none after the peer's end of stream or
   /// disconnect(), else why (a codec error, io_reset, ...).
