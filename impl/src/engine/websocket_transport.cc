@@ -11,6 +11,21 @@
 #include "stream_close.h"
 
 namespace sioconf::engine {
+namespace {
+
+// An outgoing message and its frame are built and handed to the stream, which copies them, with
+// nothing else running in between: the transports of a thread share these two buffers rather than
+// each keeping its own (memory of idle connections).
+std::vector<std::uint8_t>& message_buffer() {
+  thread_local std::vector<std::uint8_t> buffer;
+  return buffer;
+}
+std::vector<std::uint8_t>& frame_buffer() {
+  thread_local std::vector<std::uint8_t> buffer;
+  return buffer;
+}
+
+}  // namespace
 
 struct WebSocketTransport::State final : ws::MessageSink, eio::PacketSink, std::enable_shared_from_this<State> {
   State(io::Loop& l, std::unique_ptr<io::Stream> s, std::string r, const Limits& limits, std::size_t hw)
@@ -29,7 +44,6 @@ struct WebSocketTransport::State final : ws::MessageSink, eio::PacketSink, std::
   ws::MessageAssembler messages;
   eio::PacketDecoder packets;
   TransportSink* sink = nullptr;
-  std::vector<std::uint8_t> frame, scratch;
   std::vector<std::function<void()>> close_done;
   bool reading = false, paused = false, input_ended = false, close_sent = false, closing = false, closed = false;
   // The stream is over its high-water mark: no more reading until it drains, whoever wrote (the
@@ -95,6 +109,7 @@ struct WebSocketTransport::State final : ws::MessageSink, eio::PacketSink, std::
   void send_close(std::optional<std::uint16_t> code) {
     if (close_sent || closing) return;
     close_sent = true;
+    std::vector<std::uint8_t>& frame = frame_buffer();
     frame.clear();
     if (ws::encode_close(frame, ws::Role::server, code, {}) == Errc::none)
       (void)stream->write(ByteView(frame.data(), frame.size()));
@@ -102,6 +117,7 @@ struct WebSocketTransport::State final : ws::MessageSink, eio::PacketSink, std::
 
   Errc write_frame(ws::Opcode opcode, ByteView payload) {
     if (close_sent || closing) return Errc::io_closed;
+    std::vector<std::uint8_t>& frame = frame_buffer();
     frame.clear();
     if (const Errc e = ws::encode_frame(frame, ws::Role::server, opcode, payload); e != Errc::none) return e;
     const io::WriteStatus status = stream->write(ByteView(frame.data(), frame.size()));
@@ -110,8 +126,9 @@ struct WebSocketTransport::State final : ws::MessageSink, eio::PacketSink, std::
     return Errc::none;
   }
 
-  // The WebSocket message of `packet` in `scratch`, and its opcode.
-  Errc encode(const eio::Packet& packet, ws::Opcode& opcode) {
+  // The WebSocket message of `packet` in message_buffer(), and its opcode.
+  static Errc encode(const eio::Packet& packet, ws::Opcode& opcode) {
+    std::vector<std::uint8_t>& scratch = message_buffer();
     scratch.clear();
     if (const Errc e = eio::encode_packet(packet, scratch); e != Errc::none) return e;
     opcode = packet.data_kind == MessageKind::binary ? ws::Opcode::binary : ws::Opcode::text;
@@ -154,7 +171,8 @@ Errc WebSocketTransport::send(const eio::Packet& packet) {
   if (s.closing || s.close_sent) return Errc::io_closed;
   ws::Opcode opcode{};
   if (const Errc e = s.encode(packet, opcode); e != Errc::none) return e;
-  return s.write_frame(opcode, ByteView(s.scratch.data(), s.scratch.size()));
+  const std::vector<std::uint8_t>& message = message_buffer();
+  return s.write_frame(opcode, ByteView(message.data(), message.size()));
 }
 
 Errc WebSocketTransport::check_send(const eio::Packet& packet) const noexcept {
@@ -162,7 +180,7 @@ Errc WebSocketTransport::check_send(const eio::Packet& packet) const noexcept {
   if (s.closing || s.close_sent) return Errc::io_closed;
   ws::Opcode opcode{};
   if (const Errc e = s.encode(packet, opcode); e != Errc::none) return e;
-  if (s.stream->buffered() + s.scratch.size() + 14 > s.max_buffered) return Errc::limit_stream_buffered_bytes;
+  if (s.stream->buffered() + message_buffer().size() + 14 > s.max_buffered) return Errc::limit_stream_buffered_bytes;
   return Errc::none;
 }
 

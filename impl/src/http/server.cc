@@ -213,7 +213,9 @@ struct ConnectionState final : RequestSink, std::enable_shared_from_this<Connect
     if (closing || !answering || !upgrade) return {};
     if (answer(response, true) != Errc::none) return {};
     disarm();
-    Upgraded up{std::move(stream), std::move(in)};
+    // What was read past the request goes with the stream; an empty buffer's capacity does not
+    // (a connection that stays open keeps none).
+    Upgraded up{std::move(stream), in.empty() ? std::string() : std::move(in)};
     closing = gone = true;
     if (const auto s = server.lock())
       loop.post([weak = server, i = id] {

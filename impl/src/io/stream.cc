@@ -128,7 +128,9 @@ struct StreamCore final : TransportEvents, std::enable_shared_from_this<StreamCo
       std::vector<Pending> group = std::move(batch);
       batch.clear();
       submit(ByteView(batch_bytes.data(), batch_bytes.size()), std::move(group));
-      batch_bytes.clear();  // the transport copied them; the capacity stays for the next batch
+      // The transport copied them. Freed rather than kept for the next batch: an idle stream
+      // keeps no buffer, and a busy one allocates once per batch, not per write.
+      std::vector<std::uint8_t>().swap(batch_bytes);
     }
     if (shutdown_due && batch.empty()) {
       shutdown_due = false;
