@@ -18,10 +18,12 @@
 //       answered "ok" plus 42["message-back",K] received by a GET; the next POST goes after it.
 //       Prints round_trips_per_s.
 //   sioconf_sio_load --idle PORT --pid SERVER_PID [--clients N] [--settle S] [--gc-signal]
-//       Reads the server's RSS (/proc/PID/status VmRSS) with no client, opens N (default 1000)
-//       WebSocket clients (at most 64 connecting at a time), waits until all joined "/", reads the
-//       RSS again; each reading after --settle (default 1 s) of quiet. --gc-signal sends SIGUSR2
-//       first (sio_server_bench.js then runs the garbage collector). Prints per_client_bytes.
+//       Connects one client that joins "/" and leaves (the warm-up: what a server sets up once,
+//       on its first client, is not a cost of each client), reads the server's RSS
+//       (/proc/PID/status VmRSS), opens N (default 1000) WebSocket clients (at most 64 connecting
+//       at a time), waits until all joined "/", reads the RSS again; each reading after --settle
+//       (default 1 s) of quiet. --gc-signal sends SIGUSR2 first (sio_server_bench.js then runs the
+//       garbage collector). Prints per_client_bytes.
 //
 // Engine.IO pings ("2") are answered with pongs ("3") in every mode. The timed modes count the
 // answers that came in during the window (after --warmup, default 0.25 s, for --seconds, default
@@ -306,8 +308,9 @@ struct WsLoad final : Client {
   int started = 0, ready = 0;  // connections begun, joined "/"
   bool sending = false;
   Timing timing;
-  // --idle: the server's RSS with no client and with all of them; the reading is taken after
-  // `settle`, and the connections go on being opened (at most kConnecting at a time) meanwhile.
+  // --idle: the server's RSS after the warm-up client (conns[0]) left and with all the others;
+  // each reading is taken after `settle`, and the connections go on being opened (at most
+  // kConnecting at a time) meanwhile.
   bool idle = false, gc_signal = false;
   long pid = 0, rss_before = -1, rss_after = -1;
   double settle = 1.0;
@@ -500,6 +503,15 @@ void WsLoad::after_settle(void (*then)(WsLoad*)) {
 
 void WsLoad::on_ready() {
   ++ready;
+  if (idle && ready == 1) {  // the warm-up client joined: it leaves, then the reading with none
+    conns[0]->say_goodbye();
+    conns[0]->flush();
+    return after_settle([](WsLoad* self) {
+      self->rss_before = rss_kib(self->pid);
+      if (self->rss_before < 0) return self->fail("cannot read /proc/PID/status of the server");
+      for (int i = 0; i < kConnecting; ++i) self->open_next();
+    });
+  }
   if (idle) {
     open_next();
     if (ready < static_cast<int>(conns.size())) return;
@@ -535,7 +547,7 @@ int run_ws(const Args& a) {
   w.pid = a.pid;
   w.settle = a.settle;
   const int clients = a.clients > 0 ? a.clients : (w.idle ? 1000 : 1);
-  for (int i = 0; i < clients; ++i) {
+  for (int i = 0; i < clients + (w.idle ? 1 : 0); ++i) {  // --idle: the warm-up client first
     auto c = std::make_unique<WsConn>();
     c->client = &w;
     c->load = &w;
@@ -551,12 +563,7 @@ int run_ws(const Args& a) {
   uv_unref(reinterpret_cast<uv_handle_t*>(&watchdog));
 
   if (w.idle) {
-    // The reading with no client first, then the clients, kConnecting handshakes at a time.
-    w.after_settle([](WsLoad* self) {
-      self->rss_before = rss_kib(self->pid);
-      if (self->rss_before < 0) return self->fail("cannot read /proc/PID/status of the server");
-      for (int i = 0; i < kConnecting; ++i) self->open_next();
-    });
+    w.open_next();  // the warm-up client; the others after it left (on_ready)
   } else {
     for (int i = 0; i < clients; ++i) w.open_next();
   }
@@ -570,7 +577,7 @@ int run_ws(const Args& a) {
     if (w.rss_after < 0) return std::fprintf(stderr, "sioconf_sio_load: not measured\n"), 1;
     const double per_client = static_cast<double>(w.rss_after - w.rss_before) * 1024.0 / clients;
     std::printf(
-        "{\"bench\":\"sio_idle\",\"clients\":%d,\"settle_s\":%.2f,\"gc_signal\":%s,\"rss_before_kib\":%ld,"
+        "{\"bench\":\"sio_idle\",\"clients\":%d,\"warmup_clients\":1,\"settle_s\":%.2f,\"gc_signal\":%s,\"rss_before_kib\":%ld,"
         "\"rss_after_kib\":%ld,\"per_client_bytes\":%.0f}\n",
         clients, a.settle, a.gc_signal ? "true" : "false", w.rss_before, w.rss_after, per_client);
     return 0;
