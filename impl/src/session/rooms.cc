@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "event_payload.h"
 #include "sioconf/json_writer.h"
 #include "sioconf/sio/packet.h"
 #include "sioconf/sio/packet_encoder.h"
@@ -89,10 +90,8 @@ void Rooms::leave_all(RoomMember& member, std::string_view nsp) {
 Errc Rooms::broadcast(std::string_view nsp, std::span<const std::string> to, std::span<const std::string> except,
                       std::string_view name, std::string_view args_json, std::span<const ByteView> attachments) {
   RoomsState& s = *state_;
-  s.writer.clear();
-  JsonWriter& json = s.writer.begin_array().string(name).raw_elements(args_json).end_array();
-  for (ByteView a : attachments) json.attach(a);  // a BINARY_EVENT when there are any
-  if (const Errc e = s.encoder.encode(sio::PacketType::event, nsp, std::nullopt, json, s.encoded); e != Errc::none)
+  if (const Errc e = detail::write_event(s.writer, name, args_json, attachments); e != Errc::none) return e;
+  if (const Errc e = s.encoder.encode(sio::PacketType::event, nsp, std::nullopt, s.writer, s.encoded); e != Errc::none)
     return e;
   ++s.counts.broadcasts;
   ++s.counts.encoded;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "event_payload.h"
 #include "sioconf/ack/reply.h"
 #include "sioconf/engine/lines_transport.h"
 #include "sioconf/sio/packet.h"
@@ -87,12 +88,6 @@ void split_event(std::string_view payload, std::string& name, std::string& args)
   while (is_blank(payload[end])) ++end;
   if (payload[end] == ',') args = "[" + std::string(payload.substr(end + 1));
   else args = "[]";
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace
@@ -395,11 +390,9 @@ Errc ServerSocket::emit(std::string_view nsp, std::string_view name, std::string
   if (s.ended) return Errc::io_closed;
   Namespace* ns = s.find(nsp);
   if (ns == nullptr || !ns->connected) return Errc::sio_bad_namespace;
-  const std::string_view args = trim(args_json);
-  if (args.size() < 2 || args.front() != '[' || args.back() != ']') return Errc::sio_event_not_array;
   Outgoing out;
-  JsonWriter& json = out.json().begin_array().string(name).raw_elements(args).end_array();
-  for (ByteView a : attachments) json.attach(a);  // a BINARY_EVENT when there are any
+  JsonWriter& json = out.json();
+  if (const Errc e = detail::write_event(json, name, args_json, attachments); e != Errc::none) return e;
   // Encode first with the id the table will issue, and check that the session takes the packet,
   // so that a refused packet leaves no ack behind.
   std::optional<std::uint64_t> id;

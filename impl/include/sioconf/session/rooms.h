@@ -66,8 +66,10 @@ class Rooms {
   Rooms& operator=(const Rooms&) = delete;
 
   /// Sends EVENT `name` with arguments `args_json` (a JSON array; {"_placeholder":true,"num":i}
-  /// where attachments[i] goes) as above. Returns the encoder's refusal with nothing sent
-  /// (sio_reserved_event_name, json_syntax, ...), else none, whoever was reached.
+  /// where attachments[i] goes) as above. Returns a refusal with nothing sent, as
+  /// ServerSocket::emit refuses the same arguments (sio_event_not_array when `args_json` is no
+  /// array, the encoder's sio_reserved_event_name, json_syntax, ...), else none, whoever was
+  /// reached.
   Errc broadcast(std::string_view nsp, std::span<const std::string> to, std::span<const std::string> except,
                  std::string_view name, std::string_view args_json, std::span<const ByteView> attachments = {});
 

@@ -151,9 +151,11 @@ class ServerSocket {
   /// Sends an EVENT `name` with arguments `args_json`, a JSON array ("[]" for none, `[1,"a"]`).
   /// With `ack`, the EVENT carries an ack id and `ack` runs once: with the ACK's arguments, with
   /// ack_timeout after `timeout_ms` (0: no timeout), or with ack_disconnected.
-  /// Returns none, or (nothing sent): io_closed (ended), sio_bad_namespace (not connected),
-  /// the encoder's refusal (e.g. sio_reserved_event_name, json_syntax), limit_pending_acks,
-  /// limit_stream_buffered_bytes.
+  /// Returns none, or, with nothing sent: io_closed (ended), sio_bad_namespace (not connected),
+  /// sio_event_not_array, the encoder's refusal (e.g. sio_reserved_event_name, json_syntax),
+  /// limit_pending_acks. A limit of the session's queue (limit_stream_buffered_bytes, ...)
+  /// means the client stopped reading: it is cut off, the connection ends with that error, and
+  /// an attachment refused after the packet's text went is lost with the connection.
   Errc emit(std::string_view nsp, std::string_view name, std::string_view args_json, ack::AckCallback ack = {},
             std::uint64_t timeout_ms = 0);
   /// The same with binary arguments: `args_json` holds {"_placeholder":true,"num":i} where
