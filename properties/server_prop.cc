@@ -33,6 +33,7 @@
 #include "sioconf/session/server_socket.h"
 #include "sioconf/ws/frame_encoder.h"
 #include "sioconf/ws/message_assembler.h"
+#include "support/engine_requests.h"
 #include "support/raw_client.h"
 
 namespace sioconf::prop {
@@ -152,24 +153,6 @@ struct World {
   std::vector<io::Transport*> client_ends;  // clients[i]'s transport, owned by its stream
 };
 
-std::string get(std::string_view query) {
-  return "GET /engine.io/?EIO=4&" + std::string(query) + " HTTP/1.1\r\nHost: h\r\n\r\n";
-}
-std::string post(std::string_view query, std::string_view body) {
-  return "POST /engine.io/?EIO=4&" + std::string(query) +
-         " HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
-}
-std::string ws_open(std::string_view query) {
-  return "GET /engine.io/?EIO=4&" + std::string(query) +
-         " HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
-         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
-}
-std::string ws_text(std::string_view payload) {
-  std::vector<std::uint8_t> out;
-  (void)ws::encode_frame(out, ws::Role::client, ws::Opcode::text, as_bytes(payload), true, {1, 2, 3, 4});
-  return std::string(out.begin(), out.end());
-}
-
 // The text messages of the server's WebSocket frames, taken off a client's bytes as they come
 // (the 101 answer first).
 struct WsReader final : ws::MessageSink {
@@ -234,7 +217,7 @@ void check_heartbeat(const Heartbeat& h, const Choices& choices) {
   options.ping_timeout_ms = h.timeout;
   World w(choices, Limits{}, options);
   test::RawClient& first = w.connect();
-  first.write(h.websocket ? ws_open("transport=websocket") : get("transport=polling"));
+  first.write(h.websocket ? test::eio_ws_open("EIO=4&transport=websocket") : test::eio_get("EIO=4&transport=polling"));
   while (w.sessions.empty() && w.loop.now() < 1'000) w.tick();
   RC_ASSERT(w.sessions.size() == 1u);
   AppSession& app = *w.sessions[0];
@@ -256,7 +239,7 @@ void check_heartbeat(const Heartbeat& h, const Choices& choices) {
         if (ws.got[pings] == "2") pong_due.push_back(w.loop.now() + h.delay);
     } else {
       if (!get_out) {
-        poll->write(get("transport=polling&sid=s1"));
+        poll->write(test::eio_get("EIO=4&transport=polling&sid=s1"));
         get_out = true;
       }
       for (std::string answer; !(answer = test::take_http_answer(poll->received)).empty(); get_out = false)
@@ -266,8 +249,8 @@ void check_heartbeat(const Heartbeat& h, const Choices& choices) {
     }
     while (!pong_due.empty() && pong_due.front() <= w.loop.now()) {
       pong_due.erase(pong_due.begin());
-      if (h.websocket) first.write(ws_text("3"));
-      else posts->write(post("transport=polling&sid=s1", "3"));
+      if (h.websocket) first.write(test::client_frame(ws::Opcode::text, "3"));
+      else posts->write(test::eio_post("EIO=4&transport=polling&sid=s1", "3"));
     }
   }
   if (h.answering) {
@@ -318,7 +301,7 @@ void check_upgrade(const Upgrade& u, const Choices& choices) {
   options.ping_timeout_ms = 600'000;
   World w(choices, Limits{}, options);
   test::RawClient& poll = w.connect();
-  poll.write(get("transport=polling"));
+  poll.write(test::eio_get("EIO=4&transport=polling"));
   std::string open;
   while ((open = test::take_http_answer(poll.received)).empty() && w.loop.now() < 1'000) w.tick();
   RC_ASSERT(w.sessions.size() == 1u);
@@ -348,18 +331,18 @@ void check_upgrade(const Upgrade& u, const Choices& choices) {
         if (r[0] == '4') got.push_back(r.substr(1));
     if (!test::take_http_answer(posts.received).empty()) post_out = false;
     if (!paused && !get_out) {
-      poll.write(get("transport=polling&sid=s1"));
+      poll.write(test::eio_get("EIO=4&transport=polling&sid=s1"));
       get_out = true;
     }
     const bool client_due = client_sent < client_at.size() && client_at[client_sent] <= now;
     if (client_due && !switched && !paused && !post_out) {
-      posts.write(post("transport=polling&sid=s1", "4c" + std::to_string(client_sent++)));
+      posts.write(test::eio_post("EIO=4&transport=polling&sid=s1", "4c" + std::to_string(client_sent++)));
       post_out = true;
     }
     // The upgrade.
     if (ws_conn == nullptr && now >= u.upgrade_at) {
       ws_conn = &w.connect();
-      ws_conn->write(ws_open("transport=websocket&sid=s1"));
+      ws_conn->write(test::eio_ws_open("EIO=4&transport=websocket&sid=s1"));
     }
     if (ws_conn != nullptr) {
       ws.feed(*ws_conn);
@@ -369,15 +352,15 @@ void check_upgrade(const Upgrade& u, const Choices& choices) {
         else if (m[0] == '4') got.push_back(m.substr(1));
       }
       if (ws.opened && !probing) {
-        ws_conn->write(ws_text("2probe"));
+        ws_conn->write(test::client_frame(ws::Opcode::text, "2probe"));
         probing = true;
       }
       if (paused && !switched && !get_out && !post_out) {
-        ws_conn->write(ws_text("5"));
+        ws_conn->write(test::client_frame(ws::Opcode::text, "5"));
         switched = true;
       }
       while (switched && client_sent < client_at.size() && client_at[client_sent] <= now)
-        ws_conn->write(ws_text("4c" + std::to_string(client_sent++)));
+        ws_conn->write(test::client_frame(ws::Opcode::text, "4c" + std::to_string(client_sent++)));
     }
   }
   RC_ASSERT(switched);
@@ -436,7 +419,7 @@ void check_slow_reader(const SlowReader& r, const Choices& choices) {
   std::vector<WsReader> readers(r.clients);
   for (std::size_t i = 0; i < r.clients; ++i) {
     conns.push_back(&w.connect());
-    conns.back()->write(ws_open("transport=websocket"));
+    conns.back()->write(test::eio_ws_open("EIO=4&transport=websocket"));
   }
   // Each client's session, found by the sid of its open packet (the server may take the
   // handshakes in any order).
@@ -556,8 +539,8 @@ void check_leaks(const std::vector<Step>& script, const Choices& choices) {
   std::size_t most = 0;  // the most room memberships at once (each namespace joined counts its sid room)
   const auto send = [&](Client& cl, const std::string& packet) {
     if (cl.conn == nullptr || cl.sid.empty()) return;
-    if (cl.websocket) cl.conn->write(ws_text(packet));
-    else cl.conn->write(post("transport=polling&sid=" + cl.sid, packet));
+    if (cl.websocket) cl.conn->write(test::client_frame(ws::Opcode::text, packet));
+    else cl.conn->write(test::eio_post("EIO=4&transport=polling&sid=" + cl.sid, packet));
   };
   for (const Step& st : script) {
     Client& cl = clients[static_cast<std::size_t>(st.client)];
@@ -568,7 +551,8 @@ void check_leaks(const std::vector<Step>& script, const Choices& choices) {
         if (cl.conn != nullptr) break;
         cl.conn = &w.connect();
         cl.websocket = st.kind == 1;
-        cl.conn->write(cl.websocket ? ws_open("transport=websocket") : get("transport=polling"));
+        cl.conn->write(cl.websocket ? test::eio_ws_open("EIO=4&transport=websocket")
+                                    : test::eio_get("EIO=4&transport=polling"));
         for (int i = 0; i < 50 && cl.sid.empty(); ++i) {
           w.tick();
           const std::size_t at = cl.conn->received.find("\"sid\":\"");

@@ -14,6 +14,7 @@
 #include "sioconf/http/server.h"
 #include "sioconf/ws/frame_encoder.h"
 #include "sioconf/ws/message_assembler.h"
+#include "support/engine_requests.h"
 #include "support/raw_client.h"
 
 namespace sioconf::engine {
@@ -71,24 +72,8 @@ struct FrameReader final : ws::MessageSink {
   }
 };
 
-std::string client_frame(ws::Opcode op, std::string_view payload) {
-  std::vector<std::uint8_t> out;
-  EXPECT_EQ(ws::encode_frame(out, ws::Role::client, op, as_bytes(payload), true, {1, 2, 3, 4}), Errc::none);
-  return std::string(out.begin(), out.end());
-}
+using test::client_frame;
 
-std::string get(std::string_view query) {
-  return "GET /engine.io/?" + std::string(query) + " HTTP/1.1\r\nHost: h\r\n\r\n";
-}
-std::string post(std::string_view query, std::string_view body) {
-  return "POST /engine.io/?" + std::string(query) +
-         " HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
-}
-std::string ws_open(std::string_view query) {
-  return "GET /engine.io/?" + std::string(query) +
-         " HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
-         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
-}
 const std::string kOpenPolling =
     R"(200 0{"sid":"s1","upgrades":["websocket"],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000})";
 
@@ -138,7 +123,7 @@ class EngineServerTest : public ::testing::TestWithParam<const char*> {
   // A WebSocket session opened on a new connection, its 101 and open packet read.
   Conn& open_websocket() {
     Conn& ws = connect();
-    ws.write(ws_open("EIO=4&transport=websocket"));
+    ws.write(test::eio_ws_open("EIO=4&transport=websocket"));
     EXPECT_TRUE(run_until([&] {
       const std::size_t head = ws.received.find("\r\n\r\n");
       return head != std::string::npos && ws.received.find("maxPayload", head) != std::string::npos;
@@ -165,54 +150,60 @@ class EngineServerTest : public ::testing::TestWithParam<const char*> {
 };
 
 TEST_P(EngineServerTest, PollingHandshakeEchoAndEngineIoRefusals) {
-  EXPECT_EQ(exchange(get("EIO=4&transport=polling")), kOpenPolling);
-  EXPECT_EQ(exchange(post("EIO=4&transport=polling&sid=s1",
-                          "4hello\x1e"
-                          "bAQID")),
+  EXPECT_EQ(exchange(test::eio_get("EIO=4&transport=polling")), kOpenPolling);
+  EXPECT_EQ(exchange(test::eio_post("EIO=4&transport=polling&sid=s1",
+                                    "4hello\x1e"
+                                    "bAQID")),
             "200 ok");
-  EXPECT_EQ(exchange(get("EIO=4&transport=polling&sid=s1")),
+  EXPECT_EQ(exchange(test::eio_get("EIO=4&transport=polling&sid=s1")),
             "200 4hello\x1e"
             "bAQID");
   EXPECT_EQ(app_.messages, (std::vector<std::string>{"hello", "\x01\x02\x03"}));
   // engine.io's codes, each on a request of its own.
-  EXPECT_EQ(exchange(get("transport=polling")), R"(400 {"code":5,"message":"Unsupported protocol version"})");
-  EXPECT_EQ(exchange(get("EIO=3&transport=polling")), R"(400 {"code":5,"message":"Unsupported protocol version"})");
-  EXPECT_EQ(exchange(get("EIO=4")), R"(400 {"code":0,"message":"Transport unknown"})");
-  EXPECT_EQ(exchange(get("EIO=4&transport=__proto__")), R"(400 {"code":0,"message":"Transport unknown"})");
-  EXPECT_EQ(exchange(post("EIO=4&transport=polling", "")), R"(400 {"code":2,"message":"Bad handshake method"})");
-  EXPECT_EQ(exchange(get("EIO=4&transport=polling&sid=nobody")), R"(400 {"code":1,"message":"Session ID unknown"})");
+  EXPECT_EQ(exchange(test::eio_get("transport=polling")), R"(400 {"code":5,"message":"Unsupported protocol version"})");
+  EXPECT_EQ(exchange(test::eio_get("EIO=3&transport=polling")),
+            R"(400 {"code":5,"message":"Unsupported protocol version"})");
+  EXPECT_EQ(exchange(test::eio_get("EIO=4")), R"(400 {"code":0,"message":"Transport unknown"})");
+  EXPECT_EQ(exchange(test::eio_get("EIO=4&transport=__proto__")), R"(400 {"code":0,"message":"Transport unknown"})");
+  EXPECT_EQ(exchange(test::eio_post("EIO=4&transport=polling", "")),
+            R"(400 {"code":2,"message":"Bad handshake method"})");
+  EXPECT_EQ(exchange(test::eio_get("EIO=4&transport=polling&sid=nobody")),
+            R"(400 {"code":1,"message":"Session ID unknown"})");
   EXPECT_EQ(eio_->counts().handshakes, 1u);
 }
 
 TEST_P(EngineServerTest, ADuplicatePollEndsTheSession) {
-  ASSERT_EQ(exchange(get("EIO=4&transport=polling")), kOpenPolling);
+  ASSERT_EQ(exchange(test::eio_get("EIO=4&transport=polling")), kOpenPolling);
   Conn& first = connect();
-  first.write(get("EIO=4&transport=polling&sid=s1"));
+  first.write(test::eio_get("EIO=4&transport=polling&sid=s1"));
   ASSERT_TRUE(run_until([&] { return !app_.sessions.empty(); }));
   (void)run_until([] { return false; }, 20);  // the first GET is held now
-  EXPECT_EQ(exchange(get("EIO=4&transport=polling&sid=s1")), R"(400 {"code":3,"message":"Bad request"})");
+  EXPECT_EQ(exchange(test::eio_get("EIO=4&transport=polling&sid=s1")), R"(400 {"code":3,"message":"Bad request"})");
   std::string answer;
   ASSERT_TRUE(run_until([&] { return !(answer = first.take_answer()).empty(); }));
   EXPECT_EQ(answer, "200 1");
   ASSERT_EQ(app_.ends.size(), 1u);
   EXPECT_EQ(app_.ends[0].first, "engine_duplicate_poll");
-  EXPECT_EQ(exchange(get("EIO=4&transport=polling&sid=s1")), R"(400 {"code":1,"message":"Session ID unknown"})");
+  EXPECT_EQ(exchange(test::eio_get("EIO=4&transport=polling&sid=s1")),
+            R"(400 {"code":1,"message":"Session ID unknown"})");
 }
 
 TEST_P(EngineServerTest, ABadBodyIs400AndEndsTheSessionWithItsError) {
-  ASSERT_EQ(exchange(get("EIO=4&transport=polling")), kOpenPolling);
-  EXPECT_EQ(exchange(post("EIO=4&transport=polling&sid=s1", "abc")), R"(400 {"code":3,"message":"Bad request"})");
+  ASSERT_EQ(exchange(test::eio_get("EIO=4&transport=polling")), kOpenPolling);
+  EXPECT_EQ(exchange(test::eio_post("EIO=4&transport=polling&sid=s1", "abc")),
+            R"(400 {"code":3,"message":"Bad request"})");
   ASSERT_EQ(app_.ends.size(), 1u);
   EXPECT_EQ(app_.ends[0].first, "eio_bad_packet_type");
-  EXPECT_EQ(exchange(get("EIO=4&transport=polling&sid=s1")), R"(400 {"code":1,"message":"Session ID unknown"})");
+  EXPECT_EQ(exchange(test::eio_get("EIO=4&transport=polling&sid=s1")),
+            R"(400 {"code":1,"message":"Session ID unknown"})");
 }
 
 TEST_P(EngineServerTest, TheClientsClosePacketAnswersAHeldPollWithANoop) {
-  ASSERT_EQ(exchange(get("EIO=4&transport=polling")), kOpenPolling);
+  ASSERT_EQ(exchange(test::eio_get("EIO=4&transport=polling")), kOpenPolling);
   Conn& poll = connect();
-  poll.write(get("EIO=4&transport=polling&sid=s1"));
+  poll.write(test::eio_get("EIO=4&transport=polling&sid=s1"));
   (void)run_until([] { return false; }, 20);
-  EXPECT_EQ(exchange(post("EIO=4&transport=polling&sid=s1", "1")), "200 ok");
+  EXPECT_EQ(exchange(test::eio_post("EIO=4&transport=polling&sid=s1", "1")), "200 ok");
   std::string answer;
   ASSERT_TRUE(run_until([&] { return !(answer = poll.take_answer()).empty(); }));
   EXPECT_EQ(answer, "200 6");
@@ -221,27 +212,28 @@ TEST_P(EngineServerTest, TheClientsClosePacketAnswersAHeldPollWithANoop) {
 }
 
 TEST_P(EngineServerTest, ASilentPeerIsClosedAtPingIntervalPlusPingTimeout) {
-  ASSERT_EQ(exchange(get("EIO=4&transport=polling")), kOpenPolling);
+  ASSERT_EQ(exchange(test::eio_get("EIO=4&transport=polling")), kOpenPolling);
   ASSERT_TRUE(run_until([&] { return !app_.ends.empty(); }, 2'000));
   EXPECT_EQ(app_.ends[0].first, "engine_ping_timeout");
   if (std::string(GetParam()) == "sim") {
     EXPECT_EQ(app_.ends[0].second - app_.started, 500u);  // exact: virtual time
   }
-  EXPECT_EQ(exchange(get("EIO=4&transport=polling&sid=s1")), R"(400 {"code":1,"message":"Session ID unknown"})");
+  EXPECT_EQ(exchange(test::eio_get("EIO=4&transport=polling&sid=s1")),
+            R"(400 {"code":1,"message":"Session ID unknown"})");
 }
 
 TEST_P(EngineServerTest, AnAnsweringPeerIsNeverClosed) {
-  ASSERT_EQ(exchange(get("EIO=4&transport=polling")), kOpenPolling);
+  ASSERT_EQ(exchange(test::eio_get("EIO=4&transport=polling")), kOpenPolling);
   for (int i = 0; i < 4; ++i) {  // 4 pings, each answered: 1.2 s, well past one ping timeout
-    EXPECT_EQ(exchange(get("EIO=4&transport=polling&sid=s1")), "200 2");
-    EXPECT_EQ(exchange(post("EIO=4&transport=polling&sid=s1", "3")), "200 ok");
+    EXPECT_EQ(exchange(test::eio_get("EIO=4&transport=polling&sid=s1")), "200 2");
+    EXPECT_EQ(exchange(test::eio_post("EIO=4&transport=polling&sid=s1", "3")), "200 ok");
   }
   EXPECT_TRUE(app_.ends.empty());
 }
 
 TEST_P(EngineServerTest, WebSocketHandshakeEchoPingAndABadPacket) {
   Conn& ws = connect();
-  ws.write(ws_open("EIO=4&transport=websocket"));
+  ws.write(test::eio_ws_open("EIO=4&transport=websocket"));
   ASSERT_TRUE(run_until([&] { return ws.received.find("\r\n\r\n") != std::string::npos; }));
   ASSERT_EQ(ws.received.substr(0, 12), "HTTP/1.1 101");
   EXPECT_NE(ws.received.find("sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos);
@@ -406,25 +398,25 @@ TEST_P(EngineServerTest, PongsOwedOverPollingAtTheBoundAndOnePast) {
   conns_.clear();
   app_.sessions.clear();
   make(limits, 60'000);
-  ASSERT_EQ(exchange(get("EIO=4&transport=polling")).substr(0, 6), "200 0{");
-  EXPECT_EQ(exchange(post("EIO=4&transport=polling&sid=s1",
-                          "2\x1e"
-                          "2\x1e"
-                          "2\x1e"
-                          "2")),
+  ASSERT_EQ(exchange(test::eio_get("EIO=4&transport=polling")).substr(0, 6), "200 0{");
+  EXPECT_EQ(exchange(test::eio_post("EIO=4&transport=polling&sid=s1",
+                                    "2\x1e"
+                                    "2\x1e"
+                                    "2\x1e"
+                                    "2")),
             "200 ok");
   EXPECT_TRUE(app_.ends.empty());
-  EXPECT_EQ(exchange(get("EIO=4&transport=polling&sid=s1")),
+  EXPECT_EQ(exchange(test::eio_get("EIO=4&transport=polling&sid=s1")),
             "200 3\x1e"
             "3\x1e"
             "3\x1e"
             "3");
-  EXPECT_EQ(exchange(post("EIO=4&transport=polling&sid=s1",
-                          "2\x1e"
-                          "2\x1e"
-                          "2\x1e"
-                          "2\x1e"
-                          "2")),
+  EXPECT_EQ(exchange(test::eio_post("EIO=4&transport=polling&sid=s1",
+                                    "2\x1e"
+                                    "2\x1e"
+                                    "2\x1e"
+                                    "2\x1e"
+                                    "2")),
             "200 ok");
   ASSERT_EQ(app_.ends.size(), 1u);
   EXPECT_EQ(app_.ends[0].first, "limit_eio_queued_packets");
@@ -438,14 +430,14 @@ TEST_P(EngineServerTest, AnUpgradeLosesDuplicatesAndReordersNothing) {
   app_.sessions.clear();
   make({}, 60'000);  // no ping in the way, however slow the machine
   app_.echo = false;
-  ASSERT_EQ(exchange(get("EIO=4&transport=polling")).substr(0, 6), "200 0{");
+  ASSERT_EQ(exchange(test::eio_get("EIO=4&transport=polling")).substr(0, 6), "200 0{");
   Session& session = *app_.sessions["s1"]->session;
   Conn& ws = connect();
-  ws.write(ws_open("EIO=4&transport=websocket&sid=s1"));
+  ws.write(test::eio_ws_open("EIO=4&transport=websocket&sid=s1"));
   ASSERT_TRUE(run_until([&] { return ws.received.find("\r\n\r\n") != std::string::npos; }));
   ws.received.erase(0, ws.received.find("\r\n\r\n") + 4);
   Conn& poll = connect();
-  poll.write(get("EIO=4&transport=polling&sid=s1"));
+  poll.write(test::eio_get("EIO=4&transport=polling&sid=s1"));
   (void)run_until([] { return false; }, 20);
   ASSERT_EQ(session.send_message(MessageKind::text, as_bytes(std::string_view("a"))), Errc::none);
   std::string polled;
@@ -469,7 +461,7 @@ TEST_P(EngineServerTest, AnUpgradeLosesDuplicatesAndReordersNothing) {
   EXPECT_EQ(polled, "200 4a");
   EXPECT_EQ(frames.got, (std::vector<std::string>{"text:3probe", "text:4b", "text:4c"}));
   // The old transport's requests are refused now.
-  EXPECT_EQ(exchange(get("EIO=4&transport=polling&sid=s1")), R"(400 {"code":3,"message":"Bad request"})");
+  EXPECT_EQ(exchange(test::eio_get("EIO=4&transport=polling&sid=s1")), R"(400 {"code":3,"message":"Bad request"})");
   EXPECT_EQ(eio_->counts().upgrades, 1u);
 }
 
@@ -479,9 +471,9 @@ TEST_P(EngineServerTest, SessionsAtTheLimitAndOnePast) {
   conns_.clear();
   app_.sessions.clear();
   make(limits);
-  EXPECT_EQ(exchange(get("EIO=4&transport=polling")).substr(0, 6), "200 0{");
-  EXPECT_EQ(exchange(get("EIO=4&transport=polling")).substr(0, 6), "200 0{");
-  EXPECT_EQ(exchange(get("EIO=4&transport=polling")), "503 limit_eio_sessions");
+  EXPECT_EQ(exchange(test::eio_get("EIO=4&transport=polling")).substr(0, 6), "200 0{");
+  EXPECT_EQ(exchange(test::eio_get("EIO=4&transport=polling")).substr(0, 6), "200 0{");
+  EXPECT_EQ(exchange(test::eio_get("EIO=4&transport=polling")), "503 limit_eio_sessions");
   EXPECT_EQ(eio_->sessions(), 2u);
 }
 
