@@ -285,6 +285,9 @@ void SimState::close(std::size_t x, std::function<void()> done) {
     me.inbox.clear();
     --open_ends;
     note("closed", x);
+    // The pipe towards this end has room again: a peer's write that waited for this end to read
+    // now goes into the void and completes, as a write to a closed socket's buffer does.
+    if (!ends[me.peer].closed) schedule_pump(me.peer);
     std::vector<std::function<void()>> callbacks = std::move(me.close_done);
     me.close_done.clear();
     for (auto& cb : callbacks) cb();

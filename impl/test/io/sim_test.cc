@@ -123,6 +123,28 @@ TEST(SimLoop, ChunkingFollowsTheChoices) {
   EXPECT_NE(pieces[0], pieces[1]);
 }
 
+// A writer blocked on the full pipe of a reader that closes without reading is not left waiting:
+// its writes complete (the bytes are lost with the reader) and the loop runs out.
+TEST(SimLoop, AWriteBlockedOnAReaderThatClosesCompletes) {
+  SeededChoices choices(3);
+  SimOptions options;
+  options.pipe_capacity = 100;
+  SimLoop loop(choices, options);
+  auto [a, b] = loop.pipe();
+  const std::vector<std::uint8_t> data(1'000, 7);  // ten pipes' worth: b never reads
+  std::vector<Errc> completed;
+  for (int i = 0; i < 2; ++i) a->write(ByteView(data.data(), data.size()), [&](Errc e) { completed.push_back(e); });
+  loop.run();
+  EXPECT_TRUE(completed.empty());  // blocked: the pipe is full
+  b->close(nullptr);
+  loop.run();
+  EXPECT_EQ(completed, (std::vector<Errc>{Errc::none, Errc::none}));
+  EXPECT_EQ(loop.bytes_in_transit(), 0u);
+  a->close(nullptr);
+  loop.run();
+  EXPECT_EQ(loop.open_transports(), 0u);
+}
+
 TEST(SimLoop, FailedOperationsHaveNames) {
   {  // a timer that cannot start
     SeededChoices choices(1);

@@ -23,6 +23,10 @@
 // write completes with io_write_failed and resets the connection (the peer reads io_reset); a failed
 // accept calls the AcceptHandler with io_accept_failed; a failed connect, io_connect_failed; a failed
 // timer start returns 0. reset(end) and the peer's close() are the other ways a connection ends.
+//
+// Closing: the peer reads what is in flight, then EOF (a FIN). What the peer writes after that,
+// or was still writing into the full pipe, is lost and its writes complete: the simulator does
+// not answer bytes that reach a closed end with a reset, as a TCP stack would.
 #pragma once
 
 #include <cstdint>
