@@ -10,8 +10,10 @@
 //   sioconf_sio_load --ws PORT [--clients N] [--seconds S] [--warmup S] [--window N] [--pid SERVER_PID]
 //       N WebSocket clients (GET /socket.io/?EIO=4&transport=websocket, masked frames), each joins
 //       "/" (CONNECT 40, waits for the CONNECT answer and the "auth" event), then pipelines
-//       42["message",K] with at most --window (default 64) unanswered, and checks that the
-//       42["message-back",K] answers come back in order. Prints events_per_s.
+//       42["message",K] with at most --window (default 1024) unanswered, and checks that the
+//       42["message-back",K] answers come back in order. Prints events_per_s. The window is
+//       wide so that the server, not the round trip, bounds the rate: with 64, one client kept
+//       the C++ server busy 0.7 of the time, waiting on the batches' round trips.
 //   sioconf_sio_load --polling PORT [--clients N] [--seconds S] [--warmup S] [--pid SERVER_PID]
 //       N HTTP long-polling clients, each with two keep-alive connections as a browser has: one
 //       that always has a GET waiting, one for the POSTs. A round trip is POST 42["message",K]
@@ -24,6 +26,9 @@
 //       at a time), waits until all joined "/", reads the RSS again; each reading after --settle
 //       (default 1 s) of quiet. --gc-signal sends SIGUSR2 first (sio_server_bench.js then runs the
 //       garbage collector). Prints per_client_bytes.
+//   sioconf_sio_load --loopback-floor
+//       The machine's floor for one client: the round-trip time of one byte between two
+//       processes over loopback TCP (see run_loopback_floor). Prints rtt_us.
 //
 // Engine.IO pings ("2") are answered with pongs ("3") in every mode. The timed modes count the
 // answers that came in during the window (after --warmup, default 0.25 s, for --seconds, default
@@ -32,8 +37,13 @@
 // missing answer, a server that closed or stalled: the watchdog). The timed modes also print the
 // CPU this client used in the window and, with --pid, the server's (client_cpu, server_cpu: the
 // share of one core), so that a saturated side shows.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -60,7 +70,7 @@ struct Args {
   int port = 0;
   int clients = 0;  // 1 (--ws, --polling), 1000 (--idle)
   double seconds = 1.0, warmup = 0.25, settle = 1.0;
-  std::uint64_t window = 64;
+  std::uint64_t window = 1024;
   long pid = 0;
   bool gc_signal = false;
 };
@@ -304,7 +314,7 @@ struct WsConn final : Conn {
 
 struct WsLoad final : Client {
   std::vector<std::unique_ptr<WsConn>> conns;
-  std::uint64_t window = 64, answered = 0;
+  std::uint64_t window = 1024, answered = 0;
   int started = 0, ready = 0;  // connections begun, joined "/"
   bool sending = false;
   Timing timing;
@@ -577,7 +587,8 @@ int run_ws(const Args& a) {
     if (w.rss_after < 0) return std::fprintf(stderr, "sioconf_sio_load: not measured\n"), 1;
     const double per_client = static_cast<double>(w.rss_after - w.rss_before) * 1024.0 / clients;
     std::printf(
-        "{\"bench\":\"sio_idle\",\"clients\":%d,\"warmup_clients\":1,\"settle_s\":%.2f,\"gc_signal\":%s,\"rss_before_kib\":%ld,"
+        "{\"bench\":\"sio_idle\",\"clients\":%d,\"warmup_clients\":1,\"settle_s\":%.2f,\"gc_signal\":%s,\"rss_before_"
+        "kib\":%ld,"
         "\"rss_after_kib\":%ld,\"per_client_bytes\":%.0f}\n",
         clients, a.settle, a.gc_signal ? "true" : "false", w.rss_before, w.rss_after, per_client);
     return 0;
@@ -837,12 +848,61 @@ int run_polling(const Args& a) {
   return 0;
 }
 
+// --loopback-floor: what this machine allows one client, whatever the server. Two processes (this
+// one and a forked child) bounce one byte over a loopback TCP connection with blocking calls; a
+// long-polling round trip needs at least one such exchange, so one client's round trips/s cannot
+// pass 1 / rtt. Prints the mean round-trip time and the CPU it cost this process.
+int run_loopback_floor() {
+  constexpr int kExchanges = 20'000;
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (listener < 0 || bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      listen(listener, 1) != 0 || getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+    return std::fprintf(stderr, "sioconf_sio_load: cannot listen on 127.0.0.1\n"), 1;
+  const int one = 1;
+  char byte = 0;
+  const pid_t child = fork();
+  if (child < 0) return std::fprintf(stderr, "sioconf_sio_load: cannot fork\n"), 1;
+  if (child == 0) {  // the echo side
+    const int c = socket(AF_INET, SOCK_STREAM, 0);
+    if (connect(c, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) _exit(1);
+    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    for (int i = 0; i < kExchanges; ++i)
+      if (read(c, &byte, 1) != 1 || write(c, &byte, 1) != 1) _exit(1);
+    _exit(0);
+  }
+  const int s = accept(listener, nullptr, nullptr);
+  setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  rusage before{}, after{};
+  getrusage(RUSAGE_SELF, &before);
+  const std::uint64_t t0 = uv_hrtime();
+  bool ok = s >= 0;
+  for (int i = 0; ok && i < kExchanges; ++i) ok = write(s, &byte, 1) == 1 && read(s, &byte, 1) == 1;
+  const std::uint64_t t1 = uv_hrtime();
+  getrusage(RUSAGE_SELF, &after);
+  int status = 0;
+  waitpid(child, &status, 0);
+  close(s);
+  close(listener);
+  if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return std::fprintf(stderr, "sioconf_sio_load: the ping-pong failed\n"), 1;
+  const auto us = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_usec); };
+  const double cpu = us(after.ru_utime) + us(after.ru_stime) - us(before.ru_utime) - us(before.ru_stime);
+  std::printf("{\"bench\":\"loopback_floor\",\"exchanges\":%d,\"rtt_us\":%.1f,\"cpu_us_per_exchange\":%.1f}\n",
+              kExchanges, static_cast<double>(t1 - t0) / 1e3 / kExchanges, cpu / kExchanges);
+  return 0;
+}
+
 int usage() {
   std::fprintf(
       stderr,
       "usage: sioconf_sio_load --ws PORT [--clients N] [--seconds S] [--warmup S] [--window N] [--pid SERVER_PID]\n"
       "       sioconf_sio_load --polling PORT [--clients N] [--seconds S] [--warmup S] [--pid SERVER_PID]\n"
-      "       sioconf_sio_load --idle PORT --pid SERVER_PID [--clients N] [--settle S] [--gc-signal]\n");
+      "       sioconf_sio_load --idle PORT --pid SERVER_PID [--clients N] [--settle S] [--gc-signal]\n"
+      "       sioconf_sio_load --loopback-floor\n");
   return 2;
 }
 
@@ -852,6 +912,7 @@ int main(int argc, char** argv) {
   Args a;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
+    if (arg == "--loopback-floor" && argc == 2) return run_loopback_floor();
     if (arg == "--gc-signal") {
       a.gc_signal = true;
       continue;
