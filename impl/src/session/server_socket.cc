@@ -328,8 +328,13 @@ struct ServerSocketState final : engine::SessionSink,
     }
     // A clean end lets the answers already written reach the peer; after an error there is
     // nobody to answer.
-    session->close(why == Errc::none && !abandoned, [self = shared_from_this(), why] {
-      if (self->abandoned) return;
+    // The callback holds the state weakly: the owner (ServerSocket) keeps it alive, and once the
+    // owner is gone nobody waits for the close, so a close that never completes (a client that
+    // holds its connection and sends no GET) must not keep the state, and the session that
+    // holds this callback, alive in a cycle.
+    session->close(why == Errc::none && !abandoned, [weak = weak_from_this(), why] {
+      const auto self = weak.lock();
+      if (!self || self->abandoned) return;
       if (self->close_callback) self->close_callback(why);
       std::vector<std::function<void()>> done = std::move(self->disconnect_done);
       for (auto& d : done) d();
@@ -359,6 +364,10 @@ ServerSocket::ServerSocket(io::Loop& loop, io::TransportPtr connection, const Li
 ServerSocket::~ServerSocket() {
   state_->abandoned = true;
   state_->end(Errc::none);
+  // Released on the loop's next turn, outside any callback of the session this destructor may
+  // run in; a loop that ends first releases it as it drops its tasks.
+  io::Loop& loop = state_->loop;
+  loop.post([state = std::move(state_)] {});
 }
 
 ack::Emitter& ServerSocket::of(std::string_view nsp) {

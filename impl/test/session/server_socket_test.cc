@@ -8,6 +8,9 @@
 #include <vector>
 
 #include "io/backends.h"
+#include "sioconf/engine/server.h"
+#include "sioconf/http/server.h"
+#include "support/engine_requests.h"
 #include "support/raw_client.h"
 
 namespace sioconf::session {
@@ -401,6 +404,49 @@ INSTANTIATE_TEST_SUITE_P(Backends, ServerSocketTest,
                          [](const auto& p) { return std::string(p.param.backend) + std::to_string(p.param.seed); });
 
 // ---- simulator only: virtual time, faults ---------------------------------------------------
+
+// An owner that lets its socket go while a graceful close still waits for the client (a polling
+// client that keeps its connection and sends no GET for the close packet) does not keep the
+// socket's state, and its Engine.IO session, alive until the close gives up (1 s): they go on the
+// next turn, and nothing is left if the loop ends first.
+TEST(ServerSocketSim, ASocketLetGoDuringAPendingCloseIsReleased) {
+  test::SimBackend backend(11);
+  io::Loop& loop = backend.loop();
+  std::unique_ptr<ServerSocket> socket;
+  const std::string namespaces[] = {"/"};
+  engine::ServerOptions eio_options;
+  eio_options.make_sid = [] { return std::string("s1"); };
+  engine::Server eio(loop, {}, eio_options, [&](std::unique_ptr<engine::Session> session, const http::Request&) {
+    ServerSocketOptions options;
+    options.namespaces = namespaces;
+    socket = std::make_unique<ServerSocket>(loop, std::move(session), Limits{}, options);
+    socket->start();
+  });
+  http::Server http(loop, {}, {}, [&](http::Exchange ex) { eio.handle(std::move(ex)); });
+  auto [c, s] = backend.connected_pair();
+  http.add(std::move(s));
+  test::RawClient client(loop, std::move(c));
+  client.read_all();
+  const auto answer = [&](std::string_view request) {
+    client.write(request);
+    std::string got;
+    EXPECT_TRUE(backend.run_until([&] { return !(got = test::take_http_answer(client.received)).empty(); }));
+    return got;
+  };
+  ASSERT_EQ(answer(test::eio_get("EIO=4&transport=polling")).substr(0, 6), "200 0{");
+  ASSERT_EQ(answer(test::eio_post("EIO=4&transport=polling&sid=s1", "40")), "200 ok");
+  ASSERT_TRUE(socket->connected("/"));
+  socket->disconnect();  // graceful: the DISCONNECT and the close packet wait for a GET
+  (void)backend.run_until([] { return false; }, 10);
+  EXPECT_EQ(eio.sessions(), 1u);
+  socket.reset();
+  (void)backend.run_until([] { return false; }, 10);  // well within the close's 1 s
+  EXPECT_EQ(eio.sessions(), 0u);
+  client.stream.close();
+  bool closed = false;
+  http.close([&] { closed = true; });
+  EXPECT_TRUE(backend.run_until([&] { return closed; }));
+}
 
 TEST(ServerSocketSim, AckTimeoutAtItsDeadline) {
   test::SimBackend b(5);

@@ -686,26 +686,30 @@ TEST(PacketDecoder, MovedDecoderKeepsItsState) {
   EXPECT_EQ(rec.events, std::vector<std::string>{"binary_event / [\"a\"," + P0 + "] +7a"});
 }
 
-TEST(PacketDecoder, SteadyStateReusesBuffers) {
-  // The same binary packet many times: the attachment pool is not reallocated after the first.
+TEST(PacketDecoder, BinaryPacketsOneAfterAnother) {
+  // The same binary packet many times, each attachment different: every packet gets its own
+  // bytes (the state of one packet is freed when it completes and none of it leaks into the next).
   PacketDecoder dec;
   struct Sink : PacketSink {
-    const std::uint8_t* first_pool = nullptr;
-    int calls = 0;
+    std::vector<std::string> got;
     void on_packet(const Packet& p) override {
-      ++calls;
-      if (!first_pool) first_pool = p.attachments[0].data();
-      EXPECT_EQ(p.attachments[0].data(), first_pool);
+      ASSERT_EQ(p.attachments.size(), 2u);
+      got.push_back(std::string(p.payload) + " " + std::string(as_text(p.attachments[0])) + " " +
+                    std::string(as_text(p.attachments[1])));
     }
   } sink;
   const std::string h = "52-[\"a\"," + P0 + "," + P1 + "]";
-  const std::string bytes(1000, 'x');
+  std::vector<std::string> want;
   for (int i = 0; i < 50; ++i) {
+    const std::string first(1000, static_cast<char>('a' + i % 26)), second = std::to_string(i);
     ASSERT_EQ(dec.feed({MessageKind::text, as_bytes(h)}, sink), Status::ok);
-    ASSERT_EQ(dec.feed({MessageKind::binary, as_bytes(bytes)}, sink), Status::ok);
-    ASSERT_EQ(dec.feed({MessageKind::binary, as_bytes(bytes)}, sink), Status::ok);
+    EXPECT_TRUE(dec.awaiting_attachments());
+    ASSERT_EQ(dec.feed({MessageKind::binary, as_bytes(first)}, sink), Status::ok);
+    ASSERT_EQ(dec.feed({MessageKind::binary, as_bytes(second)}, sink), Status::ok);
+    EXPECT_FALSE(dec.awaiting_attachments());
+    want.push_back(h.substr(3) + " " + first + " " + second);
   }
-  EXPECT_EQ(sink.calls, 50);
+  EXPECT_EQ(sink.got, want);
 }
 
 }  // namespace
