@@ -165,8 +165,8 @@ struct ServerSocketState final : engine::SessionSink,
       case sio::PacketType::connect: {
         if (ns == nullptr) {
           Outgoing out;
-          (void)send(sio::PacketType::connect_error, p.nsp, std::nullopt,
-                     out.json().begin_object().key("message").string("Invalid namespace").end_object(), out);
+          out.json().begin_object().key("message").string("Invalid namespace").end_object();
+          (void)send(sio::PacketType::connect_error, p.nsp, std::nullopt, out);
           return;
         }
         if (ns->connected || ns->admitting) return;
@@ -185,7 +185,8 @@ struct ServerSocketState final : engine::SessionSink,
           Outgoing out;
           JsonWriter& json = out.json().begin_object().key("message").string(refusal->message);
           if (!refusal->data_json.empty()) json.key("data").raw_json(refusal->data_json);
-          (void)self->send(sio::PacketType::connect_error, nsp, std::nullopt, json.end_object(), out);
+          json.end_object();
+          (void)self->send(sio::PacketType::connect_error, nsp, std::nullopt, out);
         });
         return;
       }
@@ -229,15 +230,15 @@ struct ServerSocketState final : engine::SessionSink,
             Outgoing out;
             JsonWriter& json = out.json().raw_json(args);
             for (ByteView a : attachments) json.attach(a);
-            (void)send(sio::PacketType::ack, n->name, id, json, out);  // BINARY_ACK when it has attachments
+            (void)send(sio::PacketType::ack, n->name, id, out);  // BINARY_ACK when it has attachments
           });
     if (options.rooms != nullptr) options.rooms->join(*this, ns.name, options.sid);  // its own room
     if (connect_timer != 0) loop.cancel_timer(connect_timer);
     connect_timer = 0;
     {
       Outgoing out;
-      (void)send(sio::PacketType::connect, ns.name, std::nullopt,
-                 out.json().begin_object().key("sid").string(options.sid).end_object(), out);
+      out.json().begin_object().key("sid").string(options.sid).end_object();
+      (void)send(sio::PacketType::connect, ns.name, std::nullopt, out);
     }
     // The CONNECT's auth object (socket.handshake.auth), {} when it had none.
     if (connect_handler) connect_handler(ns.name, auth);
@@ -291,10 +292,10 @@ struct ServerSocketState final : engine::SessionSink,
     return Errc::none;
   }
 
-  Errc send(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id, const JsonWriter& json,
-            Outgoing& out) {
+  // The packet whose payload `out` holds.
+  Errc send(sio::PacketType type, std::string_view nsp, std::optional<std::uint64_t> id, Outgoing& out) {
     if (ended) return Errc::io_closed;
-    if (const Errc e = encoder.encode(type, nsp, id, json, out.packet()); e != Errc::none) return e;
+    if (const Errc e = encoder.encode(type, nsp, id, out.json(), out.packet()); e != Errc::none) return e;
     return send_encoded(out.packet());
   }
 
@@ -429,7 +430,7 @@ void ServerSocket::disconnect(std::function<void()> done) {
   for (std::size_t i = 0; i < s.namespaces.size(); ++i)
     if (Namespace& ns = *s.namespaces[i]; ns.connected) {
       Outgoing out;
-      (void)s.send(sio::PacketType::disconnect, ns.name, std::nullopt, out.json(), out);
+      (void)s.send(sio::PacketType::disconnect, ns.name, std::nullopt, out);
       s.leave(ns, R"(["server namespace disconnect"])");
     }
   s.end(Errc::none);
