@@ -18,6 +18,10 @@ using json = nlohmann::json;
 
 /// {"text": s} | {"base64": b} | {"hex": "81 05 ..."} -> Element (throws BadRequest).
 Element element_from_json(const json& value);
+/// A corpus element: an adapter-protocol element or, for an input too long to write out,
+/// {"concat": [parts]}, each part an element with an optional "times": N, all text or all bytes,
+/// at most 16 MiB once expanded (throws BadRequest).
+Element corpus_element(const json& value);
 /// Element -> {"text": s} or {"base64": b}.
 json element_to_json(const Element& element);
 
@@ -52,21 +56,37 @@ using ReadFn = std::function<std::size_t(char* buffer, std::size_t size)>;
 int decode_stream(const Layer& layer, InputMode mode, const Limits& limits, const json& options, const ReadFn& read,
                   std::ostream& out, std::ostream& err);
 
-/// `sioconf vectors`: options and the runner (vectors.cc).
-struct VectorOptions {
-  std::vector<std::string> paths;       // files or folders of corpus/spec
-  std::vector<std::string> adapters;    // adapter commands; none: the reference in process
+/// What `sioconf vectors` and `sioconf live` share: the corpus, the selection and the reports.
+struct RunOptions {
+  std::vector<std::string> paths;       // files or folders of the corpus
   std::vector<std::string> case_globs;  // only ids matching one of these (fnmatch); none: all
-  bool strict = false;                  // compare error names (and offsets when reported)
+  bool strict = false;                  // vectors: compare error names (and offsets when reported)
   bool dry_run = false;                 // list the selected cases, run nothing
   bool verbose = false;                 // print every result, not only failures
   bool progress = false;                // a progress line on stderr
-  int timeout_ms = 5000;                // per request
   std::string baseline;                 // known failures (conformance/baselines/*.json)
   std::string write_baseline;           // write this run's failures as a baseline
   std::string json_report, junit_report, html_report;
 };
+
+/// `sioconf vectors`: options and the runner (vectors.cc).
+struct VectorOptions : RunOptions {
+  std::vector<std::string> adapters;  // adapter commands; none: the reference in process
+  int timeout_ms = 5000;              // per request
+};
 int run_vectors(const VectorOptions& options, std::ostream& out);
+
+/// `sioconf live`: scenarios (corpus/live) against running servers (live.cc).
+struct LiveOptions : RunOptions {
+  std::vector<std::string> urls;        // servers already running: http://127.0.0.1:PORT[/path/]
+  std::vector<std::string> servers;     // NAME=CMD: started by the runner with PORT set to a free port
+  std::vector<std::string> transports;  // only these (polling, websocket, upgrade); none: all
+  std::vector<std::string> shapings;    // only these (whole, bytes, cuts); none: all
+  double time_scale = 1;                // multiplies the scenarios' millisecond durations
+  int jobs = 8;                         // scenarios in flight at once (hostile ones run alone)
+  std::string restart;                  // a command that restarts a server that stopped answering
+};
+int run_live(const LiveOptions& options, std::ostream& out);
 
 /// `sioconf serve`: the reference server (serve.cc).
 struct ServeOptions {

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -24,6 +25,9 @@
 
 #include "cli.h"
 
+#ifndef SIOCONF_LIVE_CORPUS
+#define SIOCONF_LIVE_CORPUS "corpus/live"
+#endif
 #ifndef SIOCONF_VERSION
 #define SIOCONF_VERSION "0.0.0"
 #endif
@@ -42,6 +46,7 @@ commands:
   adapter   speak the adapter protocol on stdin/stdout (conformance/PROTOCOL.md)
   vectors   run the reference implementation over spec vector files (corpus/spec)
   serve     the reference server on 127.0.0.1 (Engine.IO and Socket.IO, the test suites' contract)
+  live      run live scenarios (corpus/live) against running Socket.IO servers
 
 layers: sio, eio, eio-payload, ws, ndjson
 Run `sioconf <command> --help` for its options, `sioconf --version` for the version.
@@ -305,6 +310,90 @@ Command add_vectors(CLI::App& app) {
           }};
 }
 
+constexpr const char* kLiveHelp = R"(usage: sioconf live (--url URL | --server NAME=CMD)... [options] [PATH...]
+Runs live scenarios (corpus/live/README.md) against Socket.IO servers over the wire and prints,
+per server, each failure (why, the scenario's basis, the last lines of its wire log), the counts
+per verdict, and a closing line "N passed, N failed". A case is one scenario on one transport
+(id@polling, id@websocket, id@upgrade); it passes when its steps pass with the client's bytes
+written whole, one byte per TCP write, and in random cuts. The servers must keep the contract of
+corpus/live/README.md ("The server contract"); `sioconf serve` does. Each PATH is a scenario file or
+a folder searched recursively (default: the corpus/live this sioconf was built from).
+Exit status: 0 when nothing failed; 1 on any FAIL or ERROR outside the baseline, a malformed
+scenario file, a duplicate id or no scenarios; 2 on a usage error.
+  --url URL           a running server: http://127.0.0.1:PORT[/path/] (path default /socket.io/);
+                      repeat for several, each runs every case
+  --server NAME=CMD   a server the runner starts with /bin/sh -c CMD on a free port (in $PORT, and
+                      {port} in CMD), waits for, restarts when it stops answering, and stops at the
+                      end; its stderr goes into the report. Repeatable
+  --case GLOB         only scenarios or cases whose id matches (shell glob); repeatable
+  --transport T       only this transport: polling, websocket or upgrade; repeatable
+  --shaping S         only this shaping: whole, bytes or cuts; repeatable (default: all three)
+  --time-scale X      multiply every duration in milliseconds by X, for slow servers (default 1;
+                      durations in the server's pingInterval/pingTimeout follow the server)
+  --jobs N            cases in flight at once (default 8); a hostile case always runs alone
+  --restart CMD       run CMD when a --url server stopped answering after a hostile case, then
+                      wait for it (without it the runner only waits, 10 s at most)
+  --dry-run           list the selected cases and stop
+  --baseline FILE     known failures (as for sioconf vectors; keys are the server names/URLs)
+  --write-baseline F  write this run's failures (must and should scenarios) as a baseline file
+  --json FILE         the report as JSON (schema sioconf-report-v1, each result with its wire log)
+  --junit FILE        JUnit XML, one testsuite per server
+  --html FILE         a self-contained HTML matrix of servers x cases; a case's panel shows its
+                      wire log
+  --verbose           print every result, not only failures
+  --progress          a progress line on stderr (default when stderr is a terminal)
+verdicts: PASS, FAIL (a must scenario broken, or the server stopped serving after a hostile one),
+NON-STRICT (a should scenario broken), INFO (a may scenario), ERROR (the run could not judge).
+examples:
+  sioconf serve --port 3000 &  sioconf live --url http://127.0.0.1:3000
+  sioconf live --server ref="sioconf serve --port {port}" --html live.html
+  sioconf live --url http://127.0.0.1:3000/socket.io/ --case 'sio.ack.*' --transport polling
+)";
+
+// 0 < x <= 1000.
+const CLI::Validator kScale(
+    [](std::string& v) -> std::string {
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end != '\0' || !(x > 0) || x > 1000) return v + ": not a scale (0 < x <= 1000)";
+      return "";
+    },
+    "X", "scale");
+
+Command add_live(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("live", "run live scenarios against Socket.IO servers");
+  fixed_help(*cmd, kLiveHelp);
+  auto o = std::make_shared<sioconf::cli::LiveOptions>();
+  cmd->add_option("--url", o->urls)->allow_extra_args(false);
+  cmd->add_option("--server", o->servers)->allow_extra_args(false);
+  cmd->add_option("--case", o->case_globs)->allow_extra_args(false);
+  cmd->add_option("--transport", o->transports)
+      ->allow_extra_args(false)
+      ->check(CLI::IsMember({"polling", "websocket", "upgrade"}));
+  cmd->add_option("--shaping", o->shapings)->allow_extra_args(false)->check(CLI::IsMember({"whole", "bytes", "cuts"}));
+  cmd->add_option("--time-scale", o->time_scale)->check(kScale);
+  cmd->add_option("--jobs", o->jobs)->check(CLI::Range(1, 256));
+  cmd->add_option("--restart", o->restart);
+  cmd->add_flag("--dry-run", o->dry_run);
+  cmd->add_option("--baseline", o->baseline);
+  cmd->add_option("--write-baseline", o->write_baseline);
+  cmd->add_option("--json", o->json_report);
+  cmd->add_option("--junit", o->junit_report);
+  cmd->add_option("--html", o->html_report);
+  cmd->add_flag("-v,--verbose", o->verbose);
+  cmd->add_flag("--progress", o->progress);
+  cmd->add_option("PATH", o->paths);
+  return {cmd, [o]() {
+            if (o->urls.empty() && o->servers.empty() && !o->dry_run) {
+              std::cerr << "sioconf live: give a server: --url URL or --server NAME=CMD (sioconf live --help)\n";
+              return 2;
+            }
+            if (o->paths.empty()) o->paths.push_back(SIOCONF_LIVE_CORPUS);
+            if (isatty(STDERR_FILENO)) o->progress = true;
+            return sioconf::cli::run_live(*o, std::cout);
+          }};
+}
+
 constexpr const char* kServeHelp = R"(usage: sioconf serve [options]
 
 The reference server (Engine.IO v4 over HTTP long-polling and WebSocket, Socket.IO v5) on
@@ -365,6 +454,9 @@ Command add_serve(CLI::App& app) {
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
+  // A peer that closes while we write must be a write error (EPIPE), not the end of the process:
+  // the server must outlive a client that hangs up, and the runner a server that does.
+  std::signal(SIGPIPE, SIG_IGN);
   if (argc < 2) {
     std::cout << kUsage;
     return 2;
@@ -377,8 +469,8 @@ int main(int argc, char** argv) {
   CLI::App* help = app.add_subcommand("help")->group("");
   help->parse_complete_callback([] { throw CLI::CallForHelp(); });
   // The commands; a new one is one more add_<command>().
-  const std::vector<Command> commands = {add_decode(app), add_encode(app), add_adapter(app), add_vectors(app),
-                                         add_serve(app)};
+  const std::vector<Command> commands = {add_decode(app),  add_encode(app), add_adapter(app),
+                                         add_vectors(app), add_serve(app),  add_live(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -58,6 +58,7 @@ json report_json(const Run& run) {
       const Result& r = c.results[k];
       json result = {{"verdict", verdict_name(r.verdict)}, {"why", r.why}};
       if (!r.answer.is_null()) result["answer"] = bounded(r.answer);
+      if (!r.wire.is_null()) result["wire"] = bounded(r.wire);
       if (!r.stderr_text.empty()) result["stderr"] = r.stderr_text;
       if (r.known) {
         result["known"] = true;
@@ -77,7 +78,7 @@ json report_json(const Run& run) {
                   {"notes", c.notes},
                   {"expect", bounded(c.test.value("expect", json()))},
                   {"results", std::move(results)}};
-    for (const char* field : {"input", "items", "limits", "options"})
+    for (const char* field : {"input", "items", "limits", "options", "steps", "transports"})
       if (c.test.contains(field)) entry[field] = bounded(c.test[field]);
     cases.push_back(std::move(entry));
   }
@@ -85,17 +86,12 @@ json report_json(const Run& run) {
   for (const auto& [key, id] : run.now_passing) now_passing.push_back({{"adapter", key}, {"id", id}});
   json globs = json::array();
   for (const std::string& g : run.options.case_globs) globs.push_back(g);
-  return {{"schema", "sioconf-report-v1"},
-          {"generated", run.generated},
-          {"sioconf_version", SIOCONF_VERSION},
-          {"options",
-           {{"strict", run.options.strict},
-            {"timeout_ms", run.options.timeout_ms},
-            {"cases", globs},
-            {"baseline", run.options.baseline}}},
-          {"implementations", std::move(impls)},
-          {"cases", std::move(cases)},
-          {"baseline_now_passing", std::move(now_passing)},
+  json options = {{"strict", run.options.strict}, {"cases", globs}, {"baseline", run.options.baseline}};
+  for (const auto& [key, value] : run.settings.items()) options[key] = value;
+  return {{"schema", "sioconf-report-v1"},      {"generated", run.generated},
+          {"sioconf_version", SIOCONF_VERSION}, {"command", run.command},
+          {"options", std::move(options)},      {"implementations", std::move(impls)},
+          {"cases", std::move(cases)},          {"baseline_now_passing", std::move(now_passing)},
           {"corpus_errors", run.corpus_errors}};
 }
 
@@ -129,7 +125,7 @@ std::string xml_escape(std::string_view s) {
 
 std::string report_junit(const Run& run) {
   std::ostringstream x;
-  x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sioconf vectors\">\n";
+  x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sioconf " << run.command << "\">\n";
   for (std::size_t k = 0; k < run.implementations.size(); ++k) {
     const Implementation& impl = run.implementations[k];
     int failures = 0, errors = 0, skipped = 0;

@@ -1,8 +1,12 @@
-// The data of one `sioconf vectors` run, shared by the runner (vectors.cc), the verdict rules
-// (verdict.cc) and the report writers (reports.cc).
+// The data of one `sioconf vectors` or `sioconf live` run, shared by the runners (vectors.cc,
+// live.cc), the verdict rules (verdict.cc), the report writers (reports.cc) and what both runners
+// do once their cases ran (run_summary.cc).
 #pragma once
 
 #include <array>
+#include <chrono>
+#include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +48,7 @@ struct Result {
   Verdict verdict = Verdict::pass;
   std::string why;
   json answer;
+  json wire;  // live: what crossed the wire (live/wire.h WireLog)
   std::string stderr_text;
   bool known = false;   // a failure the baseline lists
   std::string finding;  // the baseline's words for it
@@ -67,8 +72,10 @@ struct Implementation {
 };
 
 struct Run {
-  VectorOptions options;
-  std::string generated;  // UTC, ISO 8601
+  RunOptions options;
+  std::string command = "vectors";  // or "live"
+  json settings = json::object();   // the command's own options, for the report
+  std::string generated;            // UTC, ISO 8601
   std::vector<Case> cases;
   std::vector<Implementation> implementations;
   std::vector<std::pair<std::string, std::string>> now_passing;  // baseline entries (key, id) that pass
@@ -77,6 +84,37 @@ struct Run {
 
 /// Does this result fail the run? FAIL and ERROR, and NON-STRICT under --strict, unless known.
 bool fails_run(const Result& result, bool strict);
+
+/// Known failures: {"schema":"sioconf-baseline-v1","known":[{"adapter","id","verdict","finding"}]}.
+struct Baseline {
+  std::map<std::pair<std::string, std::string>, json> entries;  // (implementation key, id) -> entry
+};
+/// False (and `error`) when the file cannot be read or is not a baseline.
+bool load_baseline(const std::string& path, Baseline& baseline, std::string& error);
+/// Marks a result the baseline knows (or records that its entry passes now) and counts it.
+void record_result(Run& run, const Baseline& baseline, Implementation& impl, Case& c, Result r);
+
+/// Now, UTC, ISO 8601.
+std::string utc_now();
+
+/// A progress line on stderr, at most ten times a second.
+class Progress {
+ public:
+  explicit Progress(bool on) : on_(on) {}
+  void show(const std::string& impl, std::size_t done, std::size_t total, const std::string& id);
+  void clear();
+
+ private:
+  bool on_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+/// What a run prints once its cases ran: each failure (every result with --verbose) through
+/// `print_block`, the counts per verdict and implementation, baseline entries that pass now; then
+/// it writes the reports and the baseline it was asked for. Returns the exit status: 1 on any
+/// failure (fails_run), corpus error, no cases or a report it could not write.
+using PrintBlock = std::function<void(std::ostream&, const Implementation&, const Case&, const Result&)>;
+int finish_run(Run& run, std::ostream& out, const PrintBlock& print_block);
 
 json report_json(const Run& run);
 std::string report_junit(const Run& run);

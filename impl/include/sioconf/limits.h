@@ -72,7 +72,7 @@ struct Limits {
   /// is refused, not queued (Node's socket.write() queues without bound).
   std::uint64_t stream_max_buffered_bytes = 4'194'304;  // limit_stream_buffered_bytes
 
-  // ---- http (HTTP/1.1 requests) ----
+  // ---- http (HTTP/1.1 requests, and the responses a client reads) ----
   /// A request's method, target, header names and values together (Node's maxHeaderSize, 16 KiB):
   /// a client that never ends its headers is cut off here.
   std::uint64_t http_max_header_bytes = 16'384;  // limit_http_header_bytes (431)

@@ -315,6 +315,10 @@ void TcpStream::on_connect(uv_connect_t* req, int status) {
     return;
   }
   self->learn_peer();
+  // Small writes go out as they are made (no Nagle delay), on both ends of a connection: two
+  // frames written back to back must not wait for the peer's delayed ACK (40 ms on Linux), and
+  // the live runner's "one byte per write" must be one segment per byte.
+  uv_tcp_nodelay(&self->tcp_, 1);
   request->done(Errc::none, std::make_unique<UvTransport>(self));
 }
 
@@ -352,6 +356,7 @@ class ListenHandle final : public TcpHandle {
       return self->on_accept_(Errc::io_accept_failed, nullptr);
     }
     connection->learn_peer();
+    uv_tcp_nodelay(connection->tcp(), 1);  // as for connect(): no Nagle delay on small writes
     self->on_accept_(Errc::none, std::make_unique<UvTransport>(connection));
   }
 

@@ -46,10 +46,11 @@ class UvLoop final : public Loop {
   void stop() noexcept;
 
   /// Binds and listens on host:port (IPv4 literal; port 0 = ephemeral). On failure returns null
-  /// and sets `error` to io_listen_failed.
+  /// and sets `error` to io_listen_failed. Accepted connections have TCP_NODELAY set, as
+  /// connected ones do: small writes are not held back waiting for the peer's ACK.
   ListenerPtr listen(const std::string& host, std::uint16_t port, AcceptHandler on_accept, Errc& error);
 
-  /// Connects to host:port; `done` runs once from the loop.
+  /// Connects to host:port (TCP_NODELAY set); `done` runs once from the loop.
   void connect(const std::string& host, std::uint16_t port, ConnectHandler done);
 
  private:
