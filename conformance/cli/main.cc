@@ -401,7 +401,9 @@ HOST:PORT, with the server contract of the official test suites:
   /engine.io/   Engine.IO: every message is echoed back
   /socket.io/   Socket.IO: "/" emits "auth" with the CONNECT's auth object, answers "message"
                 with "message-back" (same arguments, binary too) and "message-with-ack" with an
-                ack of its arguments; "/custom" emits "auth"; other namespaces get CONNECT_ERROR
+                ack of its arguments; "/custom" emits "auth"; "/private" admits only the auth
+                {"token":"secret"} (else CONNECT_ERROR "not authorized" with data) and emits
+                "auth"; other namespaces get CONNECT_ERROR
                 "Invalid namespace"; no CONNECT within --connect-timeout closes the session.
                 Also: "ask" is asked back as "question" with an ack, whose arguments come back
                 as "answer"; "bye" disconnects the client; rooms of "/": "join" and "leave" a

@@ -4,8 +4,11 @@
 //                 binary)
 //   /socket.io/   a Socket.IO server: the main namespace emits "auth" with the CONNECT's auth
 //                 object, answers "message" with "message-back" (same arguments) and
-//                 "message-with-ack" with an ack of its arguments; "/custom" emits "auth"; any
-//                 other namespace is refused; a session that joins no namespace within
+//                 "message-with-ack" with an ack of its arguments; "/custom" emits "auth";
+//                 "/private" admits only an auth object with "token": "secret" (its middleware
+//                 refuses others with CONNECT_ERROR {"message": "not authorized", "data":
+//                 {"reason": "a token is needed"}}) and then emits "auth"; any other namespace is
+//                 refused; a session that joins no namespace within
 //                 connectTimeout is closed. Beyond the suites' contract: "ask" (the server asks
 //                 back with an ack: "question", then "answer" with the client's ack), "bye"
 //                 (the server disconnects the client), and rooms: "join" [room] and "leave"
@@ -73,7 +76,7 @@ std::optional<std::pair<std::string, std::string>> room_and_rest(std::string_vie
 }
 
 // The namespaces of the /socket.io/ path; any other is refused.
-const std::string kNamespaces[] = {"/", "/custom"};
+const std::string kNamespaces[] = {"/", "/custom", "/private"};
 
 // One Socket.IO connection of the /socket.io/ path, with the test suites' handlers.
 class SocketIoApp {
@@ -96,6 +99,12 @@ class SocketIoApp {
       if (nsp == "/") on_event(e);
       done();
     });
+    socket_.use("/private",
+                [](std::string_view auth, std::function<void(std::optional<session::ConnectRefusal>)> next) {
+                  const nlohmann::json a = nlohmann::json::parse(auth, nullptr, false);
+                  if (a.is_object() && a.value("token", "") == "secret") return next(std::nullopt);
+                  next(session::ConnectRefusal{"not authorized", R"({"reason":"a token is needed"})"});
+                });
     socket_.on_close([this](Errc why) {
       if (log_ != nullptr) *log_ << "socket.io " << sid_ << " closed: " << name(why) << "\n";
       gone_(this);

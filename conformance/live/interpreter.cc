@@ -243,10 +243,12 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     throw ScenarioError("unknown verb " + verb);
   }
 
-  // ${i} is the repetition's index in a step with "repeat".
-  Vars vars_with_i(std::size_t i) const {
+  // ${i} is the repetition's index in a step with "repeat" (0, 1, ... n-1), ${ri} the same
+  // counted from the end (n-1, ... 0).
+  Vars vars_with_i(std::size_t i, std::size_t n = 1) const {
     Vars v = vars_;
     v["i"] = std::to_string(i);
+    v["ri"] = std::to_string(n - 1 - i);
     return v;
   }
   std::size_t repeat(const json& step) const {
@@ -292,14 +294,16 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       std::vector<Packet> packets;
       const std::size_t n = repeat(step);
       for (std::size_t i = 0; i < n; ++i) {
-        const json list = substituted(step["send"], vars_with_i(i));
+        const json list = substituted(step["send"], vars_with_i(i, n));
         if (!list.is_array()) throw ScenarioError("send takes a list of packets");
         for (const json& p : list) packets.push_back(packet_from(p));
       }
-      std::optional<int> status;
-      if (step.contains("status")) status = step["status"].get<int>();
+      std::vector<int> statuses;  // a number or a list
+      if (step.contains("status"))
+        statuses = step["status"].is_array() ? step["status"].get<std::vector<int>>()
+                                             : std::vector<int>{step["status"].get<int>()};
       if (s.closed()) return failed("the session was closed before the send: " + s.closed_how());
-      s.send(packets, status);
+      s.send(packets, std::move(statuses));
     }
     if (auto f = session_failed(s)) return *f;
     if (!s.send_failure().empty()) return failed(s.send_failure());
@@ -312,7 +316,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       step_state_.began = true;
       const std::size_t n = repeat(step);
       for (std::size_t i = 0; i < n; ++i) {
-        const json list = substituted(step["expect"], vars_with_i(i));
+        const json list = substituted(step["expect"], vars_with_i(i, n));
         if (!list.is_array()) throw ScenarioError("expect takes a list of packet patterns");
         for (const json& p : list) step_state_.expected.push_back(p);
       }

@@ -1,5 +1,7 @@
 #include "scenario.h"
 
+#include "cli.h"
+
 #include <fnmatch.h>
 
 #include <algorithm>
@@ -124,29 +126,27 @@ std::vector<Scenario> load_scenarios(const std::vector<std::string>& paths, cons
 }
 
 bool substitute(std::string_view text, const Vars& vars, std::string& out, std::string& error) {
-  out.clear();
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t open = text.find("${", i);
-    if (open == std::string_view::npos) {
-      out.append(text.substr(i));
-      break;
-    }
-    out.append(text.substr(i, open - i));
-    const std::size_t close = text.find('}', open + 2);
-    if (close == std::string_view::npos) {
+  out.assign(text);
+  // Right to left, innermost first, so that ${q${i}} is ${q7} once ${i} is 7; a value is never
+  // searched again (a server's text is not a variable).
+  std::size_t before = out.size();
+  for (;;) {
+    const std::size_t open = before == 0 ? std::string::npos : out.rfind("${", before - 1);
+    if (open == std::string::npos) return true;
+    const std::size_t close = out.find('}', open + 2);
+    if (close == std::string::npos) {
       error = "an unclosed ${ in " + std::string(text.substr(0, 80));
       return false;
     }
-    const std::string name(text.substr(open + 2, close - open - 2));
+    const std::string name = out.substr(open + 2, close - open - 2);
     const auto it = vars.find(name);
     if (it == vars.end()) {
       error = "${" + name + "} is not known at this step";
       return false;
     }
-    out += it->second;
-    i = close + 1;
+    out.replace(open, close + 1 - open, it->second);
+    before = open;
   }
-  return true;
 }
 
 json substituted(const json& value, const Vars& vars) {
@@ -309,6 +309,77 @@ bool match_value(const json& pattern, const json& value, Vars& captures, std::st
   return false;
 }
 
+namespace {
+
+// A Socket.IO packet inside an Engine.IO message, read as the runner needs it for matching:
+// 4<type>[<attachments>-][<nsp>,][<id>][<json>].
+struct SioHeader {
+  int type = -1;
+  std::optional<std::uint64_t> attachments, id;
+  std::string nsp = "/";
+  std::string data;  // the JSON text, empty when none
+};
+
+std::optional<SioHeader> read_sio(std::string_view t) {
+  if (t.size() < 2 || t[0] != '4' || t[1] < '0' || t[1] > '6') return std::nullopt;
+  SioHeader h;
+  h.type = t[1] - '0';
+  std::size_t i = 2;
+  auto digits = [&](std::size_t from) {
+    std::size_t j = from;
+    while (j < t.size() && j - from < 19 && t[j] >= '0' && t[j] <= '9') ++j;
+    return j;
+  };
+  if (h.type == 5 || h.type == 6) {
+    const std::size_t end = digits(i);
+    if (end == i || end >= t.size() || t[end] != '-') return std::nullopt;
+    h.attachments = std::stoull(std::string(t.substr(i, end - i)));
+    i = end + 1;
+  }
+  if (i < t.size() && t[i] == '/') {
+    const std::size_t comma = t.find(',', i);
+    h.nsp = std::string(t.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i));
+    i = comma == std::string_view::npos ? t.size() : comma + 1;
+  }
+  if (const std::size_t end = digits(i); end > i) {
+    h.id = std::stoull(std::string(t.substr(i, end - i)));
+    i = end;
+  }
+  h.data = std::string(t.substr(i));
+  return h;
+}
+
+}  // namespace
+
+bool match_sio(const json& pattern, const Packet& packet, Vars& vars, std::string& why) {
+  const std::string got = describe(packet);
+  const auto h = read_sio(packet.bytes);
+  if (!h) {
+    why = "expected a Socket.IO packet, received " + got;
+    return false;
+  }
+  Vars captures;
+  const auto field = [&](const char* key, const json& value) {
+    const json p = pattern.contains(key) ? pattern[key] : json(nullptr);
+    std::string w;
+    if (match_value(p, value, captures, w, key)) return true;
+    why = "received " + got + ": " + w;
+    return false;
+  };
+  const json data = h->data.empty() ? json(nullptr) : json::parse(h->data, nullptr, false);
+  if (data.is_discarded()) {
+    why = "received " + got + ": its payload is not JSON";
+    return false;
+  }
+  if (!field("type", h->type) || !field("id", h->id ? json(*h->id) : json(nullptr)) ||
+      !field("attachments", h->attachments ? json(*h->attachments) : json(nullptr)) ||
+      !field("nsp", h->nsp == "/" && !pattern.contains("nsp") ? json(nullptr) : json(h->nsp)) ||
+      (pattern.contains("data") && !field("data", data)))
+    return false;
+  for (auto& [k, v] : captures) vars[k] = v;
+  return true;
+}
+
 bool match_packet(const json& pattern, const Packet& packet, Vars& vars, std::string& why) {
   const std::string got = describe(packet);
   if (pattern.is_string()) {
@@ -321,26 +392,22 @@ bool match_packet(const json& pattern, const Packet& packet, Vars& vars, std::st
     return false;
   }
   if (pattern.contains("binary")) {
-    const json& b = pattern["binary"];
-    if (packet.binary && b.is_object() && b.contains("hex")) {
-      std::string hex;
-      for (unsigned char c : packet.bytes) {
-        static const char* digits = "0123456789abcdef";
-        hex += digits[c >> 4];
-        hex += digits[c & 15];
-      }
-      std::string want = b["hex"].get<std::string>();
-      want.erase(std::remove(want.begin(), want.end(), ' '), want.end());
-      std::transform(want.begin(), want.end(), want.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
-      if (hex == want) return true;
+    std::string want;
+    try {
+      want = cli::corpus_element(pattern["binary"]).bytes;
+    } catch (const cli::BadRequest& e) {
+      why = "a binary pattern: " + e.what;
+      return false;
     }
-    why = "expected binary " + clip(b, 200) + ", received " + got;
+    if (packet.binary && packet.bytes == want) return true;
+    why = "expected " + describe({true, want}) + ", received " + got;
     return false;
   }
   if (packet.binary) {
     why = "expected a text packet like " + clip(pattern, 200) + ", received " + got;
     return false;
   }
+  if (pattern.contains("sio")) return match_sio(pattern["sio"], packet, vars, why);
   const std::string prefix = pattern.value("text", pattern.value("prefix", ""));
   if (packet.bytes.compare(0, prefix.size(), prefix) != 0) {
     why = "expected a packet starting " + printable(prefix, 100) + ", received " + got;

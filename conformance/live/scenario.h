@@ -75,6 +75,10 @@ std::string describe(const Packet& packet);
 /// Does `packet` match `pattern` (corpus/live/README.md "Patterns")? Captures are written to
 /// `vars` only on a match; `why` says where a mismatch is. `pattern` is already substituted.
 bool match_packet(const json& pattern, const Packet& packet, Vars& vars, std::string& why);
+/// A text packet read as Socket.IO ({"sio": {"type", "nsp", "id", "attachments", "data"}}):
+/// type must match; id and attachments must match when given and be absent when not; nsp
+/// defaults to "/"; data is matched when given.
+bool match_sio(const json& pattern, const Packet& packet, Vars& vars, std::string& why);
 /// A JSON value against a value pattern; `where` names the place in messages ("$.sid").
 bool match_value(const json& pattern, const json& value, Vars& captures, std::string& why, const std::string& where);
 

@@ -109,7 +109,7 @@ void Session::deliver(Packet packet, bool over_websocket) {
   if (!packet.binary && packet.bytes == "6") return;  // noop: nothing for the client
   if (!packet.binary && packet.bytes == "2" && auto_pong_) {
     if (over_websocket) ws_->write_frame(ws::Opcode::text, "3");
-    else post("3", std::nullopt, true);
+    else post("3", {}, true);
     return;
   }
   if (!packet.binary && packet.bytes == "1") {
@@ -119,8 +119,8 @@ void Session::deliver(Packet packet, bool over_websocket) {
   inbox.push_back(std::move(packet));
 }
 
-void Session::post(std::string body, std::optional<int> status, bool pong) {
-  posts_.push_back({std::move(body), status, pong});
+void Session::post(std::string body, std::vector<int> statuses, bool pong) {
+  posts_.push_back({std::move(body), std::move(statuses), pong});
   next_post();
 }
 
@@ -135,7 +135,7 @@ void Session::next_post() {
   poster_->write(run_.request("POST", "EIO=4&transport=polling&sid=" + sid_, p.body), "POST " + printable(p.body, 300));
 }
 
-void Session::send(const std::vector<Packet>& packets, std::optional<int> status) {
+void Session::send(const std::vector<Packet>& packets, std::vector<int> statuses) {
   send_failure_.clear();
   if (upgraded() || kind_ == TransportKind::websocket) {
     for (const Packet& p : packets) ws_->write_frame(p.binary ? ws::Opcode::binary : ws::Opcode::text, p.bytes);
@@ -146,7 +146,7 @@ void Session::send(const std::vector<Packet>& packets, std::optional<int> status
     if (!body.empty()) body += kSeparator;
     body += p.binary ? "b" + base64_encode(as_bytes(p.bytes)) : p.bytes;
   }
-  post(std::move(body), status, false);
+  post(std::move(body), std::move(statuses), false);
 }
 
 bool Session::sent() const {
@@ -235,10 +235,15 @@ void Session::take_post_response() {
     const Post p = std::move(posts_.front());
     posts_.pop_front();
     post_in_flight_ = false;
-    const int want = p.status.value_or(200);
-    if (!p.pong && (r.status != want || (!p.status && r.body != "ok")))
+    const bool fine = p.statuses.empty()
+                          ? r.status == 200 && r.body == "ok"
+                          : std::find(p.statuses.begin(), p.statuses.end(), r.status) != p.statuses.end();
+    if (!p.pong && !fine) {
+      std::string want;
+      for (int st : p.statuses) want += (want.empty() ? "" : " or ") + std::to_string(st);
       send_failure_ = "the POST was answered " + std::to_string(r.status) + " " + printable(r.body, 200) +
-                      " (expected " + (p.status ? std::to_string(want) : std::string("200 ok")) + ")";
+                      " (expected " + (want.empty() ? "200 ok" : want) + ")";
+    }
   }
   if (c.state() == Connection::State::ended && post_in_flight_) {
     const Post p = std::move(posts_.front());

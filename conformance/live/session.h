@@ -64,9 +64,10 @@ class Session {
   /// Packets received and not yet taken, in order.
   std::deque<Packet> inbox;
 
-  /// Sends packets: one POST (expected to be answered `status`, 200 "ok" when absent) or one
+  /// Sends packets: one POST (expected to be answered with one of `statuses`, 200 "ok" when
+  /// empty) or one
   /// frame each. sent() turns true when the POST was answered or the frames were written.
-  void send(const std::vector<Packet>& packets, std::optional<int> status);
+  void send(const std::vector<Packet>& packets, std::vector<int> statuses);
   bool sent() const;
   /// The POST's answer was not the expected one (empty while it was).
   const std::string& send_failure() const noexcept { return send_failure_; }
@@ -74,6 +75,8 @@ class Session {
   void stop_reading();
   void resume_reading();
   void close();
+  /// The session's WebSocket once it carries the session (null while polling).
+  Connection* websocket() noexcept { return upgraded() || kind_ == TransportKind::websocket ? ws_.get() : nullptr; }
   /// What the server announced (0 before the open packet).
   double ping_interval_ms = 0, ping_timeout_ms = 0;
 
@@ -83,7 +86,7 @@ class Session {
   void take_poll_response();
   void take_post_response();
   void take_websocket();
-  void post(std::string body, std::optional<int> status, bool pong);
+  void post(std::string body, std::vector<int> statuses, bool pong);
   void next_post();
   void deliver(Packet packet, bool over_websocket);
   bool take_open(const Packet& packet);
@@ -105,7 +108,7 @@ class Session {
   bool get_pending_ = false;
   struct Post {
     std::string body;
-    std::optional<int> status;  // the answer a send expects (none: 200 "ok")
+    std::vector<int> statuses;  // the answers a send accepts (none: 200 "ok")
     bool pong;                  // the client's own pong: its answer is not the scenario's business
   };
   std::deque<Post> posts_;  // the front is in flight once written; one at a time

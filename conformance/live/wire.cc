@@ -51,8 +51,8 @@ std::uint64_t next_random(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-// Past this many bytes in one write, the bytes shaping goes on in pieces of this size: a 16 MiB
-// body one byte at a time would take minutes and show nothing the first 4 KiB did not.
+// Past this many bytes of one write, the bytes shaping goes on in pieces of this size: a 16 MiB
+// body one byte at a time would take long and show nothing the first 4 KiB did not.
 constexpr std::size_t kByteByByteUpTo = 4096;
 constexpr std::size_t kLargestCut = 1500;
 
@@ -106,61 +106,65 @@ void Connection::write(std::string bytes, std::string what) {
   pump();
 }
 
-std::size_t Connection::next_cut(std::size_t left) {
-  switch (shaping_) {
-    case Shaping::whole: return left;
-    case Shaping::bytes: return 1;
-    case Shaping::cuts: return 1 + static_cast<std::size_t>(next_random(rng_) % kLargestCut);
-  }
-  return left;
-}
+std::size_t Connection::next_cut() { return 1 + static_cast<std::size_t>(next_random(rng_) % kLargestCut); }
 
-// One write at a time, the next once the kernel took the last: so that one byte per write is
-// one segment on the wire (TCP_NODELAY is the connector's), not a batch the kernel coalesced.
+// Each piece is its own write(2) on a TCP_NODELAY socket, so one byte per write is one segment on
+// the wire, not a batch the kernel coalesced. Pieces are handed to the stream at once rather than
+// one per completion: a megabyte in 4 KiB pieces and 4,096 single bytes costs milliseconds, and
+// the client's own pongs, queued behind, are not late.
 void Connection::pump() {
-  if (state_ != State::open || writing_ || queue_.empty()) return;
-  std::string& front = queue_.front();
-  std::size_t cut = front.size();
-  if (shaping_ != Shaping::whole)
-    cut = std::min(front.size(), front.size() > kByteByByteUpTo && shaping_ == Shaping::bytes ? kByteByByteUpTo
-                                                                                              : next_cut(front.size()));
-  const std::string piece = front.substr(0, cut);
-  front.erase(0, cut);
-  if (front.empty()) queue_.pop_front();
-  writing_ = true;
-  const io::WriteStatus status = stream_->write(as_bytes(piece), [this, alive = alive_](Errc e) {
-    if (!*alive) return;
-    writing_ = false;
-    if (e != Errc::none && e != Errc::io_cancelled) end("write failed (" + std::string(name(e)) + ")");
-    pump();
-    if (written()) changed();
-  });
-  if (status == io::WriteStatus::refused) {
-    writing_ = false;
-    end("write refused (" + std::string(name(stream_->last_write_error())) + ")");
+  while (state_ == State::open && !queue_.empty()) {
+    std::string bytes = std::move(queue_.front());
+    queue_.pop_front();
+    for (std::size_t at = 0; at < bytes.size() && state_ == State::open;) {
+      std::size_t cut = bytes.size() - at;
+      if (shaping_ == Shaping::bytes) cut = at < kByteByByteUpTo ? 1 : std::min(cut, kByteByByteUpTo);
+      if (shaping_ == Shaping::cuts) cut = std::min(cut, next_cut());
+      ++writing_;
+      const io::WriteStatus status =
+          stream_->write(as_bytes(std::string_view(bytes).substr(at, cut)), [this, alive = alive_](Errc e) {
+            if (!*alive) return;
+            --writing_;
+            if (e != Errc::none && e != Errc::io_cancelled) end("write failed (" + std::string(name(e)) + ")");
+            if (written()) changed();
+          });
+      if (status == io::WriteStatus::refused) {
+        --writing_;
+        end("write refused (" + std::string(name(stream_->last_write_error())) + ")");
+      }
+      at += cut;
+    }
   }
 }
 
-void Connection::write_frame(ws::Opcode opcode, std::string_view payload, bool fin, std::uint8_t rsv, bool masked) {
+std::string Connection::frame_bytes(ws::Opcode opcode, std::string_view payload, bool fin, std::uint8_t rsv,
+                                    bool masked, std::string* what) {
   ws::FrameHeader header;
   header.fin = fin;
   header.rsv = rsv;
   header.opcode = opcode;
   header.masked = masked;
   const std::uint64_t key = next_random(rng_);
-  for (int i = 0; i < 4; ++i) header.mask[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(key >> (8 * i));
+  for (std::size_t i = 0; i < 4; ++i) header.mask[i] = static_cast<std::uint8_t>(key >> (8 * i));
   header.payload_length = payload.size();
   std::vector<std::uint8_t> out;
   ws::encode_header(out, header);
   std::string bytes(out.begin(), out.end());
   for (std::size_t i = 0; i < payload.size(); ++i)
     bytes += static_cast<char>(payload[i] ^ (masked ? header.mask[i % 4] : 0));
-  std::string what = "frame " + std::to_string(static_cast<int>(opcode)) + (fin ? "" : " (not fin)") +
-                     (rsv != 0 ? " rsv=" + std::to_string(rsv) : "") + (masked ? "" : " unmasked") + ": " +
-                     printable(payload);
-  if (opcode == ws::Opcode::text) what = "text " + printable(payload) + (fin ? "" : " (not fin)");
-  if (opcode == ws::Opcode::binary)
-    what = "binary " + describe({true, std::string(payload)}) + (fin ? "" : " (not fin)");
+  if (what != nullptr) {
+    const std::string flags = std::string(fin ? "" : " (not fin)") + (rsv != 0 ? " rsv=" + std::to_string(rsv) : "") +
+                              (masked ? "" : " unmasked");
+    if (opcode == ws::Opcode::text) *what = "text " + printable(payload) + flags;
+    else if (opcode == ws::Opcode::binary) *what = describe({true, std::string(payload)}) + flags;
+    else *what = "frame opcode " + std::to_string(static_cast<int>(opcode)) + flags + ": " + printable(payload);
+  }
+  return bytes;
+}
+
+void Connection::write_frame(ws::Opcode opcode, std::string_view payload, bool fin, std::uint8_t rsv, bool masked) {
+  std::string what;
+  std::string bytes = frame_bytes(opcode, payload, fin, rsv, masked, &what);
   write(std::move(bytes), std::move(what));
 }
 

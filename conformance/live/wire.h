@@ -69,10 +69,13 @@ class Connection final : http::ResponseSink, ws::MessageSink {
   /// is the log's line for them.
   void write(std::string bytes, std::string what);
   /// True when everything queued was handed to the kernel.
-  bool written() const noexcept { return queue_.empty() && !writing_; }
+  bool written() const noexcept { return queue_.empty() && writing_ == 0; }
   /// One client frame (masked with a fresh key unless `masked` is false).
   void write_frame(ws::Opcode opcode, std::string_view payload, bool fin = true, std::uint8_t rsv = 0,
                    bool masked = true);
+  /// The bytes of such a frame, and (when `what` is given) its line for the log.
+  std::string frame_bytes(ws::Opcode opcode, std::string_view payload, bool fin, std::uint8_t rsv, bool masked,
+                          std::string* what);
   void stop_reading();
   void resume_reading();
   /// The client goes away: the connection is closed at once.
@@ -99,7 +102,7 @@ class Connection final : http::ResponseSink, ws::MessageSink {
   void pump();
   void end(std::string reason);
   void changed();
-  std::size_t next_cut(std::size_t left);
+  std::size_t next_cut();  // the next random cut: 1..1500 bytes
 
   io::Loop& loop_;
   WireLog& log_;
@@ -111,7 +114,7 @@ class Connection final : http::ResponseSink, ws::MessageSink {
   std::unique_ptr<io::Stream> stream_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // false once destroyed
   std::deque<std::string> queue_;
-  bool writing_ = false;
+  std::size_t writing_ = 0;  // pieces handed to the stream and not completed
   bool reading_ = true, read_pending_ = false;
   http::ResponseParser responses_parser_;
   bool websocket_ = false;

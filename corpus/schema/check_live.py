@@ -35,10 +35,13 @@ from jsonschema import Draft202012Validator
 HERE = Path(__file__).resolve().parent
 
 MAX_GENERATED = 16 << 20  # bytes a concat element may expand to (as for vectors)
-BUILTINS = {"path", "host", "transport", "i"}
+BUILTINS = {"path", "host", "transport", "i", "ri"}
+# ${i} and ${ri} (a repeat's index) inside a name make a family of names: q${i} captures q0, q1, ...
+# and ${q${ri}} uses one of them. Both sides are compared with the index written as "#".
+INDEX = re.compile(r"\$\{r?i\}")
 OPEN_CAPTURES = ("sid", "ping_interval", "ping_timeout", "max_payload")
 MATCHERS = ("any", "string", "number", "integer", "boolean", "object", "array", "null")
-MATCHER = re.compile(r"\$(?P<type>[a-z]+)(?: as (?P<name>[A-Za-z_][A-Za-z0-9_.]*))?")
+MATCHER = re.compile(r"\$(?P<type>[a-z]+)(?: as (?P<name>[A-Za-z_][A-Za-z0-9_.${}]*))?")
 VARIABLE = re.compile(r"\$\{([^{}]*)\}")
 VERBS = ("open", "send", "expect", "expect_silence", "expect_closed", "stop_reading", "resume_reading",
          "close", "http", "expect_response", "ws_open", "frame", "write", "expect_end", "connect", "wait")
@@ -123,10 +126,13 @@ def elements_of(step):
 
 
 def value_patterns_of(step):
-    """Every value pattern of a step: the json of packet patterns and bodies, header values."""
+    """Every value pattern of a step: the json of packet patterns and bodies, the fields of sio
+    patterns, header values."""
     for pattern in patterns_of(step):
         if isinstance(pattern, dict) and "json" in pattern:
             yield pattern["json"]
+        if isinstance(pattern, dict) and isinstance(pattern.get("sio"), dict):
+            yield from (v for k, v in pattern["sio"].items() if k in ("id", "attachments", "data"))
     response = step.get("expect_response", {})
     body = response.get("body")
     if isinstance(body, dict) and "json" in body:
@@ -260,6 +266,7 @@ class Checker:
         every_capture = []  # all that the scenario captures, to tell "later" from "never"
         for step in steps:
             captures_of(step, every_capture)
+        every_capture = [INDEX.sub("#", name) for name in every_capture]
         known = set(BUILTINS)
         for number, step in enumerate(steps, 1):
             verb = next(k for k in step if k in VERBS)
@@ -269,6 +276,7 @@ class Checker:
                 if why:
                     self.problem(path, sid, f"{where}: {why}")
             for text in strings_in(step):
+                text = INDEX.sub("#", text)
                 for name in VARIABLE.findall(text):
                     if name in known:
                         continue
@@ -282,6 +290,7 @@ class Checker:
             captured = []
             for why in captures_of(step, captured):
                 self.problem(path, sid, f"{where}: {why}")
+            captured = [INDEX.sub("#", name) for name in captured]
             for name in captured:
                 if name in BUILTINS:
                     self.problem(path, sid, f"{where}: the capture {name!r} would hide the built-in ${{{name}}}")
