@@ -156,8 +156,18 @@ bool Session::sent() const {
   return true;
 }
 
+// The upgrade's last step (engine.io-protocol v4 "Upgrade"): once the probe is answered the client
+// pauses polling, waits for the pending GET to come back (the server releases it with a noop),
+// and only then sends "upgrade"; nothing goes over polling after that.
+void Session::finish_upgrade() {
+  if (!probe_answered_ || probe_done_ || get_pending_ || closed_) return;
+  probe_done_ = true;
+  ws_->write_frame(ws::Opcode::text, "5");
+  opened_ = true;
+}
+
 void Session::poll() {
-  if (get_pending_ || closed_ || !reading_ || sid_.empty() || upgraded()) return;
+  if (get_pending_ || closed_ || !reading_ || sid_.empty() || probe_answered_) return;
   if (poller_->state() == Connection::State::ended) {
     poller_ = run_.connection(actor_);
     poller_->on_change = [this] { on_change(); };
@@ -183,6 +193,7 @@ void Session::take_poll_response() {
     const http::ReceivedResponse r = std::move(c.responses.front());
     c.responses.pop_front();
     get_pending_ = false;
+    if (!r.keep_alive) c.close();  // the server said Connection: close: the next GET takes another
     if (r.status != 200) {
       close_status = r.status;
       if (sid_.empty()) fail("the handshake was answered " + std::to_string(r.status) + " " + printable(r.body, 200));
@@ -224,6 +235,7 @@ void Session::take_poll_response() {
     if (sid_.empty()) fail("the connection ended before the handshake was answered (" + c.end_reason() + ")");
     return end("the polling connection ended (" + c.end_reason() + ")");
   }
+  finish_upgrade();
   poll();
 }
 
@@ -235,6 +247,7 @@ void Session::take_post_response() {
     const Post p = std::move(posts_.front());
     posts_.pop_front();
     post_in_flight_ = false;
+    if (!r.keep_alive) c.close();  // the next POST takes another connection
     const bool fine = p.statuses.empty()
                           ? r.status == 200 && r.body == "ok"
                           : std::find(p.statuses.begin(), p.statuses.end(), r.status) != p.statuses.end();
@@ -286,9 +299,8 @@ void Session::take_websocket() {
         fail("expected 3probe on the new WebSocket, received " + describe(p));
         return end("the upgrade failed");
       }
-      probe_done_ = true;
-      c.write_frame(ws::Opcode::text, "5");
-      opened_ = true;
+      probe_answered_ = true;
+      finish_upgrade();
       continue;
     }
     deliver(std::move(p), true);

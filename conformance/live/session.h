@@ -83,6 +83,7 @@ class Session {
  private:
   void on_change();
   void poll();
+  void finish_upgrade();
   void take_poll_response();
   void take_post_response();
   void take_websocket();
@@ -113,7 +114,7 @@ class Session {
   };
   std::deque<Post> posts_;  // the front is in flight once written; one at a time
   bool post_in_flight_ = false;
-  bool ws_accepted_ = false, attached_ = false, probe_sent_ = false, probe_done_ = false;
+  bool ws_accepted_ = false, attached_ = false, probe_sent_ = false, probe_answered_ = false, probe_done_ = false;
 };
 
 }  // namespace sioconf::live

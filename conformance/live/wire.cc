@@ -75,8 +75,16 @@ Connection::Connection(io::Loop& loop, WireLog& log, std::string actor, Shaping 
 
 Connection::~Connection() { *alive_ = false; }
 
+// From the loop, never from inside the call that caused it (a write refused at once, a callback
+// of the stream), and once per turn however many arrivals there were.
 void Connection::changed() {
-  if (on_change) on_change();
+  if (change_posted_) return;
+  change_posted_ = true;
+  loop_.post([this, alive = alive_] {
+    if (!*alive) return;
+    change_posted_ = false;
+    if (on_change) on_change();
+  });
 }
 
 void Connection::connect(const Connector& connector) {
@@ -253,17 +261,21 @@ void Connection::resume_reading() {
   read_more();
 }
 
+// The client's own choice: nobody is told (the caller knows), so that it is safe from a callback.
 void Connection::close() {
   if (state_ == State::ended) return;
   log_.add(actor_, "*", "the client closes the connection");
-  end("closed by the client");
+  state_ = State::ended;
+  end_reason_ = "closed by the client";
+  queue_.clear();
+  if (stream_) stream_->close();
 }
 
 void Connection::end(std::string reason) {
   if (state_ == State::ended) return;
   state_ = State::ended;
   end_reason_ = std::move(reason);
-  if (end_reason_ != "closed by the client") log_.add(actor_, "*", "connection ended: " + end_reason_);
+  log_.add(actor_, "*", "connection ended: " + end_reason_);
   queue_.clear();
   if (stream_) stream_->close();
   changed();

@@ -61,7 +61,8 @@ class Connection final : http::ResponseSink, ws::MessageSink {
   /// A rule of HTTP/1.1 or RFC 6455 the server broke (empty while none); reading stops there.
   const std::string& violation() const noexcept { return violation_; }
 
-  /// Runs whenever something above changes (an arrival, the end), from the loop.
+  /// Runs when something above changed (an arrival, the end, the last write done): from the
+  /// loop, once per turn, never from inside a call of this connection.
   std::function<void()> on_change;
 
   void connect(const Connector& connector);
@@ -115,7 +116,7 @@ class Connection final : http::ResponseSink, ws::MessageSink {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // false once destroyed
   std::deque<std::string> queue_;
   std::size_t writing_ = 0;  // pieces handed to the stream and not completed
-  bool reading_ = true, read_pending_ = false;
+  bool reading_ = true, read_pending_ = false, change_posted_ = false;
   http::ResponseParser responses_parser_;
   bool websocket_ = false;
   std::unique_ptr<ws::MessageAssembler> frames_;

@@ -8,16 +8,18 @@
 //
 // On 127.0.0.1, path /socket.io/: "/" emits "auth" with the CONNECT's auth object, answers
 // "message" with "message-back" (same arguments, binary too) and "message-with-ack" with an ack of
-// its arguments; "/custom" emits "auth"; "/private" admits only the auth {"token": "secret"}
-// (else CONNECT_ERROR "not authorized" with data {"reason": "a token is needed"}) and emits
+// its arguments; "/custom" emits "auth"; "/private" admits only an auth object with "token":
+// "secret" (else CONNECT_ERROR "not authorized" with data {"reason": "a token is needed"}) and emits
 // "auth"; any other namespace is refused by socket.io itself ("Invalid namespace"). The extras of
 // `sioconf serve` on "/", so that scenarios may use them on both servers: "ask" (emits "question"
 // with the same arguments and an ack, then "answer" with what the client acknowledged), "bye"
 // (disconnects the client), "join"/"leave" [room] (acknowledged when asked), "to-room" [room,
 // ...args] ("room-message" to the room's other members), "to-all" [...args] ("all-message" to
-// every other socket of "/"). The official suite's server (socket.io-protocol/test-suite) is the
-// first part of this file, written the way an application writes it; nothing here works around
-// socket.io's behaviour on the wire: that is what is under test.
+// every other socket of "/"). The handlers are the official suite's server (socket.io-protocol's
+// test-suite) written the way an application writes them, with one difference: "message" does not
+// pass an ack callback on to emit() (the suite's `socket.emit("message-back", ...args)` would turn
+// "421[\"message\",1]" into a "message-back" that asks for an ack; sioconf serve's does not).
+// Nothing here works around socket.io's behaviour on the wire: that is what is under test.
 //
 // Prints "listening on http://127.0.0.1:PORT" (the real port) on stdout; SIGTERM or SIGINT close
 // every connection and end the process (within 300 ms). Any other path is answered 404. No

@@ -2,14 +2,18 @@
 // Tests of the HTML report template (conformance/report/report.html).
 //
 //   node report_test.js logic           the page's rules (script "report-logic") with no DOM
-//   node report_test.js dom OUT_HTML    the rendered sample in jsdom (Debian's node-jsdom; run with
+//   node report_test.js dom OUT_HTML    the rendered samples in jsdom (Debian's node-jsdom; run with
 //                                       NODE_PATH holding its folder, as report_test.sh does);
-//                                       writes the rendered sample to OUT_HTML; exits 77 (skipped)
-//                                       when jsdom is missing
-//   node report_test.js page HTML       any report page (one `sioconf vectors --html` wrote): it
-//                                       loads, has one row per case, and every case's detail opens
+//                                       writes the rendered sample to OUT_HTML and the live one
+//                                       beside it (OUT-live.html); exits 77 (skipped) when jsdom
+//                                       is missing
+//   node report_test.js page HTML       any report page (one `sioconf vectors --html` or `sioconf
+//                                       live --html` wrote): it loads, has one row per case, and
+//                                       every case's detail opens (a live one with its steps and
+//                                       wire tables)
 //
-// Expected values come from the raw sample JSON, computed here independently of the page's code.
+// Expected values come from the raw sample JSONs (sample-report.json: vectors; sample-live-report.json:
+// live), computed here independently of the page's code.
 "use strict";
 const assert = require("assert");
 const fs = require("fs");
@@ -22,6 +26,11 @@ const samplePath = path.join(here, "..", "sample-report.json");
 const { renderReport, embeddableJson, MARKER } = require(path.join(here, "..", "render.js"));
 const template = fs.readFileSync(templatePath, "utf8");
 const sample = JSON.parse(fs.readFileSync(samplePath, "utf8"));
+// A `sioconf live` report (corpus/live/README.md): 2 servers, a few scenarios, one failing on purpose
+// with markup echoed by the servers (HOSTILE_CASE).
+const liveSamplePath = path.join(here, "..", "sample-live-report.json");
+const liveSample = JSON.parse(fs.readFileSync(liveSamplePath, "utf8"));
+const HOSTILE_CASE = "sio.echo.markup@websocket";
 
 // ---- a tiny harness: every check runs, failures are listed at the end ----
 
@@ -61,6 +70,7 @@ function sameSet(actual, expected, message) {
 
 const sampleIds = sample.cases.map((c) => c.id);
 const idsWhere = (pred) => sample.cases.filter(pred).map((c) => c.id);
+const liveSampleIdsWhere = (pred) => liveSample.cases.filter(pred).map((c) => c.id);
 // The documented disagreement rule, written again from its description: results that are present
 // and not UNSUPPORTED; their verdicts differ, or two INFO results differ in accept/reject.
 function sampleDiffers(c) {
@@ -339,6 +349,79 @@ async function logicTests() {
     assert.strictEqual(lines.filter((l) => l.kind === "case").length, 5000);
     assert.ok(shownBig.length > 0);
   });
+  await liveLogicTests(L);
+}
+
+// ---- live reports (`sioconf live`), from the live sample ----
+
+async function liveLogicTests(L) {
+  const live = L.normalizeReport(liveSample);
+  await check("live logic: \"command\" chooses the kind (absent: vectors) and the page's title", () => {
+    assert.strictEqual(liveSample.command, "live");
+    assert.strictEqual(sample.command, undefined, "the vector sample is an older report, without command");
+    same([live.command, live.live], ["live", true]);
+    const vectors = L.normalizeReport(sample);
+    same([vectors.command, vectors.live], ["vectors", false]);
+    assert.strictEqual(L.normalizeReport({ command: "vectors" }).live, false);
+    assert.strictEqual(L.normalizeReport({ command: "LIVE" }).live, false, "only the runner's exact word");
+    assert.strictEqual(L.pageTitle(live), "sioconf live report");
+    assert.strictEqual(L.pageTitle(vectors), "sioconf conformance report");
+  });
+  await check("live logic: the live sample: one case per scenario x transport, layers are areas, op the transport", () => {
+    same(live.cases.map((c) => c.id), liveSample.cases.map((c) => c.id));
+    same(live.implementations.map((i) => i.key), ["ref", "node"]);
+    same(live.layers, [...new Set(liveSample.cases.map((c) => c.layer))]);
+    for (const c of live.cases) assert.strictEqual(c.op, c.id.split("@")[1]);
+    same(L.filterCases(live, Object.assign(L.defaultFilter(), { differ: true })).map((i) => live.cases[i].id),
+      liveSampleIdsWhere(sampleDiffers));
+    const failing = liveSampleIdsWhere((c) => Object.values(c.results).some((r) => r.verdict === "FAIL"));
+    assert.ok(failing.includes(HOSTILE_CASE), "the sample's failing case");
+  });
+  await check("live logic: steps read one per line: client, verb, each packet apart, modifiers", () => {
+    const v = (step) => plain(L.stepView(step, 4));
+    same(v({ open: {} }), { number: 5, on: "main", verb: "open", args: [], modifiers: [] });
+    same(v({ send: ["40", { hex: "01 02" }], on: "ws" }), { number: 5, on: "ws", verb: "send", modifiers: [],
+      args: [{ text: "40", kind: "text", length: 2, truncated: false }, { text: '{"hex":"01 02"}', kind: "json", length: 15, truncated: false }] });
+    const e = v({ expect: [{ text: "40", json: { sid: "$string" } }, "42[\"auth\",{}]"], within: "1 pi", any_order: true });
+    same(e.args.map((a) => a.text), ['{"text":"40","json":{"sid":"$string"}}', '42["auth",{}]']);
+    same(e.modifiers, ["within 1 pi", "in any order"]);
+    same(v({ wait: "1.5 pi" }).args.map((a) => a.text), ["1.5 pi"]);
+    same(v({ send: ["4x"], repeat: 3, status: 413 }).modifiers, ["repeat 3", "status 413"]);
+    // the scenario's strings are shown as the vectors' inputs are: controls as \xNN, backslashes doubled
+    same(v({ write: "GET / HTTP/1.1\r\n\\" }).args[0].text, "GET / HTTP/1.1\\x0d\\x0a\\\\");
+    same(v({ on: "b\u202e", expect_end: {} }).on, "b\\u{202E}");
+    const long = v({ send: ["x".repeat(5000)] }).args[0];
+    same([long.length, long.truncated, long.text.length], [5000, true, 601]);
+    same(v("not a step"), { number: 5, on: "", verb: "?", args: [{ text: "not a step", kind: "text", length: 10, truncated: false }], modifiers: [] });
+    same(v(null).args, [{ text: "null", kind: "json", length: 4, truncated: false }]);
+    for (const c of liveSample.cases) c.steps.forEach((s, i) => assert.ok(L.stepView(s, i).verb !== "?", c.id + " step " + (i + 1)));
+  });
+  await check("live logic: the step a reason names", () => {
+    assert.strictEqual(L.failedStep("step 5 (expect): expected 42, received 43"), 5);
+    assert.strictEqual(L.failedStep("a fresh client was not served"), 0);
+    assert.strictEqual(L.failedStep(undefined), 0);
+  });
+  await check("live logic: wire rows: directions, the last line, text as the runner wrote it", () => {
+    const rows = L.wireView([
+      { t: 0, on: "main", dir: ">", what: "GET EIO=4&transport=polling" },
+      { t: 1, on: "main", dir: "<", what: "200 OK || 40{\"sid\":\"x\"}\\x1e42[\"auth\",{}]" },
+      { t: 2, on: "main.ws", dir: "*", what: "connected" },
+      { t: 3, on: "", dir: "?", what: "odd\u0000\u202e" },
+      "not an entry",
+      { t: "7", on: HOSTILE[0], dir: "<", what: HOSTILE[1] }]);
+    same(rows.map((r) => [r.kind, r.arrow, r.last]), [["out", "→", false], ["in", "←", false], ["event", "•", false],
+      ["other", "?", false], ["other", "?", false], ["in", "←", true]]);
+    same(rows[1].text, "200 OK || 40{\"sid\":\"x\"}\\x1e42[\"auth\",{}]", "the runner's \\xNN escapes are not escaped again");
+    same(rows[3].text, "odd\\x00\\u{202E}", "controls and invisible code points left in a hand-made report are escaped");
+    same(rows[4].text, '"not an entry"');
+    same([rows[5].t, rows[5].on, rows[5].text], ["7", HOSTILE[0], HOSTILE[1]], "markup is text, left as it is");
+    assert.strictEqual(L.wireView({ $truncated: "[{\"t\":0" }), null, "a log the runner cut is not a list");
+    same(L.wireView([]), []);
+    for (const c of liveSample.cases)
+      for (const r of Object.values(c.results)) same(L.wireView(r.wire).map((w) => w.text), r.wire.map((w) => w.what), c.id);
+    assert.strictEqual(L.visibleText("a\\b\nc", true), "a\\b\nc");
+    assert.strictEqual(L.visibleText("a\nc"), "a\\x0a\nc");
+  });
 }
 
 // ---- the rendered page in jsdom ----
@@ -586,6 +669,143 @@ async function domTests(outPath) {
     assert.strictEqual(escaped.d.scripts.length, 3);
     assert.ok(escaped.d.getElementById("summary").textContent.startsWith("1 case"));
   });
+
+  // ---- live reports ----
+
+  const liveHtml = renderReport(template, liveSample);
+  fs.writeFileSync(outPath.replace(/(\.html)?$/, "-live.html"), liveHtml);
+  const liveIds = liveSample.cases.map((c) => c.id);
+  const liveCase = (id) => liveSample.cases.find((c) => c.id === id);
+  const resultSection = (p, key) => p.d.querySelector('#detail section.result[aria-label="' + key + ' result"]');
+  const wireRows = (section) => [...section.querySelectorAll("table.wire tbody tr")];
+
+  await check("dom live: the live sample loads; its title and heading say sioconf live", () => {
+    const p = open(liveHtml);
+    same(p.errors, []);
+    assert.strictEqual(p.d.title, "sioconf live report");
+    assert.strictEqual(p.d.querySelector("#page-header h1").textContent, "sioconf live report");
+    assert.ok(p.d.getElementById("summary").textContent.startsWith(liveIds.length + " cases · implementations: ref "));
+    assert.strictEqual(p.d.querySelector("#impls thead th").textContent, "Server");
+    assert.ok(p.d.getElementById("detail").textContent.includes("wire log"), "the empty panel says what it shows");
+    sameSet(p.rows(), liveIds);
+  });
+  await check("dom live: a failing case: steps with their client, transports, and per server verdict, why and wire table", () => {
+    const raw = liveCase(HOSTILE_CASE);
+    const p = open(liveHtml, "#case=" + encodeURIComponent(HOSTILE_CASE));
+    same(p.errors, []);
+    const detail = p.d.getElementById("detail");
+    const facts = Object.fromEntries([...detail.querySelectorAll(":scope > dl > dt")].map((dt) => [dt.textContent, dt.nextElementSibling.textContent]));
+    assert.strictEqual(facts.transport, "websocket");
+    assert.strictEqual(facts.transports, "polling, websocket (this case)");
+    assert.ok(!("operation" in facts));
+    const steps = [...detail.querySelectorAll("table.steps tbody tr")];
+    assert.strictEqual(steps.length, raw.steps.length, "one line per step");
+    steps.forEach((tr, i) => {
+      assert.strictEqual(tr.querySelector("td.n").textContent, String(i + 1));
+      assert.strictEqual(tr.querySelector("td.on").textContent, raw.steps[i].on || "main");
+      assert.strictEqual(tr.querySelector("td.step strong").textContent, Object.keys(raw.steps[i]).find((k) => k !== "on" && k !== "within"));
+    });
+    same([...steps[3].querySelectorAll(".arg")].map((a) => a.textContent), raw.steps[3].send, "each packet as it is sent");
+    assert.ok(steps[4].textContent.includes("within 1 pi"));
+    assert.ok(steps[4].classList.contains("step-failed"));
+    same([...steps[4].querySelectorAll(".step-marks .chip")].map((c) => c.textContent), ["ref FAIL", "node FAIL"]);
+    assert.ok(!detail.textContent.includes("Expected") && !detail.textContent.includes("Limits and options"), "no vector sections");
+    for (const key of ["ref", "node"]) {
+      const result = raw.results[key];
+      const section = resultSection(p, key);
+      assert.strictEqual(section.querySelector("h3 .chip").textContent, "FAIL");
+      const why = [...section.querySelectorAll("dt")].find((dt) => dt.textContent === "why");
+      assert.strictEqual(why.nextElementSibling.textContent, result.why, "why as the runner wrote it");
+      assert.ok(!section.textContent.includes("answer"), "no answer block for a live result");
+      const rows = wireRows(section);
+      assert.strictEqual(rows.length, result.wire.length, "one row per wire line");
+      rows.forEach((tr, i) => {
+        const w = result.wire[i];
+        const kind = { ">": "wire-out", "<": "wire-in", "*": "wire-event" }[w.dir];
+        assert.ok(tr.classList.contains(kind), key + " row " + i + " " + tr.className);
+        assert.strictEqual(tr.querySelector("td.t").textContent, String(w.t));
+        assert.strictEqual(tr.querySelector("td.on").textContent, w.on);
+        assert.ok(tr.querySelector("td.dir").textContent.startsWith({ ">": "→", "<": "←", "*": "•" }[w.dir]));
+        const last = i === rows.length - 1;
+        assert.strictEqual(tr.classList.contains("wire-fail"), last, "only the last line is highlighted");
+        assert.strictEqual(tr.querySelector("td.what").textContent, (last ? "FAIL " : "") + w.what);
+      });
+      assert.ok(rows.some((tr) => tr.classList.contains("wire-in")) && rows.some((tr) => tr.classList.contains("wire-out")));
+    }
+  });
+  await check("dom live: hostile wire text (<img onerror>, </script>, <!--<script>) is shown as text, never markup", () => {
+    const p = open(liveHtml, "#case=" + encodeURIComponent(HOSTILE_CASE));
+    const echoed = liveCase(HOSTILE_CASE).results.ref.wire.filter((w) => w.dir === "<" && w.what.includes("message-back"));
+    assert.strictEqual(echoed.length, 1, "the sample has the server's echo");
+    const cells = [...resultSection(p, "ref").querySelectorAll("table.wire td.what")].map((td) => td.textContent);
+    assert.ok(cells.includes(echoed[0].what), "the echoed line, exactly");
+    for (const h of HOSTILE.slice(0, 3)) {
+      assert.ok(echoed[0].what.includes(h), "the sample's echo should hold " + h);
+      assert.ok(p.d.getElementById("detail").textContent.includes(h), "not shown as text: " + h);
+    }
+    assert.strictEqual(p.d.querySelectorAll("img, svg, b, iframe, object, embed").length, 0);
+    assert.strictEqual(p.d.scripts.length, 3, "the data added or swallowed a script element");
+    const withHandlers = [...p.d.querySelectorAll("*")].filter((e) => [...e.attributes].some((a) => a.name.startsWith("on")));
+    same(withHandlers.map((e) => e.tagName), []);
+    same(p.errors, []);
+  });
+  await check("dom live: a PASS highlights no line, an INFO does; other clients' steps and lines say theirs", () => {
+    const id = "eio.upgrade.polling-refused-after@polling";
+    const p = open(liveHtml, "#case=" + encodeURIComponent(id));
+    const clients = [...p.d.querySelectorAll("#detail table.steps td.on")].map((td) => td.textContent);
+    same([...new Set(clients)], ["main", "ws", "late"]);
+    assert.strictEqual(p.d.querySelectorAll("#detail .wire-fail, #detail .step-failed").length, 0);
+    assert.ok(wireRows(resultSection(p, "ref")).some((tr) => tr.querySelector("td.on").textContent === "late"));
+    const q = open(liveHtml, "#case=" + encodeURIComponent("sio.connect.twice@websocket"));
+    const info = wireRows(resultSection(q, "ref"));
+    assert.ok(info[info.length - 1].classList.contains("wire-fail"));
+    assert.ok(info[info.length - 1].querySelector("td.what").textContent.startsWith("INFO step 5 (expect_closed)"));
+    assert.strictEqual(resultSection(q, "node").querySelectorAll(".wire-fail").length, 0);
+    same([...q.d.querySelectorAll("#detail .step-marks .chip")].map((c) => c.textContent), ["ref INFO"]);
+    same(p.errors.concat(q.errors), []);
+  });
+  await check("dom live: a long wire log shows its start and end; a log the runner cut and odd fields still show", () => {
+    const wire = Array.from({ length: 601 }, (_, i) => ({ t: i, on: "main", dir: i % 2 ? "<" : ">", what: "line " + i }));
+    const data = { schema: "sioconf-report-v1", command: "live", implementations: [{ key: "a" }, { key: "b" }, { key: "c" }],
+      cases: [{ id: "sio.x.long@polling", layer: "sio", topic: "x", op: "polling", steps: { $truncated: "[{\"open\"" }, transports: "polling",
+        results: { a: { verdict: "FAIL", why: "step 1 (open): no", wire }, b: { verdict: "PASS", wire: { $truncated: "[{\"t\":0" } },
+          c: { verdict: "ERROR", why: "x", wire: [] } } }] };
+    const p = open(renderReport(template, data), "#case=sio.x.long%40polling");
+    same(p.errors, []);
+    const a = resultSection(p, "a");
+    let rows = wireRows(a);
+    assert.strictEqual(rows.length, 401, "the first 350 lines, the gap, the last 50");
+    assert.ok(rows[350].textContent.includes("201 lines not shown"), rows[350].textContent);
+    assert.strictEqual(rows[349].querySelector("td.what").textContent, "line 349");
+    assert.strictEqual(rows[351].querySelector("td.what").textContent, "line 551");
+    assert.strictEqual(rows[400].querySelector("td.what").textContent, "FAIL line 600");
+    rows[350].querySelector("button").click();
+    rows = wireRows(a);
+    assert.strictEqual(rows.length, 601);
+    assert.ok(rows[600].classList.contains("wire-fail"));
+    const b = resultSection(p, "b");
+    assert.strictEqual(b.querySelectorAll("table.wire").length, 0);
+    assert.ok(b.querySelector("pre").textContent.includes("$truncated"), "a cut log as JSON");
+    assert.ok(resultSection(p, "c").textContent.includes("nothing was written or read"));
+    assert.ok(p.d.querySelector("#detail pre").textContent.includes("open"), "steps that are not a list as JSON");
+  });
+  await check("dom: a vector report renders as before (no command, or \"vectors\"): title, input, expectation, answers, no wire", () => {
+    const p = open(html, "#case=sio.event.object-name");
+    assert.strictEqual(p.d.title, "sioconf conformance report");
+    assert.strictEqual(p.d.querySelector("#page-header h1").textContent, "sioconf conformance report");
+    assert.strictEqual(p.d.querySelector("#impls thead th").textContent, "Implementation");
+    const detail = p.d.getElementById("detail");
+    const heads = [...detail.querySelectorAll("h2, h3, .element-head")].map((h) => h.textContent);
+    for (const h of ["Flags", "Limits and options", "Expected", "Results", "answer"]) assert.ok(heads.includes(h), "missing " + h + " in " + heads);
+    assert.ok(heads.some((h) => h.startsWith("Input (")));
+    assert.ok([...detail.querySelectorAll("dt")].some((dt) => dt.textContent === "operation"));
+    assert.strictEqual(detail.querySelectorAll("table.steps, table.wire, .wire-fail").length, 0);
+    const q = open(renderReport(template, Object.assign({ command: "vectors" }, sample)), "#case=sio.event.object-name");
+    assert.strictEqual(q.d.getElementById("detail").innerHTML, detail.innerHTML);
+    const empty = open(html).d.getElementById("detail").textContent;
+    assert.ok(empty.includes("input, expectation and every implementation's answer"), empty);
+    same(p.errors.concat(q.errors), []);
+  });
 }
 
 // Checks that hold for any report, such as the one the runner writes.
@@ -606,13 +826,16 @@ async function pageTests(file) {
     } });
   const d = dom.window.document;
   let ids = [];
+  let data = {};
   try {
-    ids = JSON.parse(d.getElementById("report-data").textContent).cases.map((c) => c.id);
+    data = JSON.parse(d.getElementById("report-data").textContent);
+    ids = data.cases.map((c) => c.id);
   } catch (e) {
     errors.push("the page's report data is not JSON: " + String(e.message).slice(0, 200));
   }
   await check("page: " + path.basename(file) + " loads without script errors and counts its cases", () => {
     same(errors, []);
+    assert.strictEqual(d.title, data.command === "live" ? "sioconf live report" : "sioconf conformance report");
     const summary = d.getElementById("summary").textContent;
     assert.ok(summary.startsWith(ids.length + (ids.length === 1 ? " case" : " cases") + " · implementations: "), summary);
     assert.ok(ids.length > 0, "no cases");
@@ -632,6 +855,13 @@ async function pageTests(file) {
         // a click redraws the window: look the row up again each time
         d.querySelector('#matrix-window [data-case-id="' + id.replace(/["\\]/g, "\\$&") + '"]').click();
         assert.ok(d.querySelector("#detail h2") && d.getElementById("detail").textContent.includes(id), "no detail for " + id);
+        if (data.command === "live") {
+          // a live case shows its steps and, per result with a wire log, the log as a table
+          const c = data.cases[ids.indexOf(id)];
+          if (Array.isArray(c.steps)) assert.strictEqual(d.querySelectorAll("#detail table.steps tbody tr").length, c.steps.length, "steps of " + id);
+          const logs = Object.values(c.results || {}).filter((r) => Array.isArray(r.wire) && r.wire.length).length;
+          assert.strictEqual(d.querySelectorAll("#detail table.wire").length, logs, "wire tables of " + id);
+        }
       }
     }
     sameSet([...seen], ids);

@@ -42,6 +42,9 @@ struct ServerState {
   }
 };
 
+// How long a closing connection waits for more of what the client is still sending (close()).
+constexpr std::uint64_t kLingerIdleMs = 500;
+
 struct ConnectionState final : RequestSink, std::enable_shared_from_this<ConnectionState> {
   ConnectionState(const std::shared_ptr<ServerState>& s, io::TransportPtr transport, std::uint64_t i)
       : server(s),
@@ -60,7 +63,10 @@ struct ConnectionState final : RequestSink, std::enable_shared_from_this<Connect
   std::string in;  // read and not yet parsed (a pipelined request waiting its turn)
   Request next;    // the request the parser just completed
   bool have_next = false, reading = false, answering = false, upgrade = false, keep_alive = true, closing = false,
-       gone = false;  // gone: closed or handed over; nothing of it runs any more
+       gone = false;                           // gone: closed or handed over; nothing of it runs any more
+  bool lingering = false, peer_ended = false;  // a graceful close, after our FIN (close())
+  std::uint64_t linger_until = 0;
+  std::function<void()> closed;  // what close() runs once the stream is closed
   io::TimerId timer = 0;
   std::function<void()> on_close;
 
@@ -102,18 +108,28 @@ struct ConnectionState final : RequestSink, std::enable_shared_from_this<Connect
   }
 
   void read_more() {
-    if (reading || closing || !in.empty()) return;
+    if (reading || (closing && !lingering) || (!closing && !in.empty())) return;
     reading = true;
     std::weak_ptr<ConnectionState> weak = weak_from_this();
-    (void)stream->read([weak](Errc e, ByteView bytes) {
+    const Errc started = stream->read([weak](Errc e, ByteView bytes) {
       const auto self = weak.lock();
-      if (!self || self->closing) return;
+      if (!self) return;
       self->reading = false;
+      if (e != Errc::none || bytes.empty()) self->peer_ended = true;
+      if (self->closing) {  // what comes after our answer is dropped, up to the client's end
+        if (self->peer_ended) {
+          if (self->lingering) self->finish_close();
+          return;
+        }
+        self->linger_for(kLingerIdleMs);
+        return self->read_more();
+      }
       // The client's end: between requests a clean close; with an answer held, its callback.
       if (e != Errc::none || bytes.empty()) return self->close(e == Errc::none && !self->answering);
       self->in.append(as_text(bytes));
       self->process();
     });
+    if (started != Errc::none) reading = false;  // the end was delivered already: no callback comes
   }
 
   // Writes an answer; then the next request once the stream has room, or the end.
@@ -185,27 +201,48 @@ struct ConnectionState final : RequestSink, std::enable_shared_from_this<Connect
   }
 
   // Ends the connection: a held answer learns it (on_close), the server forgets it once closed.
+  // A graceful close sends the answers, then our FIN, then lingers: what the client still sends
+  // (the rest of a body refused with 413) is read and dropped until its own end. Closing at once
+  // would leave those bytes unread, and the kernel would answer them with a reset that destroys
+  // the answer before the client read it (as nginx's lingering_close avoids). It ends when the
+  // client has been quiet for kLingerIdleMs, or at the request timeout, whichever comes first.
   void close(bool graceful) {
     if (closing) return;
     closing = true;
     disarm();
     if (on_close) loop.post(std::exchange(on_close, {}));
     auto self = shared_from_this();
-    auto closed = [self] {
+    closed = [self] {
       self->gone = true;
       if (const auto s = self->server.lock()) s->forget(self->id);
     };
-    if (!graceful) return stream->close(closed);
-    // A client that reads nothing would hold the shutdown, and the connection, for ever: it has
-    // the request timeout to take the last answer, then the connection closes anyway.
-    timer = loop.start_timer(timeout_ms, [self, closed] {
+    if (!graceful) return finish_close();
+    timer = loop.start_timer(timeout_ms, [self] {
       self->timer = 0;
-      self->stream->close(closed);
+      self->finish_close();
     });
-    stream->shutdown([self, closed](Errc) {
-      self->disarm();
-      self->stream->close(closed);
+    linger_until = loop.now() + timeout_ms;
+    stream->shutdown([self](Errc) {
+      if (self->peer_ended) return self->finish_close();
+      self->lingering = true;
+      self->linger_for(kLingerIdleMs);
+      self->read_more();
+      if (!self->reading) self->finish_close();  // the stream reads no more
     });
+  }
+  // Lingering ends when the client is quiet for `ms`, or at the request timeout after close().
+  void linger_for(std::uint64_t ms) {
+    disarm();
+    const std::uint64_t now = loop.now();
+    timer = loop.start_timer(std::min(ms, linger_until > now ? linger_until - now : 0), [self = shared_from_this()] {
+      self->timer = 0;
+      self->finish_close();
+    });
+  }
+  void finish_close() {
+    if (!closed) return;  // once
+    disarm();
+    stream->close(std::exchange(closed, {}));
   }
 
   // After an Upgrade: the 101, then the stream goes to the new owner and the server forgets it.
@@ -275,6 +312,7 @@ Server::~Server() {
     c->closing = c->gone = true;
     c->disarm();
     c->on_close = {};
+    c->closed = {};  // it holds the connection: the cycle ends here
     c->stream.reset();
   }
 }

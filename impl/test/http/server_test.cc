@@ -159,6 +159,23 @@ TEST_P(ServerTest, BadRequestsAreRefusedWithTheirStatusAndName) {
   }
 }
 
+// A body refused from its Content-Length while the client is still sending it: the 413 reaches
+// the client whole. Closing with the body's bytes unread would make the kernel answer them with
+// a reset, which on a real socket destroys the 413 before the client reads it.
+TEST_P(ServerTest, A413ReachesAClientStillSendingItsBody) {
+  Limits limits;
+  limits.http_max_body_bytes = 1000;
+  make(limits);
+  const std::string head = "POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: 4000000\r\n\r\n";
+  client_->write(head);
+  const std::string piece(64 * 1024, 'x');
+  for (int i = 0; i < 60; ++i) client_->write(piece);  // 3.9 MB, most of it after the answer
+  ASSERT_TRUE(run_until([&] { return client_->ended; }));
+  EXPECT_EQ(client_->received.substr(0, 31), "HTTP/1.1 413 Payload Too Large\r") << client_->received;
+  EXPECT_NE(client_->received.find("limit_http_body_bytes"), std::string::npos);
+  EXPECT_EQ(client_->error, Errc::none) << "the connection was reset, not closed";
+}
+
 TEST_P(ServerTest, ASlowRequestGets408AndAnIdleConnectionIsClosedSilently) {
   ServerOptions options;
   options.request_timeout_ms = 200;
