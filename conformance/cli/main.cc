@@ -18,6 +18,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <regex>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -360,12 +361,26 @@ const CLI::Validator kScale(
     },
     "X", "scale");
 
+// http://HOST:PORT[/path/] and NAME=COMMAND: said here, as every usage error, on stderr.
+const CLI::Validator kUrl(
+    [](std::string& v) -> std::string {
+      static const std::regex url(R"(http://[^/:\s]+:[0-9]{1,5}(/\S*)?)");
+      return std::regex_match(v, url) ? "" : v + ": not http://HOST:PORT[/path/]";
+    },
+    "URL", "url");
+const CLI::Validator kNamedCommand(
+    [](std::string& v) -> std::string {
+      const auto eq = v.find('=');
+      return eq != std::string::npos && eq > 0 && eq + 1 < v.size() ? "" : v + ": not NAME=COMMAND";
+    },
+    "NAME=CMD", "named command");
+
 Command add_live(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("live", "run live scenarios against Socket.IO servers");
   fixed_help(*cmd, kLiveHelp);
   auto o = std::make_shared<sioconf::cli::LiveOptions>();
-  cmd->add_option("--url", o->urls)->allow_extra_args(false);
-  cmd->add_option("--server", o->servers)->allow_extra_args(false);
+  cmd->add_option("--url", o->urls)->allow_extra_args(false)->check(kUrl);
+  cmd->add_option("--server", o->servers)->allow_extra_args(false)->check(kNamedCommand);
   cmd->add_option("--case", o->case_globs)->allow_extra_args(false);
   cmd->add_option("--transport", o->transports)
       ->allow_extra_args(false)

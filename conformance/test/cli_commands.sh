@@ -32,7 +32,7 @@ check "encode sio binary jsonl" '{"text":"51-[\"baz\",{\"_placeholder\":true,\"n
 check "encode ws raw (server frame)" '810548656c6c6f' \
   "$(echo '{"opcode":"text","data":"Hello"}' | "$sioconf" encode --layer ws | od -An -tx1 | tr -d ' \n')"
 # --help of each command (and -h, and with other arguments): its text on stdout, exit 0.
-for cmd in decode encode adapter vectors serve; do
+for cmd in decode encode adapter vectors serve live; do
   for h in --help -h; do
     out=$("$sioconf" "$cmd" $h 2>"$tmp/err"); code=$?
     check "$cmd $h exit code" 0 "$code"
@@ -73,6 +73,13 @@ refused "missing --layer of encode" "--layer is required" encode --output text
 refused "--layer without its value" --layer decode --layer
 refused "bad --layer" nope decode --layer nope
 refused "bad --input" foo decode --layer sio --input foo
+refused "live without a server" "give a server" live
+refused "live: bad --transport" bogus live --url http://127.0.0.1:1 --transport bogus
+refused "live: bad --shaping" bogus live --url http://127.0.0.1:1 --shaping bogus
+refused "live: bad --time-scale" "not a scale" live --url http://127.0.0.1:1 --time-scale 0
+refused "live: bad --url" "not http://HOST:PORT" live --url ftp://x --case nothing
+refused "live: --server without NAME=" "not NAME=COMMAND" live --server justacommand --case nothing
+refused "vectors' --adapter given to live" --adapter live --url http://127.0.0.1:1 --adapter x
 refused "bad --output" foo encode --layer sio --output foo
 refused "bad --role" foo decode --layer ws --role foo
 refused "unknown --limit key" no_such_limit decode --layer sio --limit no_such_limit=1
@@ -118,5 +125,15 @@ check "decode eio-payload bodies as lines" '{"data":"hello","type":"message"}
 {"type":"ping"}
 {"condition":"protocol","error":"eio_empty_record","offset":8}' \
   "$(printf '4hello\x1e2\n\x1e4\n' | "$sioconf" decode --layer eio-payload --input lines)"
+# live: --dry-run lists the cases of the selection, id@transport, without a server.
+out=$("$sioconf" live --dry-run --case 'sio.connect.main' --transport polling --transport upgrade); code=$?
+check "live --dry-run exit code" 0 "$code"
+check "live --dry-run cases" "sio.connect.main@polling sio.connect.main@upgrade 2" \
+  "$(echo "$out" | awk '/@/{printf "%s ", $1} /cases selected/{print $1}')"
+# A server nobody runs: every case is ERROR, exit 1, and the run says where it looked.
+out=$("$sioconf" live --url http://127.0.0.1:9 --case 'sio.connect.main' --transport websocket); code=$?
+check "live, no server: exit code" 1 "$code"
+[[ $out == *"ERROR  http://127.0.0.1:9  sio.connect.main@websocket"* && $out == *"nothing answers on 127.0.0.1:9"* ]] ||
+  { echo "FAIL live, no server: $out"; fail=1; }
 [[ $fail -eq 0 ]] && echo "cli commands: all as expected"
 exit $fail
