@@ -201,13 +201,15 @@ class Scheduler {
           r.why = j.why;
         }
       }
-      if (lc.scenario->hostile) return probe(index, 0);
+      // After a hostile case, and after any case that did not pass (a server may die of ordinary
+      // input too): is a fresh client still served?
+      if (lc.scenario->hostile || r.verdict != Verdict::pass) return probe(index, 0);
       done(index);
     });
   }
 
-  // After a hostile case: a fresh client must be served. If not, the case FAILs, and the runner
-  // waits for the server (restarting it when it can) before the next case.
+  // A fresh client must be served. If not, the case FAILs, and the runner waits for the server
+  // (restarting it when it can) before the next case.
   void probe(std::size_t index, int attempt) {
     live::Variant v{TransportKind::websocket, Shaping::whole, options_.time_scale, 1};
     live::run_scenario(loop_, connector_, target_, probe_, v, [this, index, attempt](Outcome o) {
