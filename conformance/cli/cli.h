@@ -22,6 +22,11 @@ Element element_from_json(const json& value);
 /// {"concat": [parts]}, each part an element with an optional "times": N, all text or all bytes,
 /// at most 16 MiB once expanded (throws BadRequest).
 Element corpus_element(const json& value);
+/// The .json files under `paths` (files, or folders searched recursively), sorted; a path that is
+/// neither goes to `errors`.
+std::vector<std::string> corpus_files(const std::vector<std::string>& paths, std::vector<std::string>& errors);
+/// Does `id` match one of the shell globs (all do when there are none)?
+bool selected_by(const std::string& id, const std::vector<std::string>& globs);
 /// Element -> {"text": s} or {"base64": b}.
 json element_to_json(const Element& element);
 

@@ -1,4 +1,8 @@
+#include <fnmatch.h>
+
+#include <algorithm>
 #include <cctype>
+#include <filesystem>
 
 #include "cli.h"
 #include "sioconf/base64.h"
@@ -117,6 +121,29 @@ Element corpus_element(const json& e) {
     for (std::uint64_t i = 0; i < times; ++i) out.bytes += piece.bytes;
   }
   return out;
+}
+
+std::vector<std::string> corpus_files(const std::vector<std::string>& paths, std::vector<std::string>& errors) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      for (const auto& entry : fs::recursive_directory_iterator(p))
+        if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path().string());
+    } else if (fs::is_regular_file(p, ec)) {
+      files.push_back(p);
+    } else {
+      errors.push_back(p + ": no such file or folder");
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+bool selected_by(const std::string& id, const std::vector<std::string>& globs) {
+  return globs.empty() || std::any_of(globs.begin(), globs.end(),
+                                      [&](const std::string& g) { return fnmatch(g.c_str(), id.c_str(), 0) == 0; });
 }
 
 }  // namespace sioconf::cli

@@ -4,7 +4,6 @@
 // write and in random cuts (the shapings). Independent cases run side by side on one event loop;
 // a hostile one runs alone, and then a fresh client must still be served (the liveness probe),
 // else it FAILs and the runner waits for the server to come back (or restarts it).
-#include <fnmatch.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -257,13 +256,6 @@ class Scheduler {
   bool alone_ = false, down_ = false;
 };
 
-bool selected(const std::string& scenario_id, const std::string& case_id, const std::vector<std::string>& globs) {
-  if (globs.empty()) return true;
-  return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) {
-    return fnmatch(g.c_str(), scenario_id.c_str(), 0) == 0 || fnmatch(g.c_str(), case_id.c_str(), 0) == 0;
-  });
-}
-
 void print_live_block(std::ostream& out, const Implementation& impl, const Case& c, const Result& r) {
   out << verdict_name(r.verdict) << (r.known ? " (known)" : "") << "  " << impl.key << "  " << c.id << "  [" << c.file
       << "; " << c.level << (c.basis.empty() ? "" : "; " + c.basis) << "]\n";
@@ -301,7 +293,8 @@ int run_live(const LiveOptions& options, std::ostream& out) {
       if (!options.transports.empty() &&
           std::find(options.transports.begin(), options.transports.end(), name) == options.transports.end())
         continue;
-      if (!selected(s.id, id, options.case_globs)) continue;
+      if (!options.case_globs.empty() && !selected_by(s.id, options.case_globs) && !selected_by(id, options.case_globs))
+        continue;
       cases.push_back({&s, t});
       Case c;
       c.id = id;
@@ -317,21 +310,9 @@ int run_live(const LiveOptions& options, std::ostream& out) {
       run.cases.push_back(std::move(c));
     }
 
-  if (options.dry_run) {
-    for (const Case& c : run.cases) out << c.id << "  " << c.level << "  " << c.title << "\n";
-    for (const std::string& e : run.corpus_errors) out << "CORPUS ERROR " << e << "\n";
-    out << run.cases.size() << " cases selected\n";
-    return run.corpus_errors.empty() && !run.cases.empty() ? 0 : 1;
-  }
-
+  if (options.dry_run) return list_cases(run, out);
   Baseline baseline;
-  if (!options.baseline.empty()) {
-    std::string error;
-    if (!load_baseline(options.baseline, baseline, error)) {
-      out << "sioconf live: " << error << "\n";
-      return 2;
-    }
-  }
+  if (!load_baseline(run, baseline, out)) return 2;
 
   // The servers: those already running (--url), then those the runner starts (--server).
   struct Server {

@@ -285,6 +285,18 @@ const CLI::Validator kSeconds(
     },
     "SECONDS", "seconds");
 
+// The options `vectors` and `live` share: the selection's listing, baselines, reports, output.
+void add_run_options(CLI::App& cmd, sioconf::cli::RunOptions& o) {
+  cmd.add_flag("--dry-run", o.dry_run);
+  cmd.add_option("--baseline", o.baseline);
+  cmd.add_option("--write-baseline", o.write_baseline);
+  cmd.add_option("--json", o.json_report);
+  cmd.add_option("--junit", o.junit_report);
+  cmd.add_option("--html", o.html_report);
+  cmd.add_flag("-v,--verbose", o.verbose);
+  cmd.add_flag("--progress", o.progress);
+}
+
 Command add_vectors(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("vectors", "run spec vectors against implementations");
   fixed_help(*cmd, kVectorsHelp);
@@ -293,15 +305,8 @@ Command add_vectors(CLI::App& app) {
   cmd->add_option("--adapter", o->adapters)->allow_extra_args(false);
   cmd->add_option("--case", o->case_globs)->allow_extra_args(false);
   cmd->add_flag("--strict", o->strict);
-  cmd->add_flag("--dry-run", o->dry_run);
   cmd->add_option("--timeout", *timeout)->check(kSeconds);
-  cmd->add_option("--baseline", o->baseline);
-  cmd->add_option("--write-baseline", o->write_baseline);
-  cmd->add_option("--json", o->json_report);
-  cmd->add_option("--junit", o->junit_report);
-  cmd->add_option("--html", o->html_report);
-  cmd->add_flag("-v,--verbose", o->verbose);
-  cmd->add_flag("--progress", o->progress);
+  add_run_options(*cmd, *o);
   cmd->add_option("PATH", o->paths)->required();
   return {cmd, [o, timeout]() {
             if (!timeout->empty())
@@ -389,14 +394,7 @@ Command add_live(CLI::App& app) {
   cmd->add_option("--time-scale", o->time_scale)->check(kScale);
   cmd->add_option("--jobs", o->jobs)->check(CLI::Range(1, 256));
   cmd->add_option("--restart", o->restart);
-  cmd->add_flag("--dry-run", o->dry_run);
-  cmd->add_option("--baseline", o->baseline);
-  cmd->add_option("--write-baseline", o->write_baseline);
-  cmd->add_option("--json", o->json_report);
-  cmd->add_option("--junit", o->junit_report);
-  cmd->add_option("--html", o->html_report);
-  cmd->add_flag("-v,--verbose", o->verbose);
-  cmd->add_flag("--progress", o->progress);
+  add_run_options(*cmd, *o);
   cmd->add_option("PATH", o->paths);
   return {cmd, [o]() {
             if (o->urls.empty() && o->servers.empty() && !o->dry_run) {

@@ -10,26 +10,36 @@
 
 namespace sioconf::cli {
 
-bool load_baseline(const std::string& path, Baseline& baseline, std::string& error) {
+bool load_baseline(const Run& run, Baseline& baseline, std::ostream& out) {
+  const std::string& path = run.options.baseline;
+  if (path.empty()) return true;
+  const std::string whose = "sioconf " + run.command + ": " + path;
   std::ifstream in(path);
   if (!in) {
-    error = path + ": cannot read";
+    out << whose << ": cannot read\n";
     return false;
   }
   const json doc = json::parse(in, nullptr, false);
   if (doc.is_discarded() || doc.value("schema", "") != "sioconf-baseline-v1" || !doc.contains("known") ||
       !doc["known"].is_array()) {
-    error = path + ": not a sioconf-baseline-v1 file";
+    out << whose << ": not a sioconf-baseline-v1 file\n";
     return false;
   }
   for (const json& e : doc["known"]) {
     if (!e.is_object() || !e.contains("adapter") || !e.contains("id")) {
-      error = path + ": an entry without adapter or id: " + clipped(e, 200);
+      out << whose << ": an entry without adapter or id: " << clipped(e, 200) << "\n";
       return false;
     }
     baseline.entries[{e["adapter"].get<std::string>(), e["id"].get<std::string>()}] = e;
   }
   return true;
+}
+
+int list_cases(const Run& run, std::ostream& out) {
+  for (const Case& c : run.cases) out << c.id << "  " << c.level << "  " << c.title << "\n";
+  for (const std::string& e : run.corpus_errors) out << "CORPUS ERROR " << e << "\n";
+  out << run.cases.size() << " cases selected\n";
+  return run.corpus_errors.empty() && !run.cases.empty() ? 0 : 1;
 }
 
 void record_result(Run& run, const Baseline& baseline, Implementation& impl, Case& c, Result r) {

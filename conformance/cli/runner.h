@@ -89,8 +89,12 @@ bool fails_run(const Result& result, bool strict);
 struct Baseline {
   std::map<std::pair<std::string, std::string>, json> entries;  // (implementation key, id) -> entry
 };
-/// False (and `error`) when the file cannot be read or is not a baseline.
-bool load_baseline(const std::string& path, Baseline& baseline, std::string& error);
+/// Loads the run's --baseline, if it has one. False, after saying why on `out`, when the file
+/// cannot be read or is not a baseline (a usage error: exit status 2).
+bool load_baseline(const Run& run, Baseline& baseline, std::ostream& out);
+/// --dry-run: the selected cases and the corpus errors; the exit status (1 when nothing was
+/// selected or a file is malformed).
+int list_cases(const Run& run, std::ostream& out);
 /// Marks a result the baseline knows (or records that its entry passes now) and counts it.
 void record_result(Run& run, const Baseline& baseline, Implementation& impl, Case& c, Result r);
 

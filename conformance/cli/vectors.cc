@@ -5,7 +5,6 @@
 // kAllSplitsUpTo bytes, an even sample beyond), and each split must give the same answer as the
 // whole stream (chunking "any", the default). Message layers arrive one message per element, so
 // every message boundary is already a boundary of the input.
-#include <fnmatch.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,37 +29,13 @@ namespace fs = std::filesystem;
 constexpr std::size_t kAllSplitsUpTo = 2048;
 constexpr std::size_t kSampledSplits = 128;
 
-std::vector<fs::path> vector_files(const std::vector<std::string>& paths, std::vector<std::string>& errors) {
-  std::vector<fs::path> files;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      for (const auto& entry : fs::recursive_directory_iterator(p))
-        if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
-    } else if (fs::is_regular_file(p, ec)) {
-      files.emplace_back(p);
-    } else {
-      errors.push_back(p + ": no such file or folder");
-    }
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-bool selected(const std::string& id, const std::vector<std::string>& globs) {
-  if (globs.empty()) return true;
-  for (const std::string& g : globs)
-    if (fnmatch(g.c_str(), id.c_str(), 0) == 0) return true;
-  return false;
-}
-
 // The file's name relative to the corpus folder it came from (sio/event.json), for reports.
 std::string display_name(const fs::path& file) { return (file.parent_path().filename() / file.filename()).string(); }
 
 std::vector<Case> load_cases(const VectorOptions& options, std::vector<std::string>& errors) {
   std::vector<Case> cases;
   std::map<std::string, std::string> first_file_of;  // id -> file
-  for (const fs::path& file : vector_files(options.paths, errors)) {
+  for (const fs::path file : corpus_files(options.paths, errors)) {
     std::ifstream in(file);
     json doc = json::parse(in, nullptr, false);
     if (doc.is_discarded() || !doc.is_object() || doc.value("schema", "") != "sioconf-vector-v1" ||
@@ -76,7 +51,7 @@ std::vector<Case> load_cases(const VectorOptions& options, std::vector<std::stri
         errors.push_back(file.string() + ": a vector without id or expect: " + clipped(test, 200));
         continue;
       }
-      if (!selected(c.id, options.case_globs)) continue;
+      if (!selected_by(c.id, options.case_globs)) continue;
       if (auto [it, fresh] = first_file_of.emplace(c.id, file.string()); !fresh) {
         errors.push_back(c.id + ": duplicate id (" + it->second + " and " + file.string() + ")");
         continue;
@@ -296,21 +271,9 @@ int run_vectors(const VectorOptions& options, std::ostream& out) {
   run.generated = utc_now();
   run.cases = load_cases(options, run.corpus_errors);
 
-  if (options.dry_run) {
-    for (const Case& c : run.cases) out << c.id << "  " << c.level << "  " << c.title << "\n";
-    for (const std::string& e : run.corpus_errors) out << "CORPUS ERROR " << e << "\n";
-    out << run.cases.size() << " cases selected\n";
-    return run.corpus_errors.empty() && !run.cases.empty() ? 0 : 1;
-  }
-
+  if (options.dry_run) return list_cases(run, out);
   Baseline baseline;
-  if (!options.baseline.empty()) {
-    std::string error;
-    if (!load_baseline(options.baseline, baseline, error)) {
-      out << "sioconf vectors: " << error << "\n";
-      return 2;
-    }
-  }
+  if (!load_baseline(run, baseline, out)) return 2;
 
   // The implementations, each run over every case in turn.
   std::vector<std::unique_ptr<Transport>> transports;

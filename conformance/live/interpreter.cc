@@ -427,15 +427,22 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     if (!step_state_.began) {
       step_state_.began = true;
     }
+    http::ReceivedResponse r;
+    if (const auto p = next_response(c, "a response", r)) return *p;
+    return match_response(arg, r);
+  }
+
+  // Takes the connection's next response into `r`; else says to wait, or why none will come.
+  std::optional<Progress> next_response(Connection& c, const char* what, http::ReceivedResponse& r) {
     if (c.responses.empty()) {
       if (!c.violation().empty()) return failed(c.violation());
       if (c.state() == Connection::State::ended)
-        return failed("the connection ended (" + c.end_reason() + ") with no response");
+        return failed("the connection ended (" + c.end_reason() + ") with no " + what);
       return Progress::waiting;
     }
-    const http::ReceivedResponse r = std::move(c.responses.front());
+    r = std::move(c.responses.front());
     c.responses.pop_front();
-    return match_response(arg, r);
+    return std::nullopt;
   }
 
   Progress match_response(const json& arg, const http::ReceivedResponse& r) {
@@ -526,14 +533,8 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       c.write(request, "GET (websocket) " + query);
     }
     Connection& c = *a.raw;
-    if (c.responses.empty()) {
-      if (!c.violation().empty()) return failed(c.violation());
-      if (c.state() == Connection::State::ended)
-        return failed("the connection ended (" + c.end_reason() + ") with no answer to the upgrade");
-      return Progress::waiting;
-    }
-    const http::ReceivedResponse r = std::move(c.responses.front());
-    c.responses.pop_front();
+    http::ReceivedResponse r;
+    if (const auto p = next_response(c, "an answer to the upgrade", r)) return *p;
     if (arg.contains("status")) return match_response(arg, r);  // a refusal the scenario expects
     if (r.status != 101)
       return failed("expected 101 Switching Protocols, received " + std::to_string(r.status) + " " +

@@ -40,29 +40,6 @@ const char* shaping_name(Shaping shaping) {
 
 namespace {
 
-std::vector<fs::path> scenario_files(const std::vector<std::string>& paths, std::vector<std::string>& errors) {
-  std::vector<fs::path> files;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      for (const auto& entry : fs::recursive_directory_iterator(p))
-        if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
-    } else if (fs::is_regular_file(p, ec)) {
-      files.emplace_back(p);
-    } else {
-      errors.push_back(p + ": no such file or folder");
-    }
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-bool selected(const std::string& id, const std::vector<std::string>& globs) {
-  if (globs.empty()) return true;
-  return std::any_of(globs.begin(), globs.end(),
-                     [&](const std::string& g) { return fnmatch(g.c_str(), id.c_str(), 0) == 0; });
-}
-
 // What the loader needs of a scenario; the schema (corpus/schema/live.schema.json) checks the rest.
 std::string read_scenario(const json& s, Scenario& out) {
   if (!s.is_object()) return "a scenario that is not an object";
@@ -93,7 +70,7 @@ std::vector<Scenario> load_scenarios(const std::vector<std::string>& paths, cons
                                      std::vector<std::string>& errors) {
   std::vector<Scenario> scenarios;
   std::map<std::string, std::string> file_of;  // id -> the file that has it
-  for (const fs::path& file : scenario_files(paths, errors)) {
+  for (const fs::path file : cli::corpus_files(paths, errors)) {
     std::ifstream in(file);
     const json doc = json::parse(in, nullptr, false);
     if (doc.is_discarded() || !doc.is_object() || doc.value("schema", "") != "sioconf-live-v1" ||
@@ -108,7 +85,7 @@ std::vector<Scenario> load_scenarios(const std::vector<std::string>& paths, cons
         errors.push_back(file.string() + ": " + bad);
         continue;
       }
-      if (!selected(scenario.id, globs)) continue;
+      if (!cli::selected_by(scenario.id, globs)) continue;
       if (auto [it, fresh] = file_of.emplace(scenario.id, file.string()); !fresh) {
         errors.push_back(scenario.id + ": duplicate id (" + it->second + " and " + file.string() + ")");
         continue;
