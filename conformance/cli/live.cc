@@ -2,8 +2,9 @@
 // verdicts per case, as `sioconf vectors` does for adapters. A case is one scenario on one
 // transport; it passes when its steps pass with the client's bytes written whole, one byte per
 // write and in random cuts (the shapings). Independent cases run side by side on one event loop;
-// a hostile one runs alone, and then a fresh client must still be served (the liveness probe),
-// else it FAILs and the runner waits for the server to come back (or restarts it).
+// a hostile one, or one that loads the server ("alone"), runs with no other; after a hostile one,
+// and after any that did not pass, a fresh client must still be served (the liveness probe), else
+// it FAILs and the runner waits for the server to come back (or restarts it).
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -159,9 +160,9 @@ class Scheduler {
   void start_next() {
     while (next_ < cases_.size() && !alone_ && !down_) {
       const LiveCase& c = cases_[next_];
-      if (c.scenario->hostile && in_flight_ > 0) return;  // it waits for the others to finish
+      if (c.scenario->alone && in_flight_ > 0) return;  // it waits for the others to finish
       if (in_flight_ >= static_cast<std::size_t>(std::max(1, options_.jobs))) return;
-      alone_ = c.scenario->hostile;
+      alone_ = c.scenario->alone;
       launch(next_++, 0);
     }
     if (down_)  // the server is gone for good: what is left cannot be judged
@@ -232,7 +233,7 @@ class Scheduler {
   void done(std::size_t index) {
     --in_flight_;
     ++finished_;
-    if (cases_[index].scenario->hostile) alone_ = false;
+    if (cases_[index].scenario->alone) alone_ = false;
     progress_.show(key_, finished_, cases_.size(), cases_[index].scenario->id);
     start_next();
   }

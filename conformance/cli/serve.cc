@@ -102,7 +102,9 @@ class SocketIoApp {
     socket_.use("/private",
                 [](std::string_view auth, std::function<void(std::optional<session::ConnectRefusal>)> next) {
                   const nlohmann::json a = nlohmann::json::parse(auth, nullptr, false);
-                  if (a.is_object() && a.value("token", "") == "secret") return next(std::nullopt);
+                  // value() would throw on a token that is no string: the client chooses its type.
+                  const auto token = a.is_object() ? a.find("token") : a.end();
+                  if (token != a.end() && *token == "secret") return next(std::nullopt);
                   next(session::ConnectRefusal{"not authorized", R"({"reason":"a token is needed"})"});
                 });
     socket_.on_close([this](Errc why) {

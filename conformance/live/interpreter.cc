@@ -155,7 +155,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     if (!ms) throw ScenarioError("a duration it cannot read (pi and pt only after a handshake): " + clip(within));
     deadline_ = loop_.now() + *ms;
     arm(deadline_);
-    step_state_.arg = substituted(step[verb], vars_with_i(0));
+    step_state_.arg = substituted(step[verb], vars_, index_vars(0));
   }
 
   void end_step() {
@@ -245,11 +245,8 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
 
   // ${i} is the repetition's index in a step with "repeat" (0, 1, ... n-1), ${ri} the same
   // counted from the end (n-1, ... 0).
-  Vars vars_with_i(std::size_t i, std::size_t n = 1) const {
-    Vars v = vars_;
-    v["i"] = std::to_string(i);
-    v["ri"] = std::to_string(n - 1 - i);
-    return v;
+  static Vars index_vars(std::size_t i, std::size_t n = 1) {
+    return {{"i", std::to_string(i)}, {"ri", std::to_string(n - 1 - i)}};
   }
   std::size_t repeat(const json& step) const {
     const std::size_t n = step.value("repeat", std::size_t{1});
@@ -294,7 +291,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       std::vector<Packet> packets;
       const std::size_t n = repeat(step);
       for (std::size_t i = 0; i < n; ++i) {
-        const json list = substituted(step["send"], vars_with_i(i, n));
+        const json list = substituted(step["send"], vars_, index_vars(i, n));
         if (!list.is_array()) throw ScenarioError("send takes a list of packets");
         for (const json& p : list) packets.push_back(packet_from(p));
       }
@@ -316,7 +313,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       step_state_.began = true;
       const std::size_t n = repeat(step);
       for (std::size_t i = 0; i < n; ++i) {
-        const json list = substituted(step["expect"], vars_with_i(i, n));
+        const json list = substituted(step["expect"], vars_, index_vars(i, n));
         if (!list.is_array()) throw ScenarioError("expect takes a list of packet patterns");
         for (const json& p : list) step_state_.expected.push_back(p);
       }
@@ -563,7 +560,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     const std::size_t n = repeat(step);
     std::string bytes, first;
     for (std::size_t i = 0; i < n; ++i) {
-      const json f = substituted(step["frame"], vars_with_i(i, n));
+      const json f = substituted(step["frame"], vars_, index_vars(i, n));
       const auto op = opcode_from(f.value("opcode", json("text")));
       if (!op) throw ScenarioError("an unknown opcode: " + clip(f.value("opcode", json())));
       const std::string payload = f.contains("payload") ? packet_from(f["payload"]).bytes : std::string();
@@ -578,7 +575,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     Connection& c = byte_connection();
     const std::size_t n = repeat(step);
     std::string bytes;
-    for (std::size_t i = 0; i < n; ++i) bytes += packet_from(substituted(step["write"], vars_with_i(i, n))).bytes;
+    for (std::size_t i = 0; i < n; ++i) bytes += packet_from(substituted(step["write"], vars_, index_vars(i, n))).bytes;
     const std::string what = printable(bytes, 200);
     c.write(std::move(bytes), what);
     return Progress::done;

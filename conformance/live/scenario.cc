@@ -58,6 +58,7 @@ std::string read_scenario(const json& s, Scenario& out) {
   out.title = s.value("title", "");
   out.flags = s.value("flags", json::array());
   out.hostile = s.value("hostile", false);
+  out.alone = out.hostile || s.value("alone", false);
   out.shaped = s.value("shaping", "any") != "whole";
   out.steps = s["steps"];
   out.source = s;
@@ -102,7 +103,7 @@ std::vector<Scenario> load_scenarios(const std::vector<std::string>& paths, cons
   return scenarios;
 }
 
-bool substitute(std::string_view text, const Vars& vars, std::string& out, std::string& error) {
+bool substitute(std::string_view text, const Vars& vars, std::string& out, std::string& error, const Vars& first) {
   out.assign(text);
   // Right to left, innermost first, so that ${q${i}} is ${q7} once ${i} is 7; a value is never
   // searched again (a server's text is not a variable).
@@ -116,8 +117,8 @@ bool substitute(std::string_view text, const Vars& vars, std::string& out, std::
       return false;
     }
     const std::string name = out.substr(open + 2, close - open - 2);
-    const auto it = vars.find(name);
-    if (it == vars.end()) {
+    auto it = first.find(name);
+    if (it == first.end() && (it = vars.find(name)) == vars.end()) {
       error = "${" + name + "} is not known at this step";
       return false;
     }
@@ -126,15 +127,15 @@ bool substitute(std::string_view text, const Vars& vars, std::string& out, std::
   }
 }
 
-json substituted(const json& value, const Vars& vars) {
+json substituted(const json& value, const Vars& vars, const Vars& first) {
   if (value.is_string()) {
     std::string out, error;
-    if (!substitute(value.get_ref<const std::string&>(), vars, out, error)) throw std::runtime_error(error);
+    if (!substitute(value.get_ref<const std::string&>(), vars, out, error, first)) throw std::runtime_error(error);
     return out;
   }
   if (!value.is_structured()) return value;
   json out = value;
-  for (auto it = out.begin(); it != out.end(); ++it) *it = substituted(*it, vars);
+  for (auto it = out.begin(); it != out.end(); ++it) *it = substituted(*it, vars, first);
   return out;
 }
 

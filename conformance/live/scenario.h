@@ -31,7 +31,8 @@ struct Scenario {
   std::string id, area, topic, file, level, basis, title;
   json flags = json::array(), notes = json::object();
   std::vector<TransportKind> transports;
-  bool hostile = false;  // run alone, and a fresh client must be served after it
+  bool hostile = false;  // a fresh client must be served after it
+  bool alone = false;    // no other case in flight meanwhile (hostile ones, and "alone": true)
   bool shaped = true;    // also run with the bytes and cuts shapings ("shaping": "whole" says no)
   json steps;            // as written; the interpreter reads them
   json source;           // the whole scenario as written, for reports
@@ -47,11 +48,11 @@ std::vector<Scenario> load_scenarios(const std::vector<std::string>& paths, cons
 /// ping_interval, ...).
 using Vars = std::map<std::string, std::string>;
 
-/// `text` with each ${name} replaced by its value. False, with `error` naming it, for a name
-/// `vars` does not have or an unclosed ${.
-bool substitute(std::string_view text, const Vars& vars, std::string& out, std::string& error);
+/// `text` with each ${name} replaced by its value, looked up in `first`, then in `vars`. False,
+/// with `error` naming it, for a name neither has or an unclosed ${.
+bool substitute(std::string_view text, const Vars& vars, std::string& out, std::string& error, const Vars& first = {});
 /// Every string in `value` (keys excepted) through substitute(); throws std::runtime_error.
-json substituted(const json& value, const Vars& vars);
+json substituted(const json& value, const Vars& vars, const Vars& first = {});
 
 /// The server's announced heartbeat and the runner's --time-scale.
 struct Timing {

@@ -311,7 +311,6 @@ void Session::take_websocket() {
   }
   if (c.close_code && !closed_) {
     close_code = *c.close_code;
-    c.write_frame(ws::Opcode::close, "");
     return end("the server sent a close frame" + (*c.close_code ? " " + std::to_string(*c.close_code) : std::string()));
   }
   if (c.state() == Connection::State::ended) {

@@ -246,9 +246,12 @@ void Connection::on_control(ws::Opcode opcode, ByteView payload) noexcept {
   if (opcode == ws::Opcode::ping) write_frame(ws::Opcode::pong, data);
 }
 
+// The closing handshake (RFC 6455 5.5.1): the client answers with a close frame of its own, and
+// the server then ends the TCP connection.
 void Connection::on_close(std::optional<std::uint16_t> code, std::string_view reason) noexcept {
   close_code = code.value_or(0);
   log_.add(actor_, "<", "close " + (code ? std::to_string(*code) : std::string("(no code)")) + " " + printable(reason));
+  write_frame(ws::Opcode::close, "");
 }
 
 void Connection::stop_reading() {
