@@ -15,10 +15,10 @@ namespace sioconf::live {
 namespace {
 
 constexpr const char* kDefaultWithin = "2000 ms";
-constexpr const char* kVerbs[] = {"open",           "send",         "expect",         "expect_closed",
-                                  "expect_silence", "wait",         "http",           "expect_response",
-                                  "ws_open",        "frame",        "write",          "expect_end",
-                                  "close",          "stop_reading", "resume_reading", "connect"};
+constexpr const char* kVerbs[] = {"open",    "send",       "expect",          "expect_closed", "expect_silence",
+                                  "wait",    "http",       "expect_response", "ws_open",       "frame",
+                                  "write",   "expect_end", "close",           "stop_reading",  "resume_reading",
+                                  "connect", "reset"};
 
 // A step's verb: its one key that names one.
 std::string verb_of(const json& step) {
@@ -234,6 +234,11 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       for (auto* conn : {a.raw.get()})
         if (conn != nullptr) verb == "stop_reading" ? conn->stop_reading() : conn->resume_reading();
       if (a.session) verb == "stop_reading" ? a.session->stop_reading() : a.session->resume_reading();
+      return Progress::done;
+    }
+    if (verb == "reset") {
+      if (!actor().raw) throw ScenarioError("reset needs a raw connection on \"" + actor_name_ + "\"");
+      actor().raw->reset();
       return Progress::done;
     }
     if (verb == "connect") {

@@ -188,7 +188,7 @@ void Connection::read_more() {
       if (!websocket_ && violation_.empty() && responses_parser_.finish(*this) == Status::error)
         violation_ =
             "the connection ended inside an HTTP response (" + std::string(name(responses_parser_.error().code)) + ")";
-      return end("end of stream");
+      return end("end of stream", false);
     }
     on_bytes(bytes);
     read_more();
@@ -274,14 +274,27 @@ void Connection::close() {
   if (stream_) stream_->close();
 }
 
-void Connection::end(std::string reason) {
+// At the server's end of stream the socket stays open (half closed) until the run lets the
+// connection go, so that a step may still reset it: an RST after the server's FIN is an input
+// of its own (CVE-2022-41940).
+void Connection::end(std::string reason, bool close_stream) {
   if (state_ == State::ended) return;
   state_ = State::ended;
   end_reason_ = std::move(reason);
   log_.add(actor_, "*", "connection ended: " + end_reason_);
   queue_.clear();
-  if (stream_) stream_->close();
+  if (stream_ && close_stream) stream_->close();
   changed();
+}
+
+void Connection::reset() {
+  log_.add(actor_, "*", "the client resets the connection (RST)");
+  if (state_ != State::ended) {
+    state_ = State::ended;
+    end_reason_ = "reset by the client";
+  }
+  queue_.clear();
+  if (stream_) stream_->reset();
 }
 
 }  // namespace sioconf::live

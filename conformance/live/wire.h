@@ -81,6 +81,8 @@ class Connection final : http::ResponseSink, ws::MessageSink {
   void resume_reading();
   /// The client goes away: the connection is closed at once.
   void close();
+  /// The client vanishes: the connection ends with a TCP reset, even after the server's end.
+  void reset();
 
   /// Responses in arrival order; the caller pops what it used.
   std::deque<http::ReceivedResponse> responses;
@@ -101,7 +103,7 @@ class Connection final : http::ResponseSink, ws::MessageSink {
   void on_control(ws::Opcode opcode, ByteView payload) noexcept override;
   void on_close(std::optional<std::uint16_t> code, std::string_view reason) noexcept override;
   void pump();
-  void end(std::string reason);
+  void end(std::string reason, bool close_stream = true);
   void changed();
   std::size_t next_cut();  // the next random cut: 1..1500 bytes
 

@@ -44,7 +44,8 @@ MATCHERS = ("any", "string", "number", "integer", "boolean", "object", "array", 
 MATCHER = re.compile(r"\$(?P<type>[a-z]+)(?: as (?P<name>[A-Za-z_][A-Za-z0-9_.${}]*))?")
 VARIABLE = re.compile(r"\$\{([^{}]*)\}")
 VERBS = ("open", "send", "expect", "expect_silence", "expect_closed", "stop_reading", "resume_reading",
-         "close", "http", "expect_response", "ws_open", "frame", "write", "expect_end", "connect", "wait")
+         "close", "http", "expect_response", "ws_open", "frame", "write", "expect_end", "connect", "wait",
+         "reset")
 
 
 def short(value, limit=80):

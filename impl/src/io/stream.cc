@@ -150,12 +150,12 @@ struct StreamCore final : TransportEvents, std::enable_shared_from_this<StreamCo
     });
   }
 
-  void close(std::function<void()> done) {
+  void close(std::function<void()> done, bool reset = false) {
     if (done) close_done.push_back(std::move(done));
     if (closing) return;
     closing = true;
     pause();
-    transport->close([self = shared_from_this()] {
+    auto closed = [self = shared_from_this()] {
       // The transport has cancelled our writes; the read still outstanding is cancelled now, and
       // the close callbacks run last.
       if (self->pending) {
@@ -181,7 +181,9 @@ struct StreamCore final : TransportEvents, std::enable_shared_from_this<StreamCo
       self->drain = nullptr;
       // Freed from a later task: the transport may still be inside this callback.
       self->loop.post([self] {});
-    });
+    };
+    if (reset) transport->reset(std::move(closed));
+    else transport->close(std::move(closed));
   }
 };
 
@@ -252,6 +254,7 @@ void Stream::shutdown(Done done) {
 }
 
 void Stream::close(std::function<void()> done) { core_->close(std::move(done)); }
+void Stream::reset(std::function<void()> done) { core_->close(std::move(done), true); }
 bool Stream::closing() const noexcept { return core_->closing; }
 std::string Stream::peer() const { return core_->transport->peer(); }
 

@@ -81,6 +81,8 @@ class TcpHandle : public UvResource {
   void close_for_loop_end() noexcept override { detach_and_close(); }
 
   uv_tcp_t* tcp() noexcept { return &tcp_; }
+  /// The next close is a reset (io::Transport::reset).
+  void reset_on_close() noexcept { reset_ = true; }
 
  protected:
   bool open() const noexcept { return state_ != nullptr && !closing_; }
@@ -93,6 +95,9 @@ class TcpHandle : public UvResource {
   void begin_close() noexcept {
     if (closing_ || state_ == nullptr) return;
     closing_ = true;
+    // uv_tcp_close_reset closes with SO_LINGER 0 (an RST); it refuses a handle whose shutdown is
+    // under way, which then closes as usual.
+    if (reset_ && uv_tcp_close_reset(&tcp_, on_close) == 0) return;
     uv_close(as_handle(&tcp_), on_close);
   }
 
@@ -110,6 +115,7 @@ class TcpHandle : public UvResource {
 
   std::vector<std::function<void()>> close_dones_;
   bool closed_ = false;
+  bool reset_ = false;
   bool has_owner_ = false;
 };
 
@@ -286,6 +292,10 @@ class UvTransport final : public io::Transport {
   void write(ByteView bytes, io::Completion done) override { stream_->write(bytes, std::move(done)); }
   void shutdown(io::Completion done) override { stream_->shutdown(std::move(done)); }
   void close(std::function<void()> done) override { stream_->close(std::move(done)); }
+  void reset(std::function<void()> done) override {
+    stream_->reset_on_close();
+    stream_->close(std::move(done));
+  }
   std::string peer() const override { return stream_->peer(); }
 
  private:

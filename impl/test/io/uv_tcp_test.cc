@@ -408,6 +408,31 @@ TEST(UvTcp, DestroyingAnOpenTransportClosesIt) {
   EXPECT_EQ(server_events.eofs + static_cast<int>(server_events.errors.size()), 1);
 }
 
+// reset() ends with an RST, not a FIN: the peer reads io_reset, never an end of stream; and a
+// close() is a FIN, for contrast.
+TEST(UvTcp, ResetEndsWithAResetAndCloseWithAnEnd) {
+  for (const bool reset : {true, false}) {
+    SCOPED_TRACE(reset ? "reset" : "close");
+    UvLoop loop;
+    Watchdog watchdog(loop);
+    Connected c;
+    Recorder server_events;
+    bool client_closed = false;
+    connect_pair(loop, c, [&] {
+      c.server->set_events(&server_events);
+      c.server->read_start();
+      auto done = [&] { client_closed = true; };
+      if (reset) c.client->reset(done);
+      else c.client->close(done);
+    });
+    server_events.at_end = [&] { close_all(c, [&] { watchdog.disarm(); }); };
+    loop.run();
+    EXPECT_TRUE(client_closed);
+    EXPECT_EQ(server_events.eofs, reset ? 0 : 1);
+    EXPECT_EQ(server_events.errors, reset ? std::vector<Errc>{Errc::io_reset} : std::vector<Errc>{});
+  }
+}
+
 TEST(UvTcp, LoopDestructorClosesHandlesWhoseOwnersOutliveIt) {
   Connected c;  // outlives the loop
   int write_dones = 0;

@@ -94,6 +94,8 @@ class Stream {
 
   /// Ends the stream (see above). A second call only adds its `done`.
   void close(std::function<void()> done = {});
+  /// The same, with a TCP reset instead of the FIN (Transport::reset).
+  void reset(std::function<void()> done = {});
   bool closing() const noexcept;
 
   std::string peer() const;

@@ -56,6 +56,10 @@ class Transport {
 
   /// Ends the transport; `done` runs once, last. Idempotent: a second call only adds `done`.
   virtual void close(std::function<void()> done) = 0;
+  /// Ends the transport abortively: TCP sends a reset (RST) instead of its FIN, and the peer reads
+  /// io_reset (a client that vanishes mid-conversation, as the live runner's hostile scenarios
+  /// need). Otherwise as close(). A backend that cannot reset closes.
+  virtual void reset(std::function<void()> done) { close(std::move(done)); }
 
   /// "127.0.0.1:40123" for TCP, "sim:<n>" in the simulator.
   virtual std::string peer() const = 0;
