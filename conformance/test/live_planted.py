@@ -15,6 +15,7 @@ check can fail (conformance.live-planted.unbroken-control).
 """
 import argparse
 import json
+import os
 import resource
 import shlex
 import subprocess
@@ -23,7 +24,8 @@ import time
 
 
 def run_live(args):
-    server = " ".join([shlex.quote(args.sioconf), "serve", "--port", "{port}"] + [shlex.quote(a) for a in args.serve_arg])
+    server = " ".join([shlex.quote(args.sioconf), "serve", "--port", "{port}"] +
+                      [shlex.quote(arg) for arg in args.serve_arg])
     command = [args.sioconf, "live", "--server", "broken=" + server]
     for case in args.cases:
         command += ["--case", case]
@@ -33,6 +35,8 @@ def run_live(args):
     def no_core_files():  # a defect may abort the server (inherited by the servers it starts)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
+    if os.path.exists(args.json):  # never judge an earlier run's report
+        os.remove(args.json)
     started = time.monotonic()
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout,
