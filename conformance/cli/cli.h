@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "layers.h"
+#include "serve.h"
 
 namespace sioconf::cli {
 
@@ -92,19 +93,5 @@ struct LiveOptions : RunOptions {
   std::string restart;                  // a command that restarts a server that stopped answering
 };
 int run_live(const LiveOptions& options, std::ostream& out);
-
-/// `sioconf serve`: the reference server (serve.cc).
-struct ServeOptions {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 3000;             // 0: any free port (printed)
-  std::uint64_t ping_interval_ms = 300;  // the official test suites' server contract
-  std::uint64_t ping_timeout_ms = 200;
-  std::uint64_t connect_timeout_ms = 1000;
-  Limits limits;     // eio_max_payload_bytes is the handshake's maxPayload
-  bool log = false;  // one line per session on stderr
-};
-/// Serves until SIGINT or SIGTERM; prints "listening on http://HOST:PORT" first. Exit status 0,
-/// or 1 when it cannot listen.
-int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& log);
 
 }  // namespace sioconf::cli

@@ -21,12 +21,11 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 
-#include "cli.h"
+#include "serve.h"
 #include "sioconf/engine/server.h"
 #include "sioconf/http/server.h"
 #include "sioconf/io/uv.h"
@@ -67,14 +66,6 @@ class EchoSession final : engine::SessionSink {
   bool ended_ = false;
 };
 
-// The first argument of an event when it is a string (a room's name), and the others as a JSON
-// array; nothing when the arguments are not like that.
-std::optional<std::pair<std::string, std::string>> room_and_rest(std::string_view args_json) {
-  const nlohmann::json args = nlohmann::json::parse(args_json, nullptr, false);
-  if (!args.is_array() || args.empty() || !args[0].is_string()) return std::nullopt;
-  return std::pair{args[0].get<std::string>(), nlohmann::json(args.begin() + 1, args.end()).dump()};
-}
-
 // The namespaces of the /socket.io/ path; any other is refused.
 const std::string kNamespaces[] = {"/", "/custom", "/private"};
 
@@ -101,10 +92,7 @@ class SocketIoApp {
     });
     socket_.use("/private",
                 [](std::string_view auth, std::function<void(std::optional<session::ConnectRefusal>)> next) {
-                  const nlohmann::json a = nlohmann::json::parse(auth, nullptr, false);
-                  // value() would throw on a token that is no string: the client chooses its type.
-                  const auto token = a.is_object() ? a.find("token") : a.end();
-                  if (token != a.end() && *token == "secret") return next(std::nullopt);
+                  if (auth_has_token(auth, "secret")) return next(std::nullopt);
                   next(session::ConnectRefusal{"not authorized", R"({"reason":"a token is needed"})"});
                 });
     socket_.on_close([this](Errc why) {

@@ -18,7 +18,8 @@ function(sioconf_live_planted bug)
            COMMAND ${Python3_EXECUTABLE} ${_live_planted_script} --sioconf $<TARGET_FILE:sioconf_twin_${bug}>
                    --corpus ${PROJECT_SOURCE_DIR}/corpus/live --json ${CMAKE_BINARY_DIR}/live-planted-${bug}.json
                    ${_serve_args} --why=${ARG_WHY} ${ARG_CASES})
-  set_tests_properties(conformance.live-planted.${bug} PROPERTIES LABELS conformance TIMEOUT 300)
+  set_tests_properties(conformance.live-planted.${bug} PROPERTIES LABELS conformance TIMEOUT 300
+                       RESOURCE_LOCK live-servers)
   # Every case of every twin, for the control below.
   set_property(DIRECTORY APPEND PROPERTY SIOCONF_LIVE_PLANTED_CASES ${ARG_CASES})
 endfunction()
@@ -58,4 +59,5 @@ add_test(NAME conformance.live-planted.unbroken-control
          COMMAND ${Python3_EXECUTABLE} ${_live_planted_script} --control --sioconf $<TARGET_FILE:sioconf>
                  --corpus ${PROJECT_SOURCE_DIR}/corpus/live --json ${CMAKE_BINARY_DIR}/live-planted-control.json
                  ${_control_serve_args} ${_all_cases})
-set_tests_properties(conformance.live-planted.unbroken-control PROPERTIES LABELS conformance TIMEOUT 300)
+set_tests_properties(conformance.live-planted.unbroken-control PROPERTIES LABELS conformance TIMEOUT 300
+                     RESOURCE_LOCK live-servers)
