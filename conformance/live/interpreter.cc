@@ -322,15 +322,17 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
         if (!list.is_array()) throw ScenarioError("expect takes a list of packet patterns");
         for (const json& p : list) step_state_.expected.push_back(p);
       }
+      // Kept last first, so that taking the next one is a pop_back, not a shift of them all.
+      std::reverse(step_state_.expected.begin(), step_state_.expected.end());
     }
     const bool any_order = step.value("any_order", false);
-    auto& want = step_state_.expected;
+    auto& want = step_state_.expected;  // last first: the next packet expected is back()
     while (!want.empty() && !s.inbox.empty()) {
       const Packet got = std::move(s.inbox.front());
       s.inbox.pop_front();
       std::string why;
       bool matched = false;
-      for (std::size_t k = 0; k < (any_order ? want.size() : 1) && !matched; ++k) {
+      for (std::size_t k = want.size(); k-- > (any_order ? 0 : want.size() - 1) && !matched;) {
         if (match_packet(want[k], got, vars_, why)) {
           learn_timing(got);
           want.erase(want.begin() + static_cast<std::ptrdiff_t>(k));
@@ -339,12 +341,12 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       }
       if (!matched)
         return failed(any_order ? "received " + describe(got) + ", which none of the " + std::to_string(want.size()) +
-                                      " packets still expected matches (the next: " + clip(want.front(), 200) + ")"
+                                      " packets still expected matches (the next: " + clip(want.back(), 200) + ")"
                                 : why);
       ++step_state_.matched;
     }
     if (want.empty()) return Progress::done;
-    step_state_.waiting_for = clip(want.front(), 200) +
+    step_state_.waiting_for = clip(want.back(), 200) +
                               (want.size() > 1 ? " and " + std::to_string(want.size() - 1) + " more packets" : "") +
                               " (" + std::to_string(step_state_.matched) + " matched)";
     if (auto f = session_failed(s)) return *f;
