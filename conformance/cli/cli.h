@@ -94,4 +94,14 @@ struct LiveOptions : RunOptions {
 };
 int run_live(const LiveOptions& options, std::ostream& out);
 
+/// `sioconf client-check`: client scenarios (corpus/live-client) against clients through their
+/// drivers (conformance/DRIVER.md; client_check.cc).
+struct ClientCheckOptions : RunOptions {
+  std::vector<std::string> drivers;     // [NAME=]COMMAND
+  std::vector<std::string> transports;  // only these (polling, websocket, upgrade); none: all
+  double time_scale = 1;                // multiplies the scenarios' millisecond durations
+  int jobs = 4;                         // cases in flight at once (each has its own server and driver)
+};
+int run_client_check(const ClientCheckOptions& options, std::ostream& out);
+
 }  // namespace sioconf::cli

@@ -261,25 +261,6 @@ class Scheduler {
   bool alone_ = false, down_ = false;
 };
 
-void print_live_block(std::ostream& out, const Implementation& impl, const Case& c, const Result& r) {
-  out << verdict_name(r.verdict) << (r.known ? " (known)" : "") << "  " << impl.key << "  " << c.id << "  [" << c.file
-      << "; " << c.level << (c.basis.empty() ? "" : "; " + c.basis) << "]\n";
-  if (!c.title.empty()) out << "     " << c.title << "\n";
-  out << "     why:      " << r.why << "\n";
-  for (const auto& [flag, note] : c.notes.items()) out << "     " << flag << ": " << clipped(note, 300) << "\n";
-  if (r.known && !r.finding.empty()) out << "     known:    " << r.finding << "\n";
-  // The last lines of the wire log: what led to the failure.
-  if (r.wire.is_array() && !r.wire.empty()) {
-    out << "     wire (last lines):\n";
-    const std::size_t from = r.wire.size() > 8 ? r.wire.size() - 8 : 0;
-    for (std::size_t i = from; i < r.wire.size(); ++i) {
-      const json& e = r.wire[i];
-      out << "       " << e.value("t", 0) << " ms  " << e.value("on", "") << " " << e.value("dir", "") << " "
-          << e.value("what", "").substr(0, 160) << "\n";
-    }
-  }
-}
-
 }  // namespace
 
 int run_live(const LiveOptions& options, std::ostream& out) {
@@ -398,7 +379,7 @@ int run_live(const LiveOptions& options, std::ostream& out) {
     run.implementations.push_back(std::move(impl));
   }
   progress.clear();
-  return finish_run(run, out, print_live_block);
+  return finish_run(run, out, print_wire_block);
 }
 
 }  // namespace sioconf::cli

@@ -29,6 +29,9 @@
 #ifndef SIOCONF_LIVE_CORPUS
 #define SIOCONF_LIVE_CORPUS "corpus/live"
 #endif
+#ifndef SIOCONF_CLIENT_CORPUS
+#define SIOCONF_CLIENT_CORPUS "corpus/live-client"
+#endif
 #ifndef SIOCONF_VERSION
 #define SIOCONF_VERSION "0.0.0"
 #endif
@@ -48,6 +51,8 @@ commands:
   vectors   run the reference implementation over spec vector files (corpus/spec)
   serve     the reference server on 127.0.0.1 (Engine.IO and Socket.IO, the test suites' contract)
   live      run live scenarios (corpus/live) against running Socket.IO servers
+  client-check
+            play the server to Socket.IO clients (corpus/live-client) through their drivers
 
 layers: sio, eio, eio-payload, ws, ndjson
 Run `sioconf <command> --help` for its options, `sioconf --version` for the version.
@@ -407,6 +412,63 @@ Command add_live(CLI::App& app) {
           }};
 }
 
+constexpr const char* kClientCheckHelp = R"(usage: sioconf client-check --driver [NAME=]CMD... [options] [PATH...]
+Plays the server to Socket.IO clients: runs client scenarios (corpus/live-client/README.md), each
+with a scripted server of its own on a free 127.0.0.1 port, and the client under test through its
+driver, a program speaking conformance/DRIVER.md on stdin/stdout (one process per case). Prints,
+per client, each failure (why, the scenario's basis, the last lines of its wire log), the counts
+per verdict, and a closing line "N passed, N failed". A case is one scenario on one transport the
+client is told to use (id@polling, id@websocket, id@upgrade). Each PATH is a scenario file or a
+folder searched recursively (default: the corpus/live-client this sioconf was built from).
+Exit status: 0 when nothing failed; 1 on any FAIL or ERROR outside the baseline, a malformed
+scenario file, a duplicate id or no scenarios; 2 on a usage error.
+  --driver [NAME=]CMD a client driver, started with /bin/sh -c CMD for each case; NAME names it in
+                      the reports (default: CMD). Repeatable: each runs every case
+  --case GLOB         only scenarios or cases whose id matches (shell glob); repeatable
+  --transport T       only this transport: polling, websocket or upgrade; repeatable
+  --time-scale X      multiply every duration in milliseconds by X, for slow clients (default 1)
+  --jobs N            cases in flight at once (default 4)
+  --dry-run           list the selected cases and stop
+  --baseline FILE     known failures (as for sioconf vectors; keys are the driver names)
+  --write-baseline F  write this run's failures (must and should scenarios) as a baseline file
+  --json FILE         the report as JSON (schema sioconf-report-v1, each result with its wire log)
+  --junit FILE        JUnit XML, one testsuite per client
+  --html FILE         a self-contained HTML matrix of clients x cases; a case's panel shows its
+                      wire log (the server's side and the driver's lines)
+  --verbose           print every result, not only failures
+  --progress          a progress line on stderr (default when stderr is a terminal)
+verdicts: PASS, FAIL (a must scenario broken, or the client crashed whatever the level),
+NON-STRICT (a should scenario broken), INFO (a may scenario), UNSUPPORTED (the driver cannot do
+what the scenario asks), ERROR (the run could not judge: a driver that breaks DRIVER.md).
+examples:
+  sioconf client-check --driver node="node conformance/adapters/node/client.js" --html client.html
+  sioconf client-check --driver mine="python3 my_driver.py" --case 'sio.reconnect.*' --transport polling
+)";
+
+Command add_client_check(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("client-check", "play the server to Socket.IO clients");
+  fixed_help(*cmd, kClientCheckHelp);
+  auto o = std::make_shared<sioconf::cli::ClientCheckOptions>();
+  cmd->add_option("--driver", o->drivers)->allow_extra_args(false);
+  cmd->add_option("--case", o->case_globs)->allow_extra_args(false);
+  cmd->add_option("--transport", o->transports)
+      ->allow_extra_args(false)
+      ->check(CLI::IsMember({"polling", "websocket", "upgrade"}));
+  cmd->add_option("--time-scale", o->time_scale)->check(kScale);
+  cmd->add_option("--jobs", o->jobs)->check(CLI::Range(1, 64));
+  add_run_options(*cmd, *o);
+  cmd->add_option("PATH", o->paths);
+  return {cmd, [o]() {
+            if (o->drivers.empty() && !o->dry_run) {
+              std::cerr << "sioconf client-check: give a client: --driver CMD (sioconf client-check --help)\n";
+              return 2;
+            }
+            if (o->paths.empty()) o->paths.push_back(SIOCONF_CLIENT_CORPUS);
+            if (isatty(STDERR_FILENO)) o->progress = true;
+            return sioconf::cli::run_client_check(*o, std::cout);
+          }};
+}
+
 constexpr const char* kServeHelp = R"(usage: sioconf serve [options]
 
 The reference server (Engine.IO v4 over HTTP long-polling and WebSocket, Socket.IO v5) on
@@ -484,8 +546,8 @@ int main(int argc, char** argv) {
   CLI::App* help = app.add_subcommand("help")->group("");
   help->parse_complete_callback([] { throw CLI::CallForHelp(); });
   // The commands; a new one is one more add_<command>().
-  const std::vector<Command> commands = {add_decode(app),  add_encode(app), add_adapter(app),
-                                         add_vectors(app), add_serve(app),  add_live(app)};
+  const std::vector<Command> commands = {add_decode(app), add_encode(app), add_adapter(app),     add_vectors(app),
+                                         add_serve(app),  add_live(app),   add_client_check(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -158,7 +158,7 @@ int finish_run(Run& run, std::ostream& out, const PrintBlock& print_block) {
   }
 
   if (run.cases.empty() && run.corpus_errors.empty()) {
-    out << "no " << (run.command == "live" ? "scenarios" : "vectors") << " found\n";
+    out << "no " << (run.command == "vectors" ? "vectors" : "scenarios") << " found\n";
     return 1;
   }
   out << "\n"
@@ -166,6 +166,25 @@ int finish_run(Run& run, std::ostream& out, const PrintBlock& print_block) {
       << (run.implementations.size() == 1 ? "" : "s") << (options.strict ? ", strict" : "") << "\n";
   out << passed << " passed, " << failed << " failed\n";
   return failed == 0 && written ? 0 : 1;
+}
+
+void print_wire_block(std::ostream& out, const Implementation& impl, const Case& c, const Result& r) {
+  out << verdict_name(r.verdict) << (r.known ? " (known)" : "") << "  " << impl.key << "  " << c.id << "  [" << c.file
+      << "; " << c.level << (c.basis.empty() ? "" : "; " + c.basis) << "]\n";
+  if (!c.title.empty()) out << "     " << c.title << "\n";
+  out << "     why:      " << r.why << "\n";
+  for (const auto& [flag, note] : c.notes.items()) out << "     " << flag << ": " << clipped(note, 300) << "\n";
+  if (r.known && !r.finding.empty()) out << "     known:    " << r.finding << "\n";
+  // The last lines of the wire log: what led to the failure.
+  if (r.wire.is_array() && !r.wire.empty()) {
+    out << "     wire (last lines):\n";
+    const std::size_t from = r.wire.size() > 8 ? r.wire.size() - 8 : 0;
+    for (std::size_t i = from; i < r.wire.size(); ++i) {
+      const json& e = r.wire[i];
+      out << "       " << e.value("t", 0) << " ms  " << e.value("on", "") << " " << e.value("dir", "") << " "
+          << e.value("what", "").substr(0, 160) << "\n";
+    }
+  }
 }
 
 }  // namespace sioconf::cli

@@ -119,6 +119,9 @@ class Progress {
 /// failure (fails_run), corpus error, no cases or a report it could not write.
 using PrintBlock = std::function<void(std::ostream&, const Implementation&, const Case&, const Result&)>;
 int finish_run(Run& run, std::ostream& out, const PrintBlock& print_block);
+/// The block of `sioconf live` and `sioconf client-check`: the verdict, the case, why, the notes,
+/// the baseline's finding and the last lines of the wire log.
+void print_wire_block(std::ostream& out, const Implementation& impl, const Case& c, const Result& r);
 
 json report_json(const Run& run);
 std::string report_junit(const Run& run);

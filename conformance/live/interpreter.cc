@@ -7,7 +7,6 @@
 
 #include "cli.h"
 #include "session.h"
-#include "sioconf/eio/payload_decoder.h"
 #include "sioconf/http/websocket.h"
 
 namespace sioconf::live {
@@ -58,15 +57,12 @@ bool one_of(const json& want, int got) {
   return want.is_array() ? std::find(want.begin(), want.end(), got) != want.end() : want == got;
 }
 
-// A packet or payload as steps write it: a string is text; an element ({"text"|"hex"|"base64"|
-// "concat"}) is bytes, or text when it says text.
-Packet packet_from(const json& v) {
-  if (v.is_string()) return {false, v.get<std::string>()};
+// A packet as steps write it; one the scenario cannot write is its own error, not the server's.
+Packet packet_of(const json& v) {
   try {
-    const cli::Element e = cli::corpus_element(v);
-    return {!e.is_text, e.bytes};
-  } catch (const cli::BadRequest& e) {
-    throw ScenarioError("a packet: " + e.what);
+    return packet_from(v);
+  } catch (const std::invalid_argument& e) {
+    throw ScenarioError(e.what());
   }
 }
 
@@ -298,7 +294,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       for (std::size_t i = 0; i < n; ++i) {
         const json list = substituted(step["send"], vars_, index_vars(i, n));
         if (!list.is_array()) throw ScenarioError("send takes a list of packets");
-        for (const json& p : list) packets.push_back(packet_from(p));
+        for (const json& p : list) packets.push_back(packet_of(p));
       }
       std::vector<int> statuses;  // a number or a list
       if (step.contains("status"))
@@ -414,7 +410,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     const std::string query = arg.value("query", "");
     const std::string target = query.empty() ? path : path + "?" + query;
     std::string body;
-    if (arg.contains("body")) body = packet_from(arg["body"]).bytes;
+    if (arg.contains("body")) body = packet_of(arg["body"]).bytes;
     const json headers = arg.value("headers", json::object());
     std::string request = method + " " + target + " HTTP/1.1\r\n";
     if (!headers.contains("Host") && !headers.contains("host")) request += "Host: " + run_.host + "\r\n";
@@ -486,27 +482,17 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   }
 
   Progress match_body_packets(const json& patterns, const http::ReceivedResponse& r) {
-    eio::PayloadDecoder decoder(client_limits());
-    struct Sink final : eio::PacketSink {
-      std::vector<Packet> packets;
-      void on_packet(const eio::Packet& p) noexcept override {
-        const std::string data(reinterpret_cast<const char*>(p.data.data()), p.data.size());
-        packets.push_back(p.data_kind == MessageKind::binary
-                              ? Packet{true, data}
-                              : Packet{false, std::to_string(static_cast<int>(p.type)) + data});
-      }
-    } sink;
-    if (decoder.feed(as_bytes(r.body), sink).status == Status::error || decoder.finish(sink) == Status::error)
-      return failed("a polling body the reference cannot decode (" + std::string(name(decoder.error().code)) +
-                    "): " + printable(r.body, 200));
-    if (sink.packets.size() != patterns.size())
+    std::string error;
+    const std::optional<std::vector<Packet>> packets = body_packets(r.body, error);
+    if (!packets) return failed("a polling body the reference cannot decode: " + error);
+    if (packets->size() != patterns.size())
       return failed("expected " + std::to_string(patterns.size()) + " packets in the body, received " +
-                    std::to_string(sink.packets.size()) + ": " + printable(r.body, 200));
+                    std::to_string(packets->size()) + ": " + printable(r.body, 200));
     for (std::size_t i = 0; i < patterns.size(); ++i) {
       std::string why;
-      if (!match_packet(patterns[i], sink.packets[i], vars_, why))
+      if (!match_packet(patterns[i], (*packets)[i], vars_, why))
         return failed("packet " + std::to_string(i + 1) + ": " + why);
-      learn_timing(sink.packets[i]);
+      learn_timing((*packets)[i]);
     }
     return Progress::done;
   }
@@ -570,7 +556,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       const json f = substituted(step["frame"], vars_, index_vars(i, n));
       const auto op = opcode_from(f.value("opcode", json("text")));
       if (!op) throw ScenarioError("an unknown opcode: " + clip(f.value("opcode", json())));
-      const std::string payload = f.contains("payload") ? packet_from(f["payload"]).bytes : std::string();
+      const std::string payload = f.contains("payload") ? packet_of(f["payload"]).bytes : std::string();
       bytes += c.frame_bytes(*op, payload, f.value("fin", true), static_cast<std::uint8_t>(f.value("rsv", 0)),
                              f.value("masked", true), i == 0 ? &first : nullptr);
     }
@@ -582,7 +568,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     Connection& c = byte_connection();
     const std::size_t n = repeat(step);
     std::string bytes;
-    for (std::size_t i = 0; i < n; ++i) bytes += packet_from(substituted(step["write"], vars_, index_vars(i, n))).bytes;
+    for (std::size_t i = 0; i < n; ++i) bytes += packet_of(substituted(step["write"], vars_, index_vars(i, n))).bytes;
     const std::string what = printable(bytes, 200);
     c.write(std::move(bytes), what);
     return Progress::done;

@@ -68,15 +68,15 @@ std::string read_scenario(const json& s, Scenario& out) {
 }  // namespace
 
 std::vector<Scenario> load_scenarios(const std::vector<std::string>& paths, const std::vector<std::string>& globs,
-                                     std::vector<std::string>& errors) {
+                                     std::vector<std::string>& errors, const std::string& schema) {
   std::vector<Scenario> scenarios;
   std::map<std::string, std::string> file_of;  // id -> the file that has it
   for (const fs::path file : cli::corpus_files(paths, errors)) {
     std::ifstream in(file);
     const json doc = json::parse(in, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object() || doc.value("schema", "") != "sioconf-live-v1" ||
-        !doc.contains("scenarios") || !doc["scenarios"].is_array()) {
-      errors.push_back(file.string() + ": not a sioconf-live-v1 file");
+    if (doc.is_discarded() || !doc.is_object() || doc.value("schema", "") != schema || !doc.contains("scenarios") ||
+        !doc["scenarios"].is_array()) {
+      errors.push_back(file.string() + ": not a " + schema + " file");
       continue;
     }
     const json notes = doc.value("notes", json::object());
@@ -185,6 +185,16 @@ std::string printable(std::string_view bytes, std::size_t max) {
   }
   if (bytes.size() > max) out += "... (" + std::to_string(bytes.size()) + " bytes)";
   return out;
+}
+
+Packet packet_from(const json& value) {
+  if (value.is_string()) return {false, value.get<std::string>()};
+  try {
+    const cli::Element e = cli::corpus_element(value);
+    return {!e.is_text, e.bytes};
+  } catch (const cli::BadRequest& e) {
+    throw std::invalid_argument("a packet: " + e.what);
+  }
 }
 
 std::string describe(const Packet& packet) {

@@ -38,11 +38,12 @@ struct Scenario {
   json source;           // the whole scenario as written, for reports
 };
 
-/// Every sioconf-live-v1 file under `paths` (files or folders, recursively), keeping scenarios
-/// whose id matches one of `globs` (shell globs; all when empty). A malformed file, scenario or
-/// a duplicate id is a line in `errors` and is skipped.
+/// Every file of `schema` under `paths` (files or folders, recursively): sioconf-live-v1 for
+/// corpus/live, sioconf-live-client-v1 for corpus/live-client. Keeps scenarios whose id matches
+/// one of `globs` (shell globs; all when empty). A malformed file, scenario or a duplicate id is
+/// a line in `errors` and is skipped.
 std::vector<Scenario> load_scenarios(const std::vector<std::string>& paths, const std::vector<std::string>& globs,
-                                     std::vector<std::string>& errors);
+                                     std::vector<std::string>& errors, const std::string& schema = "sioconf-live-v1");
 
 /// The values a run knows: the server's (path, host, port) and what steps captured (sid,
 /// ping_interval, ...).
@@ -70,6 +71,11 @@ struct Packet {
   bool binary = false;
   std::string bytes;
 };
+/// A packet as steps write it: a string is a text packet; an element ({"text"|"hex"|"base64"|
+/// "concat"}, corpus/README.md) is a binary one, or text when it says text. Throws
+/// std::invalid_argument for a malformed element.
+Packet packet_from(const json& value);
+
 /// For messages and the wire log: the text, or "<binary 01 02 03>" (cut after 64 bytes).
 std::string describe(const Packet& packet);
 

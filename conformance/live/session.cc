@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "sioconf/base64.h"
-#include "sioconf/eio/payload_decoder.h"
 #include "sioconf/http/websocket.h"
 
 namespace sioconf::live {
@@ -20,17 +19,6 @@ std::string websocket_request(const RunContext& run, const std::string& query, s
                      "Sec-WebSocket-Key: " +
                          key + "\r\n");
 }
-
-// A polling body's packets, through the reference's payload decoder.
-class BodyPackets final : public eio::PacketSink {
- public:
-  std::vector<Packet> packets;
-  void on_packet(const eio::Packet& p) noexcept override {
-    const std::string data(reinterpret_cast<const char*>(p.data.data()), p.data.size());
-    if (p.data_kind == MessageKind::binary) packets.push_back({true, data});
-    else packets.push_back({false, std::to_string(static_cast<int>(p.type)) + data});
-  }
-};
 
 }  // namespace
 
@@ -199,15 +187,13 @@ void Session::take_poll_response() {
       if (sid_.empty()) fail("the handshake was answered " + std::to_string(r.status) + " " + printable(r.body, 200));
       return end("a polling GET was answered " + std::to_string(r.status));
     }
-    eio::PayloadDecoder decoder(client_limits());
-    BodyPackets body;
-    const Fed fed = decoder.feed(as_bytes(r.body), body);
-    if (fed.status == Status::error || decoder.finish(body) == Status::error) {
-      fail("a polling body the reference cannot decode: " + std::string(name(decoder.error().code)) + " at byte " +
-           std::to_string(decoder.error().offset) + " of " + printable(r.body, 200));
+    std::string error;
+    std::optional<std::vector<Packet>> packets = body_packets(r.body, error);
+    if (!packets) {
+      fail("a polling body the reference cannot decode: " + error);
       return end("the server broke Engine.IO");
     }
-    for (Packet& p : body.packets) {
+    for (Packet& p : *packets) {
       if (!sid_.empty()) {
         deliver(std::move(p), false);
         continue;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sioconf/eio/payload_decoder.h"
 #include "sioconf/http/websocket.h"
 #include "sioconf/ws/frame_encoder.h"
 
@@ -39,6 +40,25 @@ const Limits& client_limits() {
     return l;
   }();
   return limits;
+}
+
+std::optional<std::vector<Packet>> body_packets(std::string_view body, std::string& error) {
+  struct Sink final : eio::PacketSink {
+    std::vector<Packet> packets;
+    void on_packet(const eio::Packet& p) noexcept override {
+      const std::string data(reinterpret_cast<const char*>(p.data.data()), p.data.size());
+      packets.push_back(p.data_kind == MessageKind::binary
+                            ? Packet{true, data}
+                            : Packet{false, std::to_string(static_cast<int>(p.type)) + data});
+    }
+  } sink;
+  eio::PayloadDecoder decoder(client_limits());
+  if (decoder.feed(as_bytes(body), sink).status == Status::error || decoder.finish(sink) == Status::error) {
+    error = std::string(name(decoder.error().code)) + " at byte " + std::to_string(decoder.error().offset) + " of " +
+            printable(body, 200);
+    return std::nullopt;
+  }
+  return std::move(sink.packets);
 }
 
 namespace {

@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "scenario.h"
 #include "sioconf/http/response.h"
@@ -46,6 +48,10 @@ class WireLog {
 
 /// The limits the runner reads a server with: generous (16 MiB messages and bodies) but bounded.
 const Limits& client_limits();
+
+/// A polling body as packets, decoded by the reference's payload decoder (binary records as
+/// their bytes); nothing, with `error` saying what and where, when it breaks the format.
+std::optional<std::vector<Packet>> body_packets(std::string_view body, std::string& error);
 
 class Connection final : http::ResponseSink, ws::MessageSink {
  public:

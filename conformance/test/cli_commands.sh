@@ -32,7 +32,7 @@ check "encode sio binary jsonl" '{"text":"51-[\"baz\",{\"_placeholder\":true,\"n
 check "encode ws raw (server frame)" '810548656c6c6f' \
   "$(echo '{"opcode":"text","data":"Hello"}' | "$sioconf" encode --layer ws | od -An -tx1 | tr -d ' \n')"
 # --help of each command (and -h, and with other arguments): its text on stdout, exit 0.
-for cmd in decode encode adapter vectors serve live; do
+for cmd in decode encode adapter vectors serve live client-check; do
   for h in --help -h; do
     out=$("$sioconf" "$cmd" $h 2>"$tmp/err"); code=$?
     check "$cmd $h exit code" 0 "$code"
@@ -80,6 +80,10 @@ refused "live: bad --time-scale" "not a scale" live --url http://127.0.0.1:1 --t
 refused "live: bad --url" "not http://HOST:PORT" live --url ftp://x --case nothing
 refused "live: --server without NAME=" "not NAME=COMMAND" live --server justacommand --case nothing
 refused "vectors' --adapter given to live" --adapter live --url http://127.0.0.1:1 --adapter x
+refused "client-check without a driver" "give a client" client-check
+refused "client-check: bad --transport" bogus client-check --driver x --transport bogus
+refused "client-check: bad --jobs" "--jobs" client-check --driver x --jobs 0
+refused "live's --url given to client-check" --url client-check --driver x --url http://127.0.0.1:1
 refused "bad --output" foo encode --layer sio --output foo
 refused "bad --role" foo decode --layer ws --role foo
 refused "unknown --limit key" no_such_limit decode --layer sio --limit no_such_limit=1
@@ -135,5 +139,10 @@ out=$("$sioconf" live --url http://127.0.0.1:9 --case 'sio.connect.main' --trans
 check "live, no server: exit code" 1 "$code"
 [[ $out == *"ERROR  http://127.0.0.1:9  sio.connect.main@websocket"* && $out == *"nothing answers on 127.0.0.1:9"* ]] ||
   { echo "FAIL live, no server: $out"; fail=1; }
+# client-check: --dry-run lists the client cases, without a driver.
+out=$("$sioconf" client-check --dry-run --case 'sio.emit.ack' --transport websocket); code=$?
+check "client-check --dry-run exit code" 0 "$code"
+check "client-check --dry-run cases" "sio.emit.ack@websocket 1" \
+  "$(echo "$out" | awk '/@/{printf "%s ", $1} /cases selected/{print $1}')"
 [[ $fail -eq 0 ]] && echo "cli commands: all as expected"
 exit $fail

@@ -21,13 +21,13 @@ Prints one line per problem ("<file>: <id>: <problem>") and exits 1 if there is 
 Needs python3-jsonschema (4.10 or later, for draft 2020-12).
 """
 import argparse
-import base64
 import json
 import re
 import sys
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
+sys.dont_write_bytecode = True  # no __pycache__ beside the corpus for the shared module
+from corpus_check import QUADS, element_problem, load_validator, schema_message
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -48,45 +48,6 @@ def limit_fields():
     return re.findall(r"^\s*std::uint\d+_t\s+(\w+)\s*=", body, re.M)
 
 
-MAX_GENERATED = 16 << 20  # bytes a concat input element may expand to (as the runner allows)
-
-
-def element_problem(element):
-    """Why an input/output element's bytes are malformed, or None."""
-    if "concat" in element:
-        return concat_problem(element["concat"])
-    if "hex" in element:
-        digits = element["hex"].replace(" ", "")
-        if len(digits) % 2:
-            return f"hex {element['hex']!r} has an odd number of digits"
-    if "base64" in element and len(element["base64"]) % 4:
-        return f"base64 {element['base64']!r} is not a whole number of quads"
-    return None
-
-
-def concat_problem(parts):
-    """Why a generated element ({"concat": [parts]}) is malformed, or None."""
-    kinds, size = set(), 0
-    for part in parts:
-        plain = {k: v for k, v in part.items() if k != "times"}
-        why = element_problem(plain)
-        if why:
-            return "concat: " + why
-        kinds.add("text" in plain)
-        if "text" in plain:
-            length = len(plain["text"].encode("utf-8"))
-        elif "hex" in plain:
-            length = len(plain["hex"].replace(" ", "")) // 2
-        else:
-            length = len(base64.b64decode(plain["base64"]))
-        size += length * part.get("times", 1)
-    if len(kinds) > 1:
-        return "concat: parts must be all text or all bytes"
-    if size > MAX_GENERATED:
-        return f"concat: expands to {size} bytes, more than {MAX_GENERATED}"
-    return None
-
-
 def binary_values(value):
     """Every {"$binary": ...} inside an item, however deep."""
     if isinstance(value, dict):
@@ -102,10 +63,7 @@ def binary_values(value):
 
 class Checker:
     def __init__(self, schema_path):
-        schema = json.loads(schema_path.read_text())
-        Draft202012Validator.check_schema(schema)
-        self.validator = Draft202012Validator(schema)
-        self.schema = schema
+        self.validator, self.schema = load_validator(schema_path)
         self.errc = errc_conditions()
         self.problems = []
         self.ids = {}  # id -> file that first had it
@@ -134,7 +92,7 @@ class Checker:
         schema_errors = sorted(self.validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
         for e in schema_errors:
             where = "/".join(str(p) for p in e.absolute_path) or "file"
-            self.problem(path, where, f"schema: {e.message}")
+            self.problem(path, where, f"schema: {schema_message(e)}")
         if schema_errors or not isinstance(doc, dict):
             return  # the cross-checks below assume the shape the schema promises
 
@@ -163,7 +121,7 @@ class Checker:
             for observed in test.get("observed", {}).values():
                 elements += observed.get("output", [])
             for element in elements:
-                why = element_problem(element)
+                why = element_problem(element, QUADS)
                 if why:
                     self.problem(path, tid, why)
             for b64 in binary_values([test.get("items"), test["expect"], test.get("observed")]):
@@ -200,7 +158,7 @@ class Checker:
         if order.index(next_.get("level", test["level"])) > order.index(test["level"]):
             self.problem(path, tid, f"the follow-up's level {next_['level']!r} is above the vector's {test['level']!r}")
         for element in next_["input"]:
-            why = element_problem(element)
+            why = element_problem(element, QUADS)
             if why:
                 self.problem(path, tid, "next: " + why)
 

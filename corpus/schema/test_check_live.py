@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Shows check_live.py passes the real corpus and can fail: runs it over corpus/live (exit status
-0 expected), then over each folder of test-bad-live/ (one deliberate mistake each; a folder with a
-COVERAGE.md checks that file against its scenarios) and expects exit status 1 and the problem named
-in that folder's expect.txt.
+"""Shows check_live.py passes the real corpus and can fail: runs it over the corpus (exit status 0
+expected), then over each folder of the test-bad folder (one deliberate mistake each; a folder with
+a COVERAGE.md checks that file against its scenarios) and expects exit status 1 and the problem
+named in that folder's expect.txt.
 
-    test_check_live.py [TEST_BAD_FOLDER]
+    test_check_live.py [TEST_BAD_FOLDER [CORPUS]]
+
+TEST_BAD_FOLDER is test-bad-live/ by default (server scenarios, corpus/live); for
+test-bad-live-client/ the corpus is corpus/live-client (client scenarios). CORPUS overrides it.
 """
 import subprocess
 import sys
@@ -12,7 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CHECKER = HERE / "check_live.py"
-CORPUS = HERE.parent / "live"
+CORPORA = {"test-bad-live": HERE.parent / "live", "test-bad-live-client": HERE.parent / "live-client"}
 
 
 def run(args):
@@ -23,15 +26,19 @@ def run(args):
 
 def main():
     cases_root = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "test-bad-live"
+    if len(sys.argv) > 2:
+        corpus = Path(sys.argv[2])
+    else:
+        corpus = CORPORA.get(cases_root.resolve().name, CORPORA["test-bad-live"])
     passed, failed = 0, 0
 
-    code, output = run([CORPUS])
+    code, output = run([corpus])
     if code == 0:
         passed += 1
-        print(f"ok   {CORPUS.name} (the real corpus passes)")
+        print(f"ok   {corpus.name} (the real corpus passes)")
     else:
         failed += 1
-        print(f"FAIL {CORPUS.name}: exit {code}, the real corpus must pass:\n{output}")
+        print(f"FAIL {corpus.name}: exit {code}, the real corpus must pass:\n{output}")
 
     for case in sorted(p for p in cases_root.iterdir() if p.is_dir()):
         expected = (case / "expect.txt").read_text().strip()

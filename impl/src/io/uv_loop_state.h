@@ -1,15 +1,18 @@
 // impl/src/io/uv_loop_state.h — private to the libuv backend: what one UvLoop owns, shared by
-// uv_loop.cc (tasks, timers, the loop's life) and uv_tcp.cc (listeners, connections).
+// uv_loop.cc (tasks, timers, the loop's life), uv_stream.cc (listeners, connections, pipes) and
+// uv_process.cc (child processes).
 #pragma once
 
 #include <uv.h>
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "sioconf/io/loop.h"
+#include "sioconf/io/transport.h"
 
 namespace sioconf::detail {
 
@@ -49,7 +52,7 @@ struct UvLoopState {
 
 namespace sioconf::detail {
 
-/// A libuv handle made by listen(), connect() or an accept, tracked by its loop so that the loop's
+/// A libuv handle made by listen(), connect(), an accept or spawn(), tracked by its loop so that the loop's
 /// destructor can close it even when its owner never did. Ids are never reused, so a posted task
 /// can look one up by id and find it gone instead of finding a newer object at the same address.
 class UvResource {
@@ -72,5 +75,11 @@ class UvResource {
   io::UvLoopState* state_;
   std::uint64_t id_;
 };
+
+// The pipes of a child process (uv_stream.cc, for uv_process.cc): made unopened for uv_spawn's
+// UV_CREATE_PIPE, then handed to an owner once the spawn opened them, or closed unowned.
+uv_pipe_t* make_pipe(io::UvLoopState& state);  // null if libuv refused
+io::TransportPtr pipe_transport(uv_pipe_t* pipe, std::string peer);
+void close_unowned_pipe(uv_pipe_t* pipe) noexcept;
 
 }  // namespace sioconf::detail

@@ -61,7 +61,7 @@ class Transport {
   /// need). Otherwise as close(). A backend that cannot reset closes.
   virtual void reset(std::function<void()> done) { close(std::move(done)); }
 
-  /// "127.0.0.1:40123" for TCP, "sim:<n>" in the simulator.
+  /// "127.0.0.1:40123" for TCP, "sim:<n>" in the simulator, "process:<pid>:stdout" for a child's pipe.
   virtual std::string peer() const = 0;
 };
 

@@ -18,9 +18,6 @@ namespace {
 constexpr std::size_t kReadBufferBytes = 64 * 1024;
 constexpr int kListenBacklog = 128;
 
-uv_handle_t* as_handle(uv_tcp_t* tcp) noexcept { return reinterpret_cast<uv_handle_t*>(tcp); }
-uv_stream_t* as_stream(uv_tcp_t* tcp) noexcept { return reinterpret_cast<uv_stream_t*>(tcp); }
-
 std::string address_text(const sockaddr_storage& address) {
   char ip[INET6_ADDRSTRLEN] = {};
   if (address.ss_family == AF_INET) {
@@ -38,16 +35,19 @@ std::string address_text(const sockaddr_storage& address) {
   return "?";
 }
 
-// A uv_tcp_t and the close protocol that listeners and connections share. Its owner (the
-// Listener or Transport handed out) may let go before or after the handle closed; the memory
-// goes when both happened, because libuv needs the handle until its close callback.
-class TcpHandle : public UvResource {
+// A libuv stream, TCP or a pipe to a child process, and the close protocol that listeners and
+// connections share. Its owner (the Listener or Transport handed out) may let go before or after
+// the handle closed; the memory goes when both happened, because libuv needs the handle until its
+// close callback.
+class StreamHandle : public UvResource {
  public:
   using UvResource::UvResource;
 
-  bool init() noexcept {
-    if (uv_tcp_init(&state_->loop, &tcp_) != 0) return false;
-    tcp_.data = this;
+  /// `type` is UV_TCP or UV_NAMED_PIPE.
+  bool init(uv_handle_type type) noexcept {
+    const int rc = type == UV_TCP ? uv_tcp_init(&state_->loop, &any_.tcp) : uv_pipe_init(&state_->loop, &any_.pipe, 0);
+    if (rc != 0) return false;
+    any_.handle.data = this;
     return true;
   }
 
@@ -80,14 +80,25 @@ class TcpHandle : public UvResource {
 
   void close_for_loop_end() noexcept override { detach_and_close(); }
 
-  uv_tcp_t* tcp() noexcept { return &tcp_; }
+  uv_handle_t* handle() noexcept { return &any_.handle; }
+  uv_stream_t* stream() noexcept { return &any_.stream; }
+  uv_tcp_t* tcp() noexcept { return &any_.tcp; }
+  uv_pipe_t* pipe() noexcept { return &any_.pipe; }
   /// The next close is a reset (io::Transport::reset).
   void reset_on_close() noexcept { reset_ = true; }
 
  protected:
   bool open() const noexcept { return state_ != nullptr && !closing_; }
 
-  uv_tcp_t tcp_{};
+  // A uv_tcp_t and a uv_pipe_t both begin with the fields of a uv_stream_t, which begins with those
+  // of a uv_handle_t (libuv's own uv_any_handle is such a union): each view names the same handle.
+  union AnyStream {
+    uv_handle_t handle;
+    uv_stream_t stream;
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  };
+  AnyStream any_{};
   bool detached_ = false;
   bool closing_ = false;
 
@@ -96,13 +107,13 @@ class TcpHandle : public UvResource {
     if (closing_ || state_ == nullptr) return;
     closing_ = true;
     // uv_tcp_close_reset closes with SO_LINGER 0 (an RST); it refuses a handle whose shutdown is
-    // under way, which then closes as usual.
-    if (reset_ && uv_tcp_close_reset(&tcp_, on_close) == 0) return;
-    uv_close(as_handle(&tcp_), on_close);
+    // under way, which then closes as usual. A pipe has no reset: it closes.
+    if (reset_ && any_.handle.type == UV_TCP && uv_tcp_close_reset(tcp(), on_close) == 0) return;
+    uv_close(handle(), on_close);
   }
 
   static void on_close(uv_handle_t* handle) {
-    auto* self = static_cast<TcpHandle*>(handle->data);
+    auto* self = static_cast<StreamHandle*>(handle->data);
     // By index: a done may call close() again, which appends.
     for (std::size_t i = 0; i < self->close_dones_.size() && !self->detached_; ++i) {
       std::function<void()> done = std::move(self->close_dones_[i]);
@@ -120,26 +131,32 @@ class TcpHandle : public UvResource {
 };
 
 template <class Handle, class... Args>
-Handle* make_handle(io::UvLoopState& state, Args&&... args) {
+Handle* make_handle(io::UvLoopState& state, uv_handle_type type, Args&&... args) {
   auto* handle = new Handle(state, std::forward<Args>(args)...);
-  if (!handle->init()) {
+  if (!handle->init(type)) {
     delete handle;
     return nullptr;
   }
   return handle;
 }
 
-class TcpStream final : public TcpHandle {
+// A connection, or a pipe to a child process: the io::Transport contract on any uv_stream_t.
+class ByteStream final : public StreamHandle {
  public:
-  using TcpHandle::TcpHandle;
+  using StreamHandle::StreamHandle;
+
+  static ByteStream* of(uv_handle_t* handle) noexcept {
+    return static_cast<ByteStream*>(static_cast<StreamHandle*>(handle->data));
+  }
 
   void set_events(io::TransportEvents* events) noexcept { events_ = events; }
   const std::string& peer() const noexcept { return peer_; }
+  void set_peer(std::string peer) noexcept { peer_ = std::move(peer); }
 
   void learn_peer() {
     sockaddr_storage address{};
     int length = sizeof address;
-    if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    if (uv_tcp_getpeername(tcp(), reinterpret_cast<sockaddr*>(&address), &length) == 0) {
       peer_ = address_text(address);
     }
   }
@@ -147,18 +164,18 @@ class TcpStream final : public TcpHandle {
   void read_start() {
     if (!open() || read_ended_) return;
     if (!state_->read_buffer) state_->read_buffer = std::make_unique_for_overwrite<std::uint8_t[]>(kReadBufferBytes);
-    const int rc = uv_read_start(as_stream(&tcp_), on_alloc, on_read);
+    const int rc = uv_read_start(stream(), on_alloc, on_read);
     if (rc == 0 || rc == UV_EALREADY) return;
     // libuv refused a stream we take for readable: report it the way a failed read would be.
     read_ended_ = true;
     state_->post([state = state_, id = id_] {
       const auto it = state->resources.find(id);
-      if (it != state->resources.end()) static_cast<TcpStream*>(it->second)->report_read_error();
+      if (it != state->resources.end()) static_cast<ByteStream*>(it->second)->report_read_error();
     });
   }
 
   void read_stop() {
-    if (open()) uv_read_stop(as_stream(&tcp_));
+    if (open()) uv_read_stop(stream());
   }
 
   void write(ByteView bytes, io::Completion done) {
@@ -174,7 +191,7 @@ class TcpStream final : public TcpHandle {
     request->req.data = request.get();
     const uv_buf_t buffer =
         uv_buf_init(reinterpret_cast<char*>(request->bytes.get()), static_cast<unsigned int>(bytes.size()));
-    if (uv_write(&request->req, as_stream(&tcp_), &buffer, 1, on_write) != 0) {
+    if (uv_write(&request->req, stream(), &buffer, 1, on_write) != 0) {
       return complete_later(std::move(request->done), Errc::io_write_failed);
     }
     request.release();
@@ -188,7 +205,7 @@ class TcpStream final : public TcpHandle {
     request->stream = this;
     request->done = std::move(done);
     request->req.data = request.get();
-    if (uv_shutdown(&request->req, as_stream(&tcp_), on_shutdown) != 0) {
+    if (uv_shutdown(&request->req, stream(), on_shutdown) != 0) {
       return complete_later(std::move(request->done), Errc::io_shutdown_failed);
     }
     request.release();
@@ -199,18 +216,18 @@ class TcpStream final : public TcpHandle {
  private:
   struct WriteRequest {
     uv_write_t req{};
-    TcpStream* stream = nullptr;
+    ByteStream* stream = nullptr;
     io::Completion done;
     std::unique_ptr<std::uint8_t[]> bytes;
   };
   struct ShutdownRequest {
     uv_shutdown_t req{};
-    TcpStream* stream = nullptr;
+    ByteStream* stream = nullptr;
     io::Completion done;
   };
   struct ConnectRequest {
     uv_connect_t req{};
-    TcpStream* stream = nullptr;
+    ByteStream* stream = nullptr;
     io::ConnectHandler done;
   };
 
@@ -229,17 +246,13 @@ class TcpStream final : public TcpHandle {
     if (!detached_ && !closing_ && events_ != nullptr) events_->on_error(Errc::io_reset);
   }
 
-  static TcpStream* from(uv_stream_t* stream) noexcept {
-    return static_cast<TcpStream*>(static_cast<TcpHandle*>(stream->data));
-  }
-
   static void on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buffer) {
-    auto* self = static_cast<TcpStream*>(static_cast<TcpHandle*>(handle->data));
+    ByteStream* self = of(handle);
     *buffer = uv_buf_init(reinterpret_cast<char*>(self->state_->read_buffer.get()), kReadBufferBytes);
   }
 
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buffer) {
-    TcpStream* self = from(stream);
+    ByteStream* self = of(reinterpret_cast<uv_handle_t*>(stream));
     if (nread == 0 || self->detached_) return;
     if (nread > 0) {
       if (self->events_ != nullptr) {
@@ -281,7 +294,7 @@ class TcpStream final : public TcpHandle {
 
 class UvTransport final : public io::Transport {
  public:
-  explicit UvTransport(TcpStream* stream) noexcept : stream_(stream) { stream_->adopt(); }
+  explicit UvTransport(ByteStream* stream) noexcept : stream_(stream) { stream_->adopt(); }
   ~UvTransport() override { stream_->release(); }
   UvTransport(const UvTransport&) = delete;
   UvTransport& operator=(const UvTransport&) = delete;
@@ -299,15 +312,15 @@ class UvTransport final : public io::Transport {
   std::string peer() const override { return stream_->peer(); }
 
  private:
-  TcpStream* stream_;
+  ByteStream* stream_;
 };
 
-void TcpStream::connect(const sockaddr_in& address, io::ConnectHandler done) {
+void ByteStream::connect(const sockaddr_in& address, io::ConnectHandler done) {
   auto request = std::make_unique<ConnectRequest>();
   request->stream = this;
   request->done = std::move(done);
   request->req.data = request.get();
-  if (uv_tcp_connect(&request->req, &tcp_, reinterpret_cast<const sockaddr*>(&address), on_connect) != 0) {
+  if (uv_tcp_connect(&request->req, tcp(), reinterpret_cast<const sockaddr*>(&address), on_connect) != 0) {
     state_->post([done = std::move(request->done)] { done(Errc::io_connect_failed, nullptr); });
     detach_and_close();
     return;
@@ -315,9 +328,9 @@ void TcpStream::connect(const sockaddr_in& address, io::ConnectHandler done) {
   request.release();
 }
 
-void TcpStream::on_connect(uv_connect_t* req, int status) {
+void ByteStream::on_connect(uv_connect_t* req, int status) {
   std::unique_ptr<ConnectRequest> request(static_cast<ConnectRequest*>(req->data));
-  TcpStream* self = request->stream;
+  ByteStream* self = request->stream;
   if (self->detached_) return;  // the loop ends
   if (status != 0) {
     self->detach_and_close();
@@ -328,22 +341,22 @@ void TcpStream::on_connect(uv_connect_t* req, int status) {
   // Small writes go out as they are made (no Nagle delay), on both ends of a connection: two
   // frames written back to back must not wait for the peer's delayed ACK (40 ms on Linux), and
   // the live runner's "one byte per write" must be one segment per byte.
-  uv_tcp_nodelay(&self->tcp_, 1);
+  uv_tcp_nodelay(self->tcp(), 1);
   request->done(Errc::none, std::make_unique<UvTransport>(self));
 }
 
-class ListenHandle final : public TcpHandle {
+class ListenHandle final : public StreamHandle {
  public:
   ListenHandle(io::UvLoopState& state, io::AcceptHandler on_accept)
-      : TcpHandle(state), on_accept_(std::move(on_accept)) {}
+      : StreamHandle(state), on_accept_(std::move(on_accept)) {}
 
   bool listen(const sockaddr_in& address) {
-    if (uv_tcp_bind(&tcp_, reinterpret_cast<const sockaddr*>(&address), 0) != 0) return false;
+    if (uv_tcp_bind(tcp(), reinterpret_cast<const sockaddr*>(&address), 0) != 0) return false;
     // libuv keeps bind's EADDRINUSE until uv_listen, so this is where a busy port shows.
-    if (uv_listen(as_stream(&tcp_), kListenBacklog, on_connection) != 0) return false;
+    if (uv_listen(stream(), kListenBacklog, on_connection) != 0) return false;
     sockaddr_storage bound{};
     int length = sizeof bound;
-    if (uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(&bound), &length) != 0) return false;
+    if (uv_tcp_getsockname(tcp(), reinterpret_cast<sockaddr*>(&bound), &length) != 0) return false;
     sockaddr_in v4{};
     std::memcpy(&v4, &bound, sizeof v4);
     port_ = ntohs(v4.sin_port);
@@ -354,12 +367,12 @@ class ListenHandle final : public TcpHandle {
 
  private:
   static void on_connection(uv_stream_t* server, int status) {
-    auto* self = static_cast<ListenHandle*>(static_cast<TcpHandle*>(server->data));
+    auto* self = static_cast<ListenHandle*>(static_cast<StreamHandle*>(server->data));
     if (self->detached_ || self->closing_) return;
     if (status != 0) return self->on_accept_(Errc::io_accept_failed, nullptr);
-    TcpStream* connection = make_handle<TcpStream>(*self->state_);
+    ByteStream* connection = make_handle<ByteStream>(*self->state_, UV_TCP);
     if (connection == nullptr) return self->on_accept_(Errc::io_accept_failed, nullptr);
-    if (uv_accept(server, as_stream(connection->tcp())) != 0) {
+    if (uv_accept(server, connection->stream()) != 0) {
       connection->detach_and_close();
       // A failed uv_accept leaves the server unwatched; listening again rearms it.
       uv_listen(server, kListenBacklog, on_connection);
@@ -389,6 +402,22 @@ class UvListener final : public io::Listener {
 };
 
 }  // namespace
+
+uv_pipe_t* make_pipe(io::UvLoopState& state) {
+  ByteStream* stream = make_handle<ByteStream>(state, UV_NAMED_PIPE);
+  return stream == nullptr ? nullptr : stream->pipe();
+}
+
+io::TransportPtr pipe_transport(uv_pipe_t* pipe, std::string peer) {
+  ByteStream* stream = ByteStream::of(reinterpret_cast<uv_handle_t*>(pipe));
+  stream->set_peer(std::move(peer));
+  return std::make_unique<UvTransport>(stream);
+}
+
+void close_unowned_pipe(uv_pipe_t* pipe) noexcept {
+  ByteStream::of(reinterpret_cast<uv_handle_t*>(pipe))->detach_and_close();
+}
+
 }  // namespace sioconf::detail
 
 namespace sioconf::io {
@@ -397,7 +426,7 @@ ListenerPtr UvLoop::listen(const std::string& host, std::uint16_t port, AcceptHa
   error = Errc::io_listen_failed;
   sockaddr_in address{};
   if (uv_ip4_addr(host.c_str(), port, &address) != 0) return nullptr;
-  auto* handle = detail::make_handle<detail::ListenHandle>(*state_, std::move(on_accept));
+  auto* handle = detail::make_handle<detail::ListenHandle>(*state_, UV_TCP, std::move(on_accept));
   if (handle == nullptr) return nullptr;
   if (!handle->listen(address)) {
     handle->detach_and_close();
@@ -410,9 +439,9 @@ ListenerPtr UvLoop::listen(const std::string& host, std::uint16_t port, AcceptHa
 void UvLoop::connect(const std::string& host, std::uint16_t port, ConnectHandler done) {
   UvLoopState& state = *state_;
   sockaddr_in address{};
-  detail::TcpStream* stream = nullptr;
+  detail::ByteStream* stream = nullptr;
   if (uv_ip4_addr(host.c_str(), port, &address) != 0 ||
-      (stream = detail::make_handle<detail::TcpStream>(state)) == nullptr) {
+      (stream = detail::make_handle<detail::ByteStream>(state, UV_TCP)) == nullptr) {
     state.post([done = std::move(done)] { done(Errc::io_connect_failed, nullptr); });
     return;
   }

@@ -1,0 +1,25 @@
+// UvLoop::open_fd: a transport over a descriptor this process already holds (uv.h).
+#include <uv.h>
+
+#include <string>
+
+#include "sioconf/io/uv.h"
+#include "uv_loop_state.h"
+
+namespace sioconf::io {
+
+TransportPtr UvLoop::open_fd(int fd, Errc& error) {
+  error = Errc::io_connect_failed;
+  uv_pipe_t* pipe = detail::make_pipe(*state_);
+  if (pipe == nullptr) return nullptr;
+  // uv_pipe_open takes pipes, sockets and terminals (not regular files) and makes the descriptor
+  // non-blocking; the pipe's handle is then a stream like a child's pipes.
+  if (uv_pipe_open(pipe, fd) != 0) {
+    detail::close_unowned_pipe(pipe);
+    return nullptr;
+  }
+  error = Errc::none;
+  return detail::pipe_transport(pipe, "fd:" + std::to_string(fd));
+}
+
+}  // namespace sioconf::io
