@@ -16,11 +16,6 @@ namespace {
 using live::Scenario;
 using live::TransportKind;
 
-struct ClientCase {
-  const Scenario* scenario;
-  TransportKind transport;
-};
-
 Result result_of(const Scenario& scenario, client::CaseOutcome o) {
   Result r;
   r.wire = std::move(o.wire);
@@ -45,7 +40,7 @@ Result result_of(const Scenario& scenario, client::CaseOutcome o) {
 
 // Every case against one driver, `jobs` at a time, on one loop.
 std::vector<Result> run_cases(const ClientCheckOptions& options, const std::string& command,
-                              const std::vector<ClientCase>& cases, Progress& progress, const std::string& key,
+                              const std::vector<ScenarioCase>& cases, Progress& progress, const std::string& key,
                               live::json& hello) {
   io::UvLoop loop;
   std::vector<Result> results(cases.size());
@@ -54,7 +49,7 @@ std::vector<Result> run_cases(const ClientCheckOptions& options, const std::stri
     while (next < cases.size() && in_flight < static_cast<std::size_t>(std::max(1, options.jobs))) {
       const std::size_t index = next++;
       ++in_flight;
-      const ClientCase& c = cases[index];
+      const ScenarioCase& c = cases[index];
       client::run_client_case(loop, *c.scenario, {command, c.transport, options.time_scale},
                               [&, index](client::CaseOutcome o) {
                                 if (hello.is_null() && o.hello.is_object()) hello = o.hello;
@@ -81,30 +76,7 @@ int run_client_check(const ClientCheckOptions& options, std::ostream& out) {
   const std::vector<Scenario> scenarios =
       live::load_scenarios(options.paths, {}, run.corpus_errors, "sioconf-live-client-v1");
 
-  std::vector<ClientCase> cases;
-  for (const Scenario& s : scenarios)
-    for (TransportKind t : s.transports) {
-      const std::string name = live::transport_name(t);
-      const std::string id = s.id + "@" + name;
-      if (!options.transports.empty() &&
-          std::find(options.transports.begin(), options.transports.end(), name) == options.transports.end())
-        continue;
-      if (!options.case_globs.empty() && !selected_by(s.id, options.case_globs) && !selected_by(id, options.case_globs))
-        continue;
-      cases.push_back({&s, t});
-      Case c;
-      c.id = id;
-      c.layer = s.area;
-      c.topic = s.topic;
-      c.file = s.file;
-      c.level = s.level;
-      c.basis = s.basis;
-      c.title = s.title;
-      c.op = name;
-      c.test = s.source;
-      c.notes = s.notes;
-      run.cases.push_back(std::move(c));
-    }
+  const std::vector<ScenarioCase> cases = select_scenario_cases(scenarios, options.transports, run);
 
   if (options.dry_run) return list_cases(run, out);
   Baseline baseline;

@@ -124,16 +124,10 @@ std::uint16_t free_port() {
   return port;
 }
 
-// One case: a scenario on one transport.
-struct LiveCase {
-  const Scenario* scenario;
-  TransportKind transport;
-};
-
 // Runs every case against one server, `jobs` at a time, on one loop.
 class Scheduler {
  public:
-  Scheduler(const LiveOptions& options, const live::Target& target, const std::vector<LiveCase>& cases,
+  Scheduler(const LiveOptions& options, const live::Target& target, const std::vector<ScenarioCase>& cases,
             std::function<bool()> restart, Progress& progress, const std::string& key)
       : options_(options),
         target_(target),
@@ -163,7 +157,7 @@ class Scheduler {
  private:
   void start_next() {
     while (next_ < cases_.size() && !alone_ && !down_) {
-      const LiveCase& c = cases_[next_];
+      const ScenarioCase& c = cases_[next_];
       if (c.scenario->alone && in_flight_ > 0) return;  // it waits for the others to finish
       if (in_flight_ >= static_cast<std::size_t>(std::max(1, options_.jobs))) return;
       alone_ = c.scenario->alone;
@@ -184,10 +178,10 @@ class Scheduler {
 
   void launch(std::size_t index, std::size_t shaping) {
     if (shaping == 0) ++in_flight_;
-    const LiveCase& c = cases_[index];
+    const ScenarioCase& c = cases_[index];
     live::Variant v{c.transport, shapings_[shaping], options_.time_scale, seed_of(index, shaping)};
     live::run_scenario(loop_, connector_, target_, *c.scenario, v, [this, index, shaping](Outcome o) {
-      const LiveCase& lc = cases_[index];
+      const ScenarioCase& lc = cases_[index];
       const bool last = shaping + 1 >= shapings_.size() || !lc.scenario->shaped;
       if (o.kind == Outcome::Kind::pass && !last) return launch(index, shaping + 1);
       Result& r = results_[index];
@@ -248,7 +242,7 @@ class Scheduler {
  private:
   const LiveOptions& options_;
   live::Target target_;
-  const std::vector<LiveCase>& cases_;
+  const std::vector<ScenarioCase>& cases_;
   std::vector<Result> results_;
   std::function<bool()> restart_;
   Progress& progress_;
@@ -271,30 +265,7 @@ int run_live(const LiveOptions& options, std::ostream& out) {
   run.settings = {{"time_scale", options.time_scale}, {"jobs", options.jobs}};
   const std::vector<Scenario> scenarios = live::load_scenarios(options.paths, {}, run.corpus_errors);
 
-  std::vector<LiveCase> cases;
-  for (const Scenario& s : scenarios)
-    for (TransportKind t : s.transports) {
-      const std::string name = live::transport_name(t);
-      const std::string id = s.id + "@" + name;
-      if (!options.transports.empty() &&
-          std::find(options.transports.begin(), options.transports.end(), name) == options.transports.end())
-        continue;
-      if (!options.case_globs.empty() && !selected_by(s.id, options.case_globs) && !selected_by(id, options.case_globs))
-        continue;
-      cases.push_back({&s, t});
-      Case c;
-      c.id = id;
-      c.layer = s.area;
-      c.topic = s.topic;
-      c.file = s.file;
-      c.level = s.level;
-      c.basis = s.basis;
-      c.title = s.title;
-      c.op = name;
-      c.test = s.source;
-      c.notes = s.notes;
-      run.cases.push_back(std::move(c));
-    }
+  const std::vector<ScenarioCase> cases = select_scenario_cases(scenarios, options.transports, run);
 
   if (options.dry_run) return list_cases(run, out);
   Baseline baseline;

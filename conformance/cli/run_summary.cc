@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "runner.h"
+#include "scenario.h"
 
 namespace sioconf::cli {
 
@@ -57,6 +58,33 @@ void record_result(Run& run, const Baseline& baseline, Implementation& impl, Cas
   ++impl.counts[static_cast<std::size_t>(r.verdict)];
   if (r.known) ++impl.known;
   c.results.push_back(std::move(r));
+}
+
+std::vector<ScenarioCase> select_scenario_cases(const std::vector<live::Scenario>& scenarios,
+                                                const std::vector<std::string>& transports, Run& run) {
+  std::vector<ScenarioCase> cases;
+  for (const live::Scenario& s : scenarios)
+    for (live::TransportKind t : s.transports) {
+      const std::string name = live::transport_name(t);
+      const std::string id = s.id + "@" + name;
+      if (!transports.empty() && std::find(transports.begin(), transports.end(), name) == transports.end()) continue;
+      const auto& globs = run.options.case_globs;
+      if (!globs.empty() && !selected_by(s.id, globs) && !selected_by(id, globs)) continue;
+      cases.push_back({&s, t});
+      Case c;
+      c.id = id;
+      c.layer = s.area;
+      c.topic = s.topic;
+      c.file = s.file;
+      c.level = s.level;
+      c.basis = s.basis;
+      c.title = s.title;
+      c.op = name;
+      c.test = s.source;
+      c.notes = s.notes;
+      run.cases.push_back(std::move(c));
+    }
+  return cases;
 }
 
 std::string utc_now() {

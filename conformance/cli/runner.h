@@ -13,6 +13,11 @@
 
 #include "cli.h"
 
+namespace sioconf::live {
+struct Scenario;
+enum class TransportKind;
+}  // namespace sioconf::live
+
 namespace sioconf::cli {
 
 /// conformance/PROTOCOL.md "Verdicts": from the vector's level and how the answer differs.
@@ -97,6 +102,16 @@ bool load_baseline(const Run& run, Baseline& baseline, std::ostream& out);
 int list_cases(const Run& run, std::ostream& out);
 /// Marks a result the baseline knows (or records that its entry passes now) and counts it.
 void record_result(Run& run, const Baseline& baseline, Implementation& impl, Case& c, Result r);
+
+/// One scenario on one transport: a case of `sioconf live` or `sioconf client-check`.
+struct ScenarioCase {
+  const live::Scenario* scenario;
+  live::TransportKind transport;
+};
+/// The cases of `scenarios` the options select (--case globs on the id or id@transport, and
+/// `transports` when not empty), each also added to `run.cases` for the reports.
+std::vector<ScenarioCase> select_scenario_cases(const std::vector<live::Scenario>& scenarios,
+                                                const std::vector<std::string>& transports, Run& run);
 
 /// Now, UTC, ISO 8601.
 std::string utc_now();

@@ -137,9 +137,7 @@ class WebSocketPeer final : ws::MessageSink {
 
 // --- ScriptSession ---------------------------------------------------------------------------
 
-ScriptSession::ScriptSession(ScriptServer& server, std::string sid, bool websocket)
-    : server_(server), sid_(std::move(sid)) {
-  (void)websocket;
+ScriptSession::ScriptSession(ScriptServer& server, std::string sid) : server_(server), sid_(std::move(sid)) {
   ping_timer_ = server_.loop().start_timer(server_.settings().ping_interval_ms, [this] { ping(); });
 }
 
@@ -201,11 +199,7 @@ void ScriptSession::from_client(Packet packet, bool probe_transport) {
       return;
     }
     if (!packet.binary && packet.bytes == "5" && probe_answered_) {
-      ws_ = std::move(probe_);
-      ws_->on_packet = [this](Packet p) { from_client(std::move(p), false); };
-      ws_->on_end = [this, alive = alive_](std::string why) {
-        if (*alive) end(std::move(why));
-      };
+      carry_on(std::move(probe_));
       log("*", "upgraded: the session is on the WebSocket");
       server_.changed();
       return flush();
@@ -248,6 +242,14 @@ void ScriptSession::post(http::Exchange exchange) {
   }
   (void)exchange.respond({200, {{"content-type", "text/html"}}, "ok"});
   for (const Packet& p : *packets) from_client(p, false);
+}
+
+void ScriptSession::carry_on(std::unique_ptr<WebSocketPeer> peer) {
+  ws_ = std::move(peer);
+  ws_->on_packet = [this](Packet p) { from_client(std::move(p), false); };
+  ws_->on_end = [this, alive = alive_](std::string why) {
+    if (*alive) end(std::move(why));
+  };
 }
 
 void ScriptSession::upgrade(std::unique_ptr<WebSocketPeer> peer) {
@@ -405,7 +407,7 @@ void ScriptServer::handshake(http::Exchange exchange, bool websocket) {
                            "],\"pingInterval\":" + std::to_string(settings_.ping_interval_ms) +
                            ",\"pingTimeout\":" + std::to_string(settings_.ping_timeout_ms) +
                            ",\"maxPayload\":" + std::to_string(settings_.max_payload) + "}";
-  auto session = std::make_unique<ScriptSession>(*this, sid, websocket);
+  auto session = std::make_unique<ScriptSession>(*this, sid);
   ScriptSession& s = *session;
   sessions.push_back(std::move(session));
   if (websocket) {
@@ -417,10 +419,7 @@ void ScriptServer::handshake(http::Exchange exchange, bool websocket) {
     http::Upgraded up = exchange.upgrade(http::websocket_accept_response(exchange.request()));
     if (!up.stream) return s.end("the client went away during the handshake");
     s.ws_ = std::make_unique<WebSocketPeer>(*this, std::move(up.stream), std::move(up.rest));
-    s.ws_->on_packet = [&s](Packet p) { s.from_client(std::move(p), false); };
-    s.ws_->on_end = [&s, alive = s.alive_](std::string why) {
-      if (*alive) s.end(std::move(why));
-    };
+    s.carry_on(std::move(s.ws_));
     s.log("*", "session opens on a WebSocket");
     s.send({Packet{false, open}});
     s.ws_->start();

@@ -42,7 +42,7 @@ class WebSocketPeer;
 /// One Engine.IO session a client opened, as the scenario sees it.
 class ScriptSession {
  public:
-  ScriptSession(ScriptServer& server, std::string sid, bool websocket);
+  ScriptSession(ScriptServer& server, std::string sid);
   ~ScriptSession();
   ScriptSession(const ScriptSession&) = delete;
   ScriptSession& operator=(const ScriptSession&) = delete;
@@ -72,6 +72,8 @@ class ScriptSession {
   void poll(http::Exchange exchange);
   void post(http::Exchange exchange);
   void upgrade(std::unique_ptr<WebSocketPeer> peer);
+  /// The session's packets go on `peer` from now on (its WebSocket from the start, or upgraded).
+  void carry_on(std::unique_ptr<WebSocketPeer> peer);
   void from_client(Packet packet, bool probe_transport);
   void flush();
   void ping();
