@@ -104,4 +104,9 @@ struct ClientCheckOptions : RunOptions {
 };
 int run_client_check(const ClientCheckOptions& options, std::ostream& out);
 
+/// `sioconf driver`: the reference client (impl/include/sioconf/client/socket.h) behind the client
+/// driver protocol (conformance/DRIVER.md) on stdin/stdout (client_driver.cc). Returns the exit
+/// status: 0 after `bye` or the end of stdin, 1 when stdin is not a pipe or a socket.
+int run_client_driver();
+
 }  // namespace sioconf::cli

@@ -53,6 +53,7 @@ commands:
   live      run live scenarios (corpus/live) against running Socket.IO servers
   client-check
             play the server to Socket.IO clients (corpus/live-client) through their drivers
+  driver    the reference Socket.IO client behind the client driver protocol (conformance/DRIVER.md)
 
 layers: sio, eio, eio-payload, ws, ndjson
 Run `sioconf <command> --help` for its options, `sioconf --version` for the version.
@@ -101,6 +102,15 @@ Speaks the adapter protocol v1 (conformance/PROTOCOL.md) for the layers sio, eio
 and ndjson: one JSON request per stdin line, one JSON answer per stdout line, until {"op":"bye"}.
 
 example: echo '{"op":"hello","protocol":1}' | sioconf adapter
+)";
+
+constexpr const char* kDriverHelp = R"(usage: sioconf driver
+
+Speaks the client driver protocol v1 (conformance/DRIVER.md) over the reference Socket.IO client
+(impl/include/sioconf/client/socket.h): one JSON command per stdin line, JSON reports on stdout as
+things happen, until {"op":"bye"} or the end of stdin. stdin must be a pipe or a socket.
+
+example: sioconf client-check --driver ref="sioconf driver"
 )";
 
 constexpr const char* kVectorsHelp = R"(usage: sioconf vectors [options] PATH...
@@ -279,6 +289,12 @@ Command add_adapter(CLI::App& app) {
   return {cmd, [] { return sioconf::cli::run_adapter(std::cin, std::cout); }};
 }
 
+Command add_driver(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("driver", "the reference client behind the client driver protocol");
+  fixed_help(*cmd, kDriverHelp);
+  return {cmd, [] { return sioconf::cli::run_client_driver(); }};
+}
+
 // 0 < seconds <= 3600, kept in milliseconds.
 const CLI::Validator kSeconds(
     [](std::string& v) -> std::string {
@@ -442,7 +458,7 @@ NON-STRICT (a should scenario broken), INFO (a may scenario), UNSUPPORTED (the d
 what the scenario asks), ERROR (the run could not judge: a driver that breaks DRIVER.md).
 examples:
   sioconf client-check --driver node="node conformance/adapters/node/client.js" --html client.html
-  sioconf client-check --driver mine="python3 my_driver.py" --case 'sio.reconnect.*' --transport polling
+  sioconf client-check --driver ref="sioconf driver" --case 'reconnect.*' --transport polling
 )";
 
 Command add_client_check(CLI::App& app) {
@@ -546,8 +562,8 @@ int main(int argc, char** argv) {
   CLI::App* help = app.add_subcommand("help")->group("");
   help->parse_complete_callback([] { throw CLI::CallForHelp(); });
   // The commands; a new one is one more add_<command>().
-  const std::vector<Command> commands = {add_decode(app), add_encode(app), add_adapter(app),     add_vectors(app),
-                                         add_serve(app),  add_live(app),   add_client_check(app)};
+  const std::vector<Command> commands = {add_decode(app), add_encode(app), add_adapter(app),      add_vectors(app),
+                                         add_serve(app),  add_live(app),   add_client_check(app), add_driver(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

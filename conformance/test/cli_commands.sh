@@ -32,7 +32,7 @@ check "encode sio binary jsonl" '{"text":"51-[\"baz\",{\"_placeholder\":true,\"n
 check "encode ws raw (server frame)" '810548656c6c6f' \
   "$(echo '{"opcode":"text","data":"Hello"}' | "$sioconf" encode --layer ws | od -An -tx1 | tr -d ' \n')"
 # --help of each command (and -h, and with other arguments): its text on stdout, exit 0.
-for cmd in decode encode adapter vectors serve live client-check; do
+for cmd in decode encode adapter vectors serve live client-check driver; do
   for h in --help -h; do
     out=$("$sioconf" "$cmd" $h 2>"$tmp/err"); code=$?
     check "$cmd $h exit code" 0 "$code"
@@ -144,5 +144,16 @@ out=$("$sioconf" client-check --dry-run --case 'sio.emit.ack' --transport websoc
 check "client-check --dry-run exit code" 0 "$code"
 check "client-check --dry-run cases" "sio.emit.ack@websocket 1" \
   "$(echo "$out" | awk '/@/{printf "%s ", $1} /cases selected/{print $1}')"
+# driver: the client driver protocol over stdio (DRIVER.md): hello, an option it does not know,
+# bye and the end of stdin both end it with 0.
+check "driver hello, unsupported option, bye" \
+  '{"name":"sioconf","report":"hello","version":"'"$("$sioconf" --version)"'"}
+{"report":"unsupported","what":"option bogus"}
+0' "$(printf '%s\n' '{"op":"hello","protocol":1}' '{"op":"connect","url":"http://127.0.0.1:9/","options":{"bogus":1}}' \
+        '{"op":"bye"}' | "$sioconf" driver; echo $?)"
+check "driver, end of stdin" "0" "$(true | "$sioconf" driver >/dev/null; echo $?)"
+"$sioconf" driver </dev/null >/dev/null 2>"$tmp/err"; code=$?
+check "driver, stdin not a pipe: exit code" 1 "$code"
+grep -q "stdin is not a pipe or a socket" "$tmp/err" || { echo "FAIL driver, stdin not a pipe: $(cat "$tmp/err")"; fail=1; }
 [[ $fail -eq 0 ]] && echo "cli commands: all as expected"
 exit $fail

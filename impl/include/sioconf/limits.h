@@ -91,6 +91,12 @@ struct Limits {
   /// answers makes the server hold every callback until disconnect.
   std::uint32_t max_pending_acks = 10'000;  // limit_pending_acks
 
+  // ---- client ----
+  /// Emits a client keeps while it is not connected, to send in order once it joins the namespace
+  /// again (socket.io-client's sendBuffer, which has no bound: an application that emits while
+  /// the server is down grows it forever).
+  std::uint32_t client_max_buffered_emits = 1000;  // limit_client_buffered_emits
+
   friend bool operator==(const Limits&, const Limits&) = default;
 };
 

@@ -14,7 +14,7 @@ namespace {
   X(eio_max_payload_bytes) X(eio_max_payload_packets) X(eio_max_sessions) X(eio_max_queued_packets) X(max_payload_bytes) X(max_depth) \
   X(max_attachments) X(max_attachment_bytes) X(max_ack_id) X(max_ack_id_digits)             \
   X(max_namespace_bytes) X(ndjson_max_line_bytes) X(stream_max_buffered_bytes) \
-  X(http_max_header_bytes) X(http_max_headers) X(http_max_body_bytes) X(http_max_connections) X(max_pending_acks)
+  X(http_max_header_bytes) X(http_max_headers) X(http_max_body_bytes) X(http_max_connections) X(max_pending_acks) X(client_max_buffered_emits)
 // clang-format on
 
 constexpr std::string_view kKeys[] = {

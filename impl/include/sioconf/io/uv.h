@@ -64,7 +64,8 @@ class UvLoop final : public Loop {
 
   /// A transport over a descriptor this process already holds: a pipe or a socket (our own
   /// stdin, for a program driven over stdio: `sioconf driver`). libuv's uv_pipe_open makes it
-  /// non-blocking. On failure (a regular file, a closed descriptor) returns null and sets `error`
+  /// non-blocking. Only a pipe, a socket or a terminal (what epoll can watch): for anything else (a
+  /// regular file, /dev/null, a closed descriptor) returns null and sets `error`
   /// to io_connect_failed. Closing the transport closes the descriptor.
   TransportPtr open_fd(int fd, Errc& error);
 
